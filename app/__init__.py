@@ -1,0 +1,1 @@
+"""Học bạ số application package."""

@@ -1,0 +1,70 @@
+"""Application settings: one object, read from the environment, failing fast on bad values."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from pymongo.errors import ConfigurationError, InvalidURI
+from pymongo.uri_parser import parse_uri
+
+# The shipped placeholder; accepted only in development so a forgotten secret never reaches production.
+DEFAULT_SECRET_KEY = "development-only-secret-key-change-me"
+
+
+class SettingsError(ValueError):
+    """Raised when the environment describes an unusable configuration."""
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Environment variables use the field names in upper case."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    env: Literal["development", "test", "production"] = "production"
+    secret_key: str = DEFAULT_SECRET_KEY
+    # Unset means "use the embedded server" (development and tests only).
+    mongodb_uri: str | None = None
+    mongodb_db: str = "hocba"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    embedded_data_dir: Path = Path(".data/mongo")
+    embedded_port: int = Field(default=0, ge=0, le=65535)
+    school_name: str = "Trường PTDTNT THCS (trường mẫu)"
+
+    @field_validator("mongodb_uri")
+    @classmethod
+    def _check_uri(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            parse_uri(value)
+        except (InvalidURI, ConfigurationError, ValueError) as exc:
+            raise ValueError(f"MONGODB_URI is not a valid MongoDB connection string: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _check_production(self) -> Settings:
+        if self.env != "development":
+            if self.secret_key == DEFAULT_SECRET_KEY:
+                raise ValueError(
+                    "SECRET_KEY must be set to a private random value outside ENV=development"
+                )
+            if len(self.secret_key) < 32:
+                raise ValueError("SECRET_KEY must be at least 32 characters long")
+        if self.env == "production" and self.mongodb_uri is None:
+            raise ValueError("MONGODB_URI is required when ENV=production")
+        return self
+
+    @property
+    def uses_embedded_db(self) -> bool:
+        return self.mongodb_uri is None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests clear the cache or pass their own object."""
+    return Settings()
