@@ -1,0 +1,209 @@
+"""The change history behind change streams: events, resume tokens and update descriptions.
+
+Every write the server applies appends one event to a bounded, in-order history (a stand-in for
+the oplog). A resume token encodes the server's history epoch and the event's sequence number, so
+a token from a history that no longer exists (trimmed, or an in-memory server restarted) is
+recognised and answered with ``ChangeStreamHistoryLost`` instead of silently skipping events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import os
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bson.timestamp import Timestamp
+
+from .errors import CommandError
+
+INVALIDATE_FLAG = 1
+
+
+@dataclass
+class Event:
+    seq: int
+    time: Timestamp
+    wall: datetime
+    op: str  # insert | update | replace | delete | drop | dropDatabase
+    db: str
+    coll: str | None
+    key: Any = None  # the document's _id
+    doc: dict[str, Any] | None = None  # insert/replace: the new document
+    update: dict[str, Any] | None = None  # update: updateDescription
+    pre: dict[str, Any] | None = None  # pre-image, when enabled on the collection
+    post: dict[str, Any] | None = None  # post-image, when enabled on the collection
+
+    def to_state(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Event:
+        return cls(**state)
+
+
+def make_token(epoch: int, seq: int, flag: int = 0) -> dict[str, str]:
+    return {"_data": f"82{epoch:016X}{seq:016X}{flag:02X}"}
+
+
+def parse_token(token: Any) -> tuple[int, int, int]:
+    data = token.get("_data") if isinstance(token, dict) else None
+    if not isinstance(data, str) or len(data) != 36 or not data.startswith("82"):
+        raise CommandError(260, f"Invalid resume token: {token!r}")
+    try:
+        return int(data[2:18], 16), int(data[18:34], 16), int(data[34:36], 16)
+    except ValueError as exc:
+        raise CommandError(260, f"Invalid resume token: {token!r}") from exc
+
+
+@dataclass
+class History:
+    """Bounded, ordered list of change events with a condition to wake waiting readers."""
+
+    max_events: int = 100_000
+    epoch: int = field(default_factory=lambda: int.from_bytes(os.urandom(7), "big"))
+    events: deque[Event] = field(default_factory=deque)
+    last_seq: int = 0
+    trimmed_seq: int = 0  # highest sequence number no longer retained
+    trimmed_time: Timestamp | None = None
+    _last_time: Timestamp = field(default_factory=lambda: Timestamp(int(time.time()), 0))
+    _waiters: set[asyncio.Event] = field(default_factory=set)
+
+    def next_time(self) -> Timestamp:
+        now = int(time.time())
+        last = self._last_time
+        self._last_time = Timestamp(now, 1) if now > last.time else Timestamp(last.time, last.inc + 1)
+        return self._last_time
+
+    @property
+    def operation_time(self) -> Timestamp:
+        return self._last_time
+
+    def append(self, op: str, db: str, coll: str | None, **data: Any) -> Event:
+        self.last_seq += 1
+        event = Event(
+            seq=self.last_seq,
+            time=self.next_time(),
+            wall=datetime.now(UTC).replace(tzinfo=None),
+            op=op,
+            db=db,
+            coll=coll,
+            **data,
+        )
+        self.events.append(event)
+        while len(self.events) > self.max_events:
+            dropped = self.events.popleft()
+            self.trimmed_seq, self.trimmed_time = dropped.seq, dropped.time
+        for waiter in self._waiters:
+            waiter.set()
+        return event
+
+    def since(self, seq: int) -> list[Event]:
+        """Events with a sequence number above ``seq`` (contiguous numbering allows slicing)."""
+        if not self.events or seq >= self.last_seq:
+            return []
+        first = self.events[0].seq
+        start = max(0, seq + 1 - first)
+        return [self.events[i] for i in range(start, len(self.events))]
+
+    def start_after_token(self, token: Any, *, allow_invalidate: bool) -> int:
+        epoch, seq, flag = parse_token(token)
+        if flag == INVALIDATE_FLAG and not allow_invalidate:
+            raise CommandError(
+                260,
+                "Cannot resume a change stream after an invalidate event; use startAfter instead",
+            )
+        if epoch != self.epoch or seq > self.last_seq or seq < self.trimmed_seq:
+            raise CommandError(
+                286,
+                "Resume of change stream was not possible, as the resume point may no longer be "
+                "in the oplog",
+            )
+        return seq
+
+    def start_at_time(self, ts: Timestamp) -> int:
+        if self.trimmed_time is not None and ts <= self.trimmed_time:
+            raise CommandError(
+                286,
+                "Resume of change stream was not possible, as the resume point may no longer be "
+                "in the oplog",
+            )
+        for event in self.events:
+            if event.time >= ts:
+                return event.seq - 1
+        return self.last_seq
+
+    async def wait(self, seq: int, timeout: float) -> None:
+        """Return when an event newer than ``seq`` exists, or after ``timeout`` seconds."""
+        if self.last_seq > seq or timeout <= 0:
+            return
+        waiter = asyncio.Event()
+        self._waiters.add(waiter)
+        try:
+            await asyncio.wait_for(waiter.wait(), timeout)
+        except TimeoutError:
+            pass
+        finally:
+            self._waiters.discard(waiter)
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "epoch": self.epoch,
+            "last_seq": self.last_seq,
+            "trimmed_seq": self.trimmed_seq,
+            "trimmed_time": self.trimmed_time,
+            "last_time": self._last_time,
+        }
+
+    def load_state(self, state: dict[str, Any], events: list[Event]) -> None:
+        self.epoch = state["epoch"]
+        self.last_seq = state["last_seq"]
+        self.trimmed_seq = state["trimmed_seq"]
+        self.trimmed_time = state.get("trimmed_time")
+        self._last_time = state["last_time"]
+        self.events = deque(events)
+
+
+def describe_update(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """An ``updateDescription`` from two versions of a document, with dotted field paths."""
+    updated: dict[str, Any] = {}
+    removed: list[str] = []
+    truncated: list[dict[str, Any]] = []
+    _diff(before, after, "", updated, removed, truncated)
+    return {"updatedFields": updated, "removedFields": removed, "truncatedArrays": truncated}
+
+
+def _diff(old: Any, new: Any, prefix: str, updated: dict, removed: list, truncated: list) -> None:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key, value in new.items():
+            path = f"{prefix}{key}"
+            if key not in old:
+                updated[path] = copy.deepcopy(value)
+            elif not _same(old[key], value):
+                if isinstance(old[key], (dict, list)) and type(old[key]) is type(value):
+                    _diff(old[key], value, path + ".", updated, removed, truncated)
+                else:
+                    updated[path] = copy.deepcopy(value)
+        removed.extend(f"{prefix}{key}" for key in old if key not in new)
+        return
+    if isinstance(old, list) and isinstance(new, list):
+        for index, value in enumerate(new):
+            path = f"{prefix}{index}"
+            if index >= len(old):
+                updated[path] = copy.deepcopy(value)
+            elif not _same(old[index], value):
+                if isinstance(old[index], dict) and isinstance(value, dict):
+                    _diff(old[index], value, path + ".", updated, removed, truncated)
+                else:
+                    updated[path] = copy.deepcopy(value)
+        if len(new) < len(old):
+            truncated.append({"field": prefix.rstrip("."), "newSize": len(new)})
+
+
+def _same(a: Any, b: Any) -> bool:
+    # 1 == 1.0 == True in Python; MongoDB's oplog records a type change as a change.
+    return type(a) is type(b) and a == b

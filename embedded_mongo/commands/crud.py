@@ -1,0 +1,301 @@
+"""Reads, writes and cursors: find, getMore, killCursors, insert, update, delete,
+findAndModify, count, distinct and aggregate (including ``$changeStream``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson.int64 import Int64
+
+from ..changestream import ChangeStreamCursor
+from ..errors import CommandError, not_supported, to_command_error
+from . import Context, command, cursor_reply, int_option
+
+REFUSED_FIND_OPTIONS = {
+    "collation": "Collation",
+    "min": "min() index bounds",
+    "max": "max() index bounds",
+    "returnKey": "returnKey",
+    "showRecordId": "showRecordId",
+    "tailable": "Tailable cursors",
+    "let": "Query variables (let)",
+}
+
+
+def _refuse_collation(spec: dict[str, Any]) -> None:
+    if spec.get("collation"):
+        raise not_supported("Collation")
+
+
+@command("find")
+def find(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
+    name = cmd["find"]
+    for option, label in REFUSED_FIND_OPTIONS.items():
+        if cmd.get(option):
+            raise not_supported(label)
+    limit = int_option(cmd, "limit", 0) or 0
+    single = bool(cmd.get("singleBatch")) or limit < 0
+    limit = abs(limit)
+    batch_size = int_option(cmd, "batchSize")
+    if batch_size is not None and batch_size < 0:
+        raise CommandError(51024, "BSON field 'batchSize' value must be >= 0")
+    docs = ctx.state.store.find(
+        db,
+        name,
+        cmd.get("filter") or {},
+        projection=cmd.get("projection"),
+        sort=cmd.get("sort"),
+        skip=int_option(cmd, "skip", 0) or 0,
+        limit=limit,
+    )
+    if limit and (batch_size is None or batch_size > limit):
+        batch_size = limit
+    return cursor_reply(ctx, f"{db}.{name}", docs, batch_size=batch_size, single_batch=single)
+
+
+@command("getMore")
+async def get_more(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
+    cursor_id = cmd["getMore"]
+    ns = f"{db}.{cmd.get('collection')}"
+    cursors = ctx.state.cursors
+    cursor = cursors.get(cursor_id, ns)
+    count = int_option(cmd, "batchSize", 0) or 0
+    reply: dict[str, Any] = {"cursor": {"ns": cursor.ns}}
+    if isinstance(cursor, ChangeStreamCursor):
+        try:
+            batch = await cursor.next_batch(count, int_option(cmd, "maxTimeMS"))
+        except CommandError:
+            cursors.kill(cursor_id)
+            raise
+        reply["cursor"]["postBatchResumeToken"] = cursor.resume_token
+    else:
+        batch = cursor.next_batch(count)
+    if cursor.exhausted:
+        cursors.kill(cursor_id)
+    reply["cursor"]["nextBatch"] = batch
+    reply["cursor"]["id"] = Int64(0) if cursor.exhausted else cursor.id
+    return reply
+
+
+@command("killCursors")
+def kill_cursors(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
+    killed, missing = [], []
+    for cursor_id in cmd.get("cursors", []):
+        (killed if ctx.state.cursors.kill(cursor_id) else missing).append(cursor_id)
+    return {"cursorsKilled": killed, "cursorsNotFound": missing, "cursorsAlive": [],
+            "cursorsUnknown": []}
+
+
+def _write_error(index: int, exc: BaseException) -> dict[str, Any]:
+    err = to_command_error(exc)
+    return {"index": index, "code": err.code, "errmsg": err.message, **err.extra}
+
+
+@command("insert")
+def insert(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
+    name = cmd["insert"]
+    ordered = cmd.get("ordered", True)
+    inserted, errors = 0, []
+    for index, doc in enumerate(cmd.get("documents", [])):
+        try:
+            ctx.state.store.insert(db, name, doc)
+            inserted += 1
+        except Exception as exc:  # every failure becomes a write error, never a dropped reply
+            errors.append(_write_error(index, exc))
+            if ordered:
+                break
+    reply: dict[str, Any] = {"n": inserted}
+    if errors:
+        reply["writeErrors"] = errors
+    return reply
+
+
+@command("update")
+def update(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
+    name = cmd["update"]
+    ordered = cmd.get("ordered", True)
+    matched = modified = 0
+    upserted: list[dict[str, Any]] = []
+    errors = []
+    for index, stmt in enumerate(cmd.get("updates", [])):
+        try:
+            _refuse_collation(stmt)
+            n, n_mod, new_id, _ = ctx.state.store.update(
+                db,
+                name,
+                stmt.get("q") or {},
+                stmt.get("u"),
+                multi=bool(stmt.get("multi")),
+                upsert=bool(stmt.get("upsert")),
+                array_filters=stmt.get("arrayFilters"),
+                sort=stmt.get("sort"),
+            )
+        except Exception as exc:
+            errors.append(_write_error(index, exc))
+            if ordered:
+                break
+            continue
+        if new_id is not None:
+            upserted.append({"index": index, "_id": new_id})
+            matched += 1
+        else:
+            matched += n
+            modified += n_mod
+    reply: dict[str, Any] = {"n": matched, "nModified": modified}
+    if upserted:
+        reply["upserted"] = upserted
+    if errors:
+        reply["writeErrors"] = errors
+    return reply
+
+
+@command("delete")
+def delete(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
+    name = cmd["delete"]
+    ordered = cmd.get("ordered", True)
+    removed, errors = 0, []
+    for index, stmt in enumerate(cmd.get("deletes", [])):
+        try:
+            _refuse_collation(stmt)
+            limit = int(stmt.get("limit", 0))
+            if limit not in (0, 1):
+                raise CommandError(9, "The limit field in delete objects must be 0 or 1")
+            removed += len(ctx.state.store.delete(db, name, stmt.get("q") or {}, limit=limit))
+        except Exception as exc:
+            errors.append(_write_error(index, exc))
+            if ordered:
+                break
+    reply: dict[str, Any] = {"n": removed}
+    if errors:
+        reply["writeErrors"] = errors
+    return reply
+
+
+@command("findAndModify", "findandmodify")
+def find_and_modify(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
+    name = cmd.get("findAndModify", cmd.get("findandmodify"))
+    store = ctx.state.store
+    _refuse_collation(cmd)
+    query = cmd.get("query") or {}
+    sort = cmd.get("sort")
+    fields = cmd.get("fields")
+    remove = bool(cmd.get("remove"))
+    if remove == ("update" in cmd):
+        raise CommandError(9, "Either an update or remove=true must be specified")
+    coll = store.coll(db, name)
+    try:
+        if remove:
+            victims = store.delete(db, name, query, limit=1, sort=sort)
+            value = victims[0] if victims else None
+            last = {"n": len(victims)}
+        else:
+            n, _, new_id, changes = store.update(
+                db,
+                name,
+                query,
+                cmd["update"],
+                upsert=bool(cmd.get("upsert")),
+                array_filters=cmd.get("arrayFilters"),
+                sort=sort,
+            )
+            if new_id is not None:
+                value = changes[0][1] if cmd.get("new") else None
+                last = {"n": 1, "updatedExisting": False, "upserted": new_id}
+            else:
+                value = None
+                if n:
+                    before, after = changes[0] if changes else (None, None)
+                    if not changes:  # matched but nothing changed: report the current document
+                        current = next(store.find(db, name, query, sort=sort, limit=1), None)
+                        before = after = current
+                    value = after if cmd.get("new") else before
+                last = {"n": n, "updatedExisting": bool(n)}
+    except Exception as exc:
+        raise to_command_error(exc) from exc
+    if value is not None and fields:
+        value = coll._copy_only_fields(value, fields, dict)
+    return {"lastErrorObject": last, "value": value}
+
+
+@command("count")
+def count(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
+    _refuse_collation(cmd)
+    docs = ctx.state.store.find(
+        db,
+        cmd["count"],
+        cmd.get("query") or {},
+        skip=int_option(cmd, "skip", 0) or 0,
+        limit=abs(int_option(cmd, "limit", 0) or 0),
+    )
+    return {"n": sum(1 for _ in docs)}
+
+
+@command("distinct")
+def distinct(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
+    _refuse_collation(cmd)
+    key = cmd.get("key")
+    if not isinstance(key, str):
+        raise CommandError(14, "distinct key must be a string")
+    coll = ctx.state.store.coll(db, cmd["distinct"])
+    ctx.state.store.find(db, cmd["distinct"], cmd.get("query") or {})  # validates the filter
+    return {"values": coll.distinct(key, cmd.get("query") or {})}
+
+
+@command("aggregate")
+def aggregate(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
+    target = cmd["aggregate"]
+    pipeline = cmd.get("pipeline")
+    if not isinstance(pipeline, list):
+        raise CommandError(14, "'pipeline' option must be specified as an array")
+    if cmd.get("explain"):
+        raise not_supported("explain")
+    _refuse_collation(cmd)
+    if "cursor" not in cmd:
+        raise CommandError(9, "The 'cursor' option is required")
+    batch_size = (cmd.get("cursor") or {}).get("batchSize")
+    name = target if isinstance(target, str) else None
+    if pipeline and isinstance(pipeline[0], dict) and "$changeStream" in pipeline[0]:
+        return _open_change_stream(ctx, db, name, pipeline, batch_size)
+    docs = ctx.state.store.aggregate(db, name, pipeline)
+    ns = f"{db}.{name}" if name else f"{db}.$cmd.aggregate"
+    return cursor_reply(ctx, ns, docs, batch_size=batch_size)
+
+
+def _open_change_stream(
+    ctx: Context, db: str, name: str | None, pipeline: list[dict], batch_size: int | None
+) -> dict[str, Any]:
+    state = ctx.state
+    if state.replica_set is None:
+        raise CommandError(40573, "The $changeStream stage is only supported on replica sets")
+    spec = pipeline[0]["$changeStream"] or {}
+    cluster_wide = bool(spec.get("allChangesForCluster"))
+    if cluster_wide and (db != "admin" or name is not None):
+        raise CommandError(
+            73, "$changeStream with allChangesForCluster must run against the admin database"
+        )
+    if not cluster_wide and db == "admin" and name is None:
+        raise CommandError(73, "$changeStream may not be opened on the internal admin database")
+    ns = f"{db}.{name}" if name else f"{db}.$cmd.aggregate"
+    stream = ChangeStreamCursor(
+        store=state.store,
+        history=state.history,
+        ns=ns,
+        db=db,
+        coll=name,
+        cluster_wide=cluster_wide,
+        spec={k: v for k, v in spec.items() if k != "allChangesForCluster"},
+        pipeline=pipeline[1:],
+    )
+    count = 101 if batch_size is None else batch_size
+    first = stream.collect(count) if count else []
+    cursor_id: Any = Int64(0)
+    if not stream.exhausted:
+        cursor_id = state.cursors.register(stream)
+    return {
+        "cursor": {
+            "firstBatch": first,
+            "id": cursor_id,
+            "ns": ns,
+            "postBatchResumeToken": stream.resume_token,
+        }
+    }

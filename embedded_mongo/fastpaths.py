@@ -1,0 +1,159 @@
+"""Index fast paths grafted onto mongomock-ng.
+
+mongomock-ng answers every query by scanning the whole collection, and checks unique indexes by
+scanning it again on every write. That is correct but O(n) per operation; with 10,000 pupils or a
+growing change log it dominates. Two shortcuts keep the semantics and drop the scans:
+
+* a filter that pins ``_id`` to one value (or an ``$in`` list) looks the documents up in the
+  collection's own dict, which is keyed by ``_id``, then still applies the full filter;
+* unique indexes keep a hash map entry -> ids per index, maintained by the server's write path
+  (``UniqueIndexes.refresh``) and consulted by ``_ensure_uniques``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from mongomock_ng import DuplicateKeyError, helpers
+from mongomock_ng.collection import Collection
+from mongomock_ng.filtering import filter_applies
+
+_original_iter_documents = Collection._iter_documents
+_original_ensure_uniques = Collection._ensure_uniques
+
+
+def _store_key(value: Any) -> Any:
+    return helpers.hashdict(value) if isinstance(value, dict) else value
+
+
+def _id_candidates(filter_: Any) -> list[Any] | None:
+    """The ``_id`` values a filter is restricted to, or None when it is not restricted."""
+    if not isinstance(filter_, dict) or "_id" not in filter_:
+        return None
+    spec = filter_["_id"]
+    if isinstance(spec, dict):
+        if not spec or not all(k.startswith("$") for k in spec):
+            return [spec]  # an embedded-document _id compared exactly
+        if "$eq" in spec:
+            return [spec["$eq"]]
+        if "$in" in spec and isinstance(spec["$in"], list):
+            if any(isinstance(v, (dict, list)) or hasattr(v, "pattern") for v in spec["$in"]):
+                return None  # regexes and documents need the general matcher
+            return list(spec["$in"])
+        return None
+    if isinstance(spec, list) or hasattr(spec, "pattern"):
+        return None  # arrays and regexes match in ways a dict lookup cannot express
+    return [spec]
+
+
+def _iter_documents(self: Collection, filter_: Any) -> Iterator[dict[str, Any]]:
+    ids = _id_candidates(filter_)
+    if ids is None:
+        return _original_iter_documents(self, filter_)
+    docs = self._store._documents
+    found: list[dict[str, Any]] = []
+    seen: set[Any] = set()
+    for value in ids:
+        try:
+            key = _store_key(value)
+            if key in seen:
+                continue
+            seen.add(key)
+            doc = docs.get(key)
+        except TypeError:
+            return _original_iter_documents(self, filter_)
+        if doc is not None and filter_applies(filter_, doc):
+            found.append(doc)
+    return iter(found)
+
+
+class UniqueIndexes:
+    """Hash maps for the unique indexes of one collection (attached to its mongomock store)."""
+
+    def __init__(self) -> None:
+        # index name -> (key spec, sparse, entry -> ids, id -> entries)
+        self.maps: dict[str, tuple[list[tuple[str, Any]], bool, dict[Any, set[Any]], dict]] = {}
+        self.usable = True
+
+    @staticmethod
+    def _entries(doc: dict[str, Any], keys: list[tuple[str, Any]], sparse: bool) -> list | None:
+        entries = Collection._compute_index_entries(doc, keys, sparse)
+        if entries is None:
+            return None
+        # bool and int hash alike in Python but differ in MongoDB.
+        return [tuple((type(v) is bool, v) for v in entry) for entry in entries]
+
+    def rebuild(self, indexes: dict[str, dict[str, Any]], documents: Iterable[dict]) -> None:
+        self.maps = {}
+        self.usable = True
+        docs = list(documents)
+        for name, spec in indexes.items():
+            if not spec.get("unique"):
+                continue
+            keys, sparse = list(spec["key"]), bool(spec.get("sparse"))
+            by_entry: dict[Any, set[Any]] = {}
+            by_id: dict[Any, list] = {}
+            self.maps[name] = (keys, sparse, by_entry, by_id)
+            for doc in docs:
+                self._add(name, doc)
+
+    def _add(self, name: str, doc: dict[str, Any]) -> None:
+        keys, sparse, by_entry, by_id = self.maps[name]
+        entries = self._entries(doc, keys, sparse) or []
+        doc_id = _store_key(doc["_id"])
+        try:
+            for entry in entries:
+                by_entry.setdefault(entry, set()).add(doc_id)
+        except TypeError:
+            self.usable = False  # unhashable values: fall back to scanning
+            return
+        by_id[doc_id] = entries
+
+    def _remove(self, name: str, doc_id: Any) -> None:
+        _, _, by_entry, by_id = self.maps[name]
+        for entry in by_id.pop(doc_id, []):
+            ids = by_entry.get(entry)
+            if ids is not None:
+                ids.discard(doc_id)
+                if not ids:
+                    del by_entry[entry]
+
+    def refresh(self, doc_id: Any, doc: dict[str, Any] | None) -> None:
+        """Record the new state of one document (None when it was deleted)."""
+        key = _store_key(doc_id)
+        for name in self.maps:
+            self._remove(name, key)
+            if doc is not None:
+                self._add(name, doc)
+
+    def check(self, new_doc: dict[str, Any]) -> None:
+        own_id = _store_key(new_doc.get("_id"))
+        for keys, sparse, by_entry, _ in self.maps.values():
+            for entry in self._entries(new_doc, keys, sparse) or []:
+                if by_entry.get(entry, set()) - {own_id}:
+                    raise DuplicateKeyError(
+                        "E11000 duplicate key error",
+                        11000,
+                        {
+                            "keyPattern": dict(keys),
+                            "keyValue": {k: helpers.get_value_by_dot(new_doc, k) for k, _ in keys},
+                        },
+                    )
+
+
+def _ensure_uniques(self: Collection, new_data: dict[str, Any]) -> None:
+    maps: UniqueIndexes | None = getattr(self._store, "unique_maps", None)
+    if maps is None or not maps.usable:
+        _original_ensure_uniques(self, new_data)
+        return
+    try:
+        maps.check(new_data)
+    except TypeError:
+        _original_ensure_uniques(self, new_data)
+
+
+def install() -> None:
+    """Idempotently replace the two scanning methods."""
+    Collection._iter_documents = _iter_documents  # type: ignore[method-assign]
+    Collection._ensure_uniques = _ensure_uniques  # type: ignore[method-assign]

@@ -1,0 +1,273 @@
+"""The data the server holds: mongomock-ng databases plus the options mongomock does not model,
+and every write path, so that each change also lands in the change history exactly once."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import mongomock_ng
+from mongomock_ng import OperationFailure, WriteError
+from mongomock_ng.collection import Collection
+
+from . import fastpaths
+from .changes import History, describe_update
+from .errors import CommandError, not_supported
+
+fastpaths.install()
+
+# Query operators the backend cannot evaluate faithfully; refused rather than answered wrongly.
+UNSUPPORTED_QUERY_OPERATORS = {"$text", "$where", "$jsonSchema", "$function", "$accumulator"}
+UNSUPPORTED_STAGES = {
+    "$out": "$out",
+    "$merge": "$merge",
+    "$search": "$search",
+    "$searchMeta": "$searchMeta",
+    "$vectorSearch": "$vectorSearch",
+    "$currentOp": "$currentOp",
+    "$collStats": "$collStats",
+    "$indexStats": "$indexStats",
+    "$planCacheStats": "$planCacheStats",
+    "$listSessions": "$listSessions",
+    "$documents": "$documents",
+}
+
+
+def refuse_unsupported_operators(value: Any, where: str) -> None:
+    """Walk a filter, update or pipeline and refuse what the backend cannot evaluate."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in UNSUPPORTED_QUERY_OPERATORS:
+                raise not_supported(f"The {key} operator (in {where})")
+            refuse_unsupported_operators(item, where)
+    elif isinstance(value, list):
+        for item in value:
+            refuse_unsupported_operators(item, where)
+
+
+def has_nested_array_filter(update: Any) -> bool:
+    """True when an update path uses two or more ``$[identifier]`` filters (a.$[x].b.$[y])."""
+    if not isinstance(update, dict):
+        return False
+    for operator, fields in update.items():
+        if operator.startswith("$") and isinstance(fields, dict):
+            for path in fields:
+                if path.count("$[") - path.count("$[]") >= 2:
+                    return True
+    return False
+
+
+class Store:
+    """All databases of one server. Single-threaded: only the server's event loop calls it."""
+
+    def __init__(self, history: History) -> None:
+        self.client = mongomock_ng.MongoClient()
+        self.history = history
+        # (db, collection) -> options mongomock does not keep (pre-images, uuid).
+        self.meta: dict[tuple[str, str], dict[str, Any]] = {}
+        self.write_count = 0
+
+    # -- namespaces -------------------------------------------------------------------------
+    def coll(self, db: str, name: str) -> Collection:
+        return self.client[db][name]
+
+    def exists(self, db: str, name: str) -> bool:
+        return name in self.client[db].list_collection_names()
+
+    def database_names(self) -> list[str]:
+        return [n for n in self.client.list_database_names() if self.collection_names(n)]
+
+    def collection_names(self, db: str) -> list[str]:
+        return sorted(self.client[db].list_collection_names())
+
+    def collection_meta(self, db: str, name: str) -> dict[str, Any]:
+        return self.meta.setdefault((db, name), {"uuid": uuid.uuid4(), "options": {}})
+
+    def preimages_enabled(self, db: str, name: str) -> bool:
+        opts = self.meta.get((db, name), {}).get("options", {})
+        return bool(opts.get("changeStreamPreAndPostImages", {}).get("enabled"))
+
+    def _touch(self, db: str, name: str) -> None:
+        self.collection_meta(db, name)
+        self.write_count += 1
+
+    def _unique(self, coll: Collection) -> fastpaths.UniqueIndexes:
+        cstore = coll._store
+        maps = getattr(cstore, "unique_maps", None)
+        if maps is None:
+            maps = cstore.unique_maps = fastpaths.UniqueIndexes()
+            maps.rebuild(cstore.indexes, cstore.documents)
+        return maps
+
+    def reindex(self, db: str, name: str) -> None:
+        coll = self.coll(db, name)
+        self._unique(coll).rebuild(coll._store.indexes, coll._store.documents)
+
+    # -- collection management ------------------------------------------------------------
+    def create_collection(self, db: str, name: str, options: dict[str, Any]) -> None:
+        if self.exists(db, name):
+            raise CommandError(48, f"Collection {db}.{name} already exists.")
+        self.client[db].create_collection(name)
+        self.meta[(db, name)] = {"uuid": uuid.uuid4(), "options": options}
+        self.write_count += 1
+
+    def set_options(self, db: str, name: str, options: dict[str, Any]) -> None:
+        self.collection_meta(db, name)["options"].update(options)
+        self.write_count += 1
+
+    def drop_collection(self, db: str, name: str) -> bool:
+        if not self.exists(db, name):
+            return False
+        self.client[db].drop_collection(name)
+        self.meta.pop((db, name), None)
+        self.reindex(db, name)
+        self.history.append("drop", db, name)
+        self.write_count += 1
+        return True
+
+    def drop_database(self, db: str) -> None:
+        for name in self.collection_names(db):
+            self.drop_collection(db, name)
+        self.client.drop_database(db)
+        self.history.append("dropDatabase", db, None)
+        self.write_count += 1
+
+    # -- reads ------------------------------------------------------------------------------
+    def find(
+        self,
+        db: str,
+        name: str,
+        filter_: dict[str, Any],
+        *,
+        projection: dict[str, Any] | None = None,
+        sort: dict[str, Any] | None = None,
+        skip: int = 0,
+        limit: int = 0,
+    ) -> Iterator[dict[str, Any]]:
+        refuse_unsupported_operators(filter_, "a query filter")
+        if sort and any(isinstance(v, dict) for v in sort.values()):
+            raise not_supported("Sorting by $meta")
+        return iter(
+            self.coll(db, name).find(
+                filter_, projection or None, skip=skip, limit=limit, sort=sort or None
+            )
+        )
+
+    def aggregate(self, db: str, name: str | None, pipeline: list[dict[str, Any]]) -> list[dict]:
+        for stage in pipeline:
+            if not isinstance(stage, dict) or len(stage) != 1:
+                raise CommandError(40323, "A pipeline stage specification object must contain "
+                                   "exactly one field.")
+            stage_name = next(iter(stage))
+            if stage_name in UNSUPPORTED_STAGES:
+                raise not_supported(f"The {stage_name} aggregation stage")
+        refuse_unsupported_operators(pipeline, "an aggregation pipeline")
+        if name is None:
+            raise not_supported("A database-level aggregation other than $changeStream")
+        return list(self.coll(db, name).aggregate(pipeline))
+
+    # -- writes -----------------------------------------------------------------------------
+    def insert(self, db: str, name: str, doc: dict[str, Any]) -> None:
+        coll = self.coll(db, name)
+        maps = self._unique(coll)
+        coll.insert_one(doc)
+        stored = coll.find_one({"_id": doc["_id"]})
+        maps.refresh(doc["_id"], stored)
+        self._touch(db, name)
+        self.history.append("insert", db, name, key=doc["_id"], doc=stored)
+
+    def update(
+        self,
+        db: str,
+        name: str,
+        query: dict[str, Any],
+        update: Any,
+        *,
+        multi: bool = False,
+        upsert: bool = False,
+        array_filters: list[dict[str, Any]] | None = None,
+        sort: dict[str, Any] | None = None,
+    ) -> tuple[int, int, Any, list[tuple[dict | None, dict | None]]]:
+        """Apply one update statement. Returns (matched, modified, upserted id, changes)."""
+        refuse_unsupported_operators(query, "an update filter")
+        is_replace = isinstance(update, dict) and not any(k.startswith("$") for k in update)
+        if isinstance(update, list):
+            refuse_unsupported_operators(update, "an update pipeline")
+        if is_replace and multi:
+            raise CommandError(9, "multi update is not supported for replacement-style update")
+        if has_nested_array_filter(update):
+            raise not_supported("An update path with more than one $[identifier] array filter")
+        coll = self.coll(db, name)
+        maps = self._unique(coll)
+        targets = [d["_id"] for d in coll.find(query, {"_id": 1}, sort=sort or None)]
+        if not multi:
+            targets = targets[:1]
+        changes: list[tuple[dict | None, dict | None]] = []
+        modified = 0
+        for doc_id in targets:
+            before = coll.find_one({"_id": doc_id})
+            key_filter = {**query, "_id": doc_id}
+            if is_replace:
+                if "_id" in update and update["_id"] != doc_id:
+                    raise WriteError(
+                        "After applying the update, the (immutable) field '_id' was found to "
+                        "have been altered",
+                        66,
+                    )
+                coll.replace_one({"_id": doc_id}, update)
+            else:
+                coll.update_one(key_filter, update, array_filters=array_filters)
+            after = coll.find_one({"_id": doc_id})
+            if after != before or _type_changed(before, after):
+                modified += 1
+                maps.refresh(doc_id, after)
+                self._record_change(db, name, before, after, replace=is_replace)
+                changes.append((before, after))
+        if targets or not upsert:
+            return len(targets), modified, None, changes
+        if is_replace:
+            result = coll.replace_one(query, update, upsert=True)
+        else:
+            result = coll.update_one(query, update, upsert=True, array_filters=array_filters)
+        new_id = result.upserted_id
+        inserted = coll.find_one({"_id": new_id})
+        maps.refresh(new_id, inserted)
+        self._touch(db, name)
+        self.history.append("insert", db, name, key=new_id, doc=inserted)
+        return 0, 0, new_id, [(None, inserted)]
+
+    def delete(self, db: str, name: str, query: dict[str, Any], *, limit: int,
+               sort: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        refuse_unsupported_operators(query, "a delete filter")
+        coll = self.coll(db, name)
+        maps = self._unique(coll)
+        victims = list(coll.find(query, sort=sort or None, limit=limit))
+        for doc in victims:
+            coll.delete_one({"_id": doc["_id"]})
+            maps.refresh(doc["_id"], None)
+            self._touch(db, name)
+            pre = doc if self.preimages_enabled(db, name) else None
+            self.history.append("delete", db, name, key=doc["_id"], pre=pre)
+        return victims
+
+    def _record_change(self, db: str, name: str, before: dict, after: dict, *, replace: bool) -> None:
+        self._touch(db, name)
+        images = self.preimages_enabled(db, name)
+        data: dict[str, Any] = {"key": after["_id"]}
+        if images:
+            data["pre"] = before
+            data["post"] = after
+        if replace:
+            self.history.append("replace", db, name, doc=copy.deepcopy(after), **data)
+        else:
+            self.history.append("update", db, name, update=describe_update(before, after), **data)
+
+
+def _type_changed(before: dict | None, after: dict | None) -> bool:
+    # Python's == says 1 == 1.0; a real server would still record the type change.
+    return describe_update(before or {}, after or {})["updatedFields"] != {}
+
+
+__all__ = ["OperationFailure", "Store"]
