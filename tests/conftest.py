@@ -1,0 +1,62 @@
+"""Test harness: one database server for the whole session, emptied around each test.
+
+With ``MONGODB_URI`` set the suite runs against that server (it must be a replica set: change
+streams are part of the product). Otherwise an embedded server is started on a loopback port.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from embedded_mongo import ServerThread, start_in_thread
+
+
+@pytest.fixture(scope="session")
+def embedded_server() -> Iterator[ServerThread | None]:
+    if os.environ.get("MONGODB_URI"):
+        yield None
+        return
+    server = start_in_thread()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(embedded_server: ServerThread | None) -> str:
+    return os.environ.get("MONGODB_URI") or embedded_server.uri  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="session")
+def db_name() -> str:
+    # A fresh name per run, so a shared real server never mixes runs.
+    return f"hocba_test_{secrets.token_hex(4)}"
+
+
+@pytest.fixture(scope="session")
+async def mongo_client(mongo_uri: str) -> AsyncIterator[AsyncMongoClient]:
+    client: AsyncMongoClient = AsyncMongoClient(mongo_uri, uuidRepresentation="standard")
+    hello = await client.admin.command("hello")
+    assert hello.get("setName"), "the test database must be a replica set (change streams)"
+    yield client
+    await client.close()
+
+
+@pytest.fixture(scope="session")
+async def session_db(mongo_client: AsyncMongoClient, db_name: str) -> AsyncIterator[AsyncDatabase]:
+    db = mongo_client[db_name]
+    yield db
+    await mongo_client.drop_database(db_name)
+
+
+@pytest.fixture
+async def db(session_db: AsyncDatabase) -> AsyncIterator[AsyncDatabase]:
+    """The test database, emptied before each test; indexes are kept."""
+    for name in await session_db.list_collection_names():
+        await session_db[name].delete_many({})
+    yield session_db
