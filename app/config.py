@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     # Unset means "use the embedded server" (development and tests only).
     mongodb_uri: str | None = None
     mongodb_db: str = "hocba"
+    mongodb_timeout_ms: int = Field(default=5000, ge=100)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     embedded_data_dir: Path = Path(".data/mongo")

@@ -1,0 +1,102 @@
+"""The one pattern for "computed or not yet computable": ``Result[T] = Computed[T] | Pending``.
+
+When a required input is missing, grading functions return ``Pending`` listing what is missing,
+in machine form (``Missing.key``) and readable Vietnamese (``Missing.message``), never a number
+computed from partial data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Generic, TypeAlias, TypeVar
+
+from app.grading.levels import Term
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class MissingItem(Enum):
+    """What kind of input is missing."""
+
+    REGULAR = "tx"  # ĐĐGtx, regular assessments
+    MID = "gk"  # ĐĐGgk, mid-term assessment
+    FINAL = "ck"  # ĐĐGck, end-of-term assessment
+    SUBJECT = "subject"  # a compulsory subject has no entry at all
+    CONDUCT = "conduct"  # term conduct not yet judged
+    REASSESSMENT = "reassessment"  # re-assessment result awaited
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """One missing input. ``subject`` is a subject code, ``subject_name`` its Vietnamese name."""
+
+    item: MissingItem
+    subject: str | None = None
+    subject_name: str | None = None
+    term: Term | None = None
+    count: int = 1
+
+    @property
+    def key(self) -> str:
+        """Machine form, e.g. ``TOAN.hk1.ck`` or ``conduct.hk2``."""
+        parts = [self.subject or "", f"hk{self.term.value}" if self.term else "", self.item.value]
+        if self.item is MissingItem.CONDUCT:
+            parts = [self.item.value, parts[1]]
+        return ".".join(p for p in parts if p)
+
+    @property
+    def message(self) -> str:
+        """Readable Vietnamese, e.g. "Toán: thiếu ĐĐGck học kỳ I"."""
+        term = f" {self.term.label}" if self.term else ""
+        name = self.subject_name or self.subject or ""
+        match self.item:
+            case MissingItem.REGULAR:
+                return f"{name}: thiếu {self.count} ĐĐGtx{term}"
+            case MissingItem.MID:
+                return f"{name}: thiếu ĐĐGgk{term}"
+            case MissingItem.FINAL:
+                return f"{name}: thiếu ĐĐGck{term}"
+            case MissingItem.SUBJECT:
+                return f"{name}: chưa có kết quả môn học"
+            case MissingItem.CONDUCT:
+                return f"Thiếu kết quả rèn luyện{term}"
+            case MissingItem.REASSESSMENT:
+                return f"{name}: chưa có kết quả kiểm tra lại"
+        raise AssertionError(self.item)  # pragma: no cover - the match is exhaustive
+
+
+@dataclass(frozen=True, slots=True)
+class Computed(Generic[T_co]):
+    """A value computed from complete inputs."""
+
+    value: T_co
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """Not yet computable; ``missing`` says why."""
+
+    missing: tuple[Missing, ...]
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        return tuple(m.message for m in self.missing)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(m.key for m in self.missing)
+
+
+Result: TypeAlias = Computed[T] | Pending
+
+
+def missing_in(results: Iterable[Computed[Any] | Pending]) -> tuple[Missing, ...]:
+    """Everything missing across ``results``, in order, without duplicates."""
+    missing: dict[Missing, None] = {}
+    for result in results:
+        if isinstance(result, Pending):
+            missing.update(dict.fromkeys(result.missing))
+    return tuple(missing)

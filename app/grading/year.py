@@ -1,0 +1,236 @@
+"""``compute_year``: everything the record book shows for one pupil's year, from plain data.
+
+The result carries the inputs and the rules used, so that it can be stored on the record as is
+(see ``record.year_record`` for a JSON-ready form). Whatever cannot be computed yet is
+``Pending`` with the list of what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from app.errors import InvalidInput
+from app.grading.conduct import year_conduct
+from app.grading.learning import learning_result
+from app.grading.levels import CommentLevel, Level, Term, Title
+from app.grading.promotion import Promotion, decide_promotion
+from app.grading.reassessment import learning_after_reassessment, reassessment_subjects
+from app.grading.result import Computed, Missing, MissingItem, Pending, Result, missing_in
+from app.grading.rules import DEFAULT_RULES, GradingRules
+from app.grading.scores import Mark
+from app.grading.subject_results import (
+    TermAssessments,
+    check_mark,
+    subject_term_result,
+    subject_year_result,
+)
+from app.grading.subjects import Subject, catalogue, check_grade
+from app.grading.titles import year_title
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectInput:
+    """One subject the pupil studies; ``reassessment`` is the kiểm tra lại result, if any."""
+
+    code: str
+    term1: TermAssessments = field(default_factory=TermAssessments)
+    term2: TermAssessments = field(default_factory=TermAssessments)
+    reassessment: Mark | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class YearInput:
+    """One pupil's year as entered. Conduct ``None`` means not yet judged.
+
+    Every compulsory subject of the catalogue must appear (else the year is ``Pending``);
+    electives appear only when the pupil takes them.
+    """
+
+    grade: int
+    subjects: tuple[SubjectInput, ...]
+    conduct_term1: Level | None
+    conduct_term2: Level | None
+    absences_excused: int
+    absences_unexcused: int
+    conduct_after_training: Level | None = None
+
+    @property
+    def absent_sessions(self) -> int:
+        """Excused and unexcused absences count together for promotion."""
+        return self.absences_excused + self.absences_unexcused
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectResult:
+    """Term averages (score subjects) or levels (comment subjects) and the year result."""
+
+    subject: Subject
+    term1: Result[Mark]
+    term2: Result[Mark]
+    year: Result[Mark]
+    reassessment: Mark | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class YearResult:
+    """Everything computed for the year, plus the inputs and rules it was computed from."""
+
+    inputs: YearInput
+    rules: GradingRules
+    subjects: tuple[SubjectResult, ...]
+    learning_term1: Result[Level]
+    learning_term2: Result[Level]
+    learning_year: Result[Level]
+    conduct_year: Result[Level]
+    title: Result[Title | None]
+    reassessment_subjects: tuple[str, ...]
+    # None when no re-assessment applies (year learning not Chưa đạt, or not yet known).
+    learning_after_reassessment: Result[Level] | None
+    promotion: Result[Promotion]
+
+    @property
+    def missing(self) -> tuple[Missing, ...]:
+        """Everything still missing, for the whole year including summer steps."""
+        results: list[Computed[object] | Pending] = [
+            self.learning_term1,
+            self.learning_term2,
+            self.learning_year,
+            self.conduct_year,
+        ]
+        if self.learning_after_reassessment is not None:
+            results.append(self.learning_after_reassessment)
+        return missing_in(results)
+
+
+def compute_year(*, inputs: YearInput, rules: GradingRules = DEFAULT_RULES) -> YearResult:
+    """Compute a pupil's year. Raises ``InvalidInput`` / ``InvalidScore`` for malformed input
+    (unknown or repeated subject, mark of the wrong kind or off the scale, negative absences)."""
+    grade = check_grade(inputs.grade)
+    subjects = catalogue(rules=rules)
+    given = _index_subjects(inputs.subjects, subjects)
+    if inputs.absences_excused < 0 or inputs.absences_unexcused < 0:
+        raise InvalidInput("Số buổi nghỉ không được âm", field="absences")
+
+    absent = tuple(
+        Missing(MissingItem.SUBJECT, code, s.name)
+        for code, s in subjects.items()
+        if not s.elective and code not in given
+    )
+    results = tuple(_subject_result(subjects[code], given[code], grade) for code in given)
+
+    learning = [
+        _learning([getattr(r, attr) for r in results], absent, rules)
+        for attr in ("term1", "term2", "year")
+    ]
+    conduct = _conduct(inputs.conduct_term1, inputs.conduct_term2)
+    learning_year = learning[2]
+
+    year_values = {r.subject.code: r.year.value for r in results if isinstance(r.year, Computed)}
+    due: tuple[str, ...] = ()
+    after: Result[Level] | None = None
+    if isinstance(learning_year, Computed) and learning_year.value is Level.FAIL:
+        due = reassessment_subjects(year_results=year_values)
+        reassessed = {r.subject.code: r.reassessment for r in results}
+        after = learning_after_reassessment(
+            year_results=year_values,
+            reassessment={c: m for c, m in reassessed.items() if m is not None},
+            rules=rules,
+        )
+
+    title: Result[Title | None]
+    promotion: Result[Promotion]
+    if isinstance(learning_year, Computed) and isinstance(conduct, Computed):
+        title = Computed(
+            year_title(
+                conduct=conduct.value,
+                learning=learning_year.value,
+                year_scores=[v for v in year_values.values() if isinstance(v, Decimal)],
+            )
+        )
+        promotion = Computed(
+            decide_promotion(
+                grade=grade,
+                conduct=conduct.value,
+                learning=learning_year.value,
+                absent_sessions=inputs.absent_sessions,
+                conduct_after_training=inputs.conduct_after_training,
+                learning_after_reassessment=after.value if isinstance(after, Computed) else None,
+            )
+        )
+    else:
+        title = promotion = Pending(missing_in((learning_year, conduct)))
+
+    return YearResult(
+        inputs=inputs,
+        rules=rules,
+        subjects=results,
+        learning_term1=learning[0],
+        learning_term2=learning[1],
+        learning_year=learning_year,
+        conduct_year=conduct,
+        title=title,
+        reassessment_subjects=due,
+        learning_after_reassessment=after,
+        promotion=promotion,
+    )
+
+
+def _index_subjects(
+    given: Sequence[SubjectInput], subjects: Mapping[str, Subject]
+) -> dict[str, SubjectInput]:
+    """Given subjects by code, in catalogue order; rejects unknown and repeated codes."""
+    by_code: dict[str, SubjectInput] = {}
+    for entry in given:
+        if entry.code not in subjects:
+            raise InvalidInput(f"Mã môn «{entry.code}» không có trong danh mục môn học")
+        if entry.code in by_code:
+            raise InvalidInput(f"Môn {subjects[entry.code].name} được nhập hai lần")
+        by_code[entry.code] = entry
+    return {code: by_code[code] for code in subjects if code in by_code}
+
+
+def _subject_result(subject: Subject, entry: SubjectInput, grade: int) -> SubjectResult:
+    term1 = subject_term_result(subject=subject, grade=grade, term=Term.I, assessments=entry.term1)
+    term2 = subject_term_result(subject=subject, grade=grade, term=Term.II, assessments=entry.term2)
+    reassessment = entry.reassessment
+    if reassessment is not None:
+        reassessment = check_mark(subject, reassessment, field=f"{subject.code}.kiemtralai")
+    return SubjectResult(
+        subject=subject,
+        term1=term1,
+        term2=term2,
+        year=subject_year_result(term1=term1, term2=term2),
+        reassessment=reassessment,
+    )
+
+
+def _learning(
+    values: list[Result[Mark]], absent: tuple[Missing, ...], rules: GradingRules
+) -> Result[Level]:
+    scores: list[Decimal] = []
+    comments: list[CommentLevel] = []
+    missing: list[Missing] = list(absent)
+    for value in values:
+        if isinstance(value, Pending):
+            missing.extend(value.missing)
+        elif isinstance(value.value, Decimal):
+            scores.append(value.value)
+        else:
+            comments.append(value.value)
+    if missing:
+        return Pending(tuple(dict.fromkeys(missing)))
+    return Computed(learning_result(scores=scores, comments=comments, rules=rules))
+
+
+def _conduct(term1: Level | None, term2: Level | None) -> Result[Level]:
+    if term1 is None or term2 is None:
+        return Pending(
+            tuple(
+                Missing(MissingItem.CONDUCT, term=term)
+                for term, level in ((Term.I, term1), (Term.II, term2))
+                if level is None
+            )
+        )
+    return Computed(year_conduct(term1=term1, term2=term2))

@@ -1,0 +1,43 @@
+"""FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from .config import Settings, get_settings
+from .db import database_status, make_client
+
+
+def create_app(settings: Settings | None = None, *, mongo_uri: str | None = None) -> FastAPI:
+    """Build the app. ``mongo_uri`` overrides the settings (used for the embedded server)."""
+    settings = settings or get_settings()
+    uri = mongo_uri or settings.mongodb_uri
+    if uri is None:
+        raise RuntimeError("no database: set MONGODB_URI or start the embedded server")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = make_client(uri, timeout_ms=settings.mongodb_timeout_ms)
+        app.state.mongo = client
+        app.state.db = client[settings.mongodb_db]
+        try:
+            yield
+        finally:
+            await client.close()
+
+    app = FastAPI(title="Học bạ số", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+
+    @app.get("/healthz", tags=["system"])
+    async def healthz() -> JSONResponse:
+        """Liveness and database status; 503 when the database cannot be reached."""
+        status = await database_status(app.state.mongo)
+        healthy = status["reachable"] and status.get("writable_primary", False)
+        body = {"status": "ok" if healthy else "unavailable", "database": status}
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    return app

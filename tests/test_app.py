@@ -1,0 +1,77 @@
+"""Settings fail fast; the health endpoint reports the database honestly."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+
+from app.config import DEFAULT_SECRET_KEY, Settings
+from app.main import create_app
+
+GOOD_SECRET = "x" * 40
+
+
+def test_production_refuses_the_default_secret() -> None:
+    with pytest.raises(ValidationError, match="SECRET_KEY"):
+        Settings(env="production", mongodb_uri="mongodb://127.0.0.1:27017/")
+
+
+def test_production_refuses_a_short_secret() -> None:
+    with pytest.raises(ValidationError, match="at least 32"):
+        Settings(env="production", secret_key="short", mongodb_uri="mongodb://127.0.0.1/")
+
+
+def test_production_requires_a_database_uri() -> None:
+    with pytest.raises(ValidationError, match="MONGODB_URI is required"):
+        Settings(env="production", secret_key=GOOD_SECRET)
+
+
+def test_development_accepts_the_default_secret_and_embedded_db() -> None:
+    settings = Settings(env="development")
+    assert settings.secret_key == DEFAULT_SECRET_KEY
+    assert settings.uses_embedded_db
+
+
+@pytest.mark.parametrize("uri", ["http://example", "mongodb://", "mongodb://host:notaport/"])
+def test_invalid_uri_is_refused(uri: str) -> None:
+    with pytest.raises(ValidationError, match="MONGODB_URI"):
+        Settings(env="test", secret_key=GOOD_SECRET, mongodb_uri=uri)
+
+
+def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENV", "test")
+    monkeypatch.setenv("SECRET_KEY", GOOD_SECRET)
+    monkeypatch.setenv("MONGODB_URI", "mongodb://127.0.0.1:27017/?replicaSet=rs0")
+    settings = Settings()
+    assert settings.env == "test"
+    assert settings.mongodb_uri is not None and settings.mongodb_uri.endswith("rs0")
+
+
+def test_healthz_reports_replica_set(mongo_uri: str) -> None:
+    settings = Settings(env="test", secret_key=GOOD_SECRET, mongodb_uri=mongo_uri)
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["reachable"] is True
+    assert body["database"]["replica_set"]
+
+
+def test_healthz_is_503_when_the_database_is_down() -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = Settings(
+        env="test",
+        secret_key=GOOD_SECRET,
+        mongodb_uri=f"mongodb://127.0.0.1:{port}/",
+        mongodb_timeout_ms=300,
+    )
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"]["reachable"] is False
