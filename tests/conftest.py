@@ -60,3 +60,22 @@ async def db(session_db: AsyncDatabase) -> AsyncIterator[AsyncDatabase]:
     for name in await session_db.list_collection_names():
         await session_db[name].delete_many({})
     yield session_db
+
+
+@pytest.fixture(scope="session")
+async def beanie_db(session_db: AsyncDatabase) -> AsyncDatabase:
+    """The session database with every Beanie document initialised (indexes created once)."""
+    from beanie import init_beanie
+
+    from models import ALL_DOCUMENTS
+
+    await init_beanie(database=session_db, document_models=ALL_DOCUMENTS)
+    return session_db
+
+
+@pytest.fixture
+async def mdb(beanie_db: AsyncDatabase) -> AsyncIterator[AsyncDatabase]:
+    """Beanie-ready database, emptied before each test."""
+    for name in await beanie_db.list_collection_names():
+        await beanie_db[name].delete_many({})
+    yield beanie_db

@@ -1,0 +1,1 @@
+"""Services around the pupil record: path rules, the single write path, recomputation."""

@@ -1,0 +1,50 @@
+"""Leaf-level differences between two stored versions of a document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def diff_paths(
+    old: dict[str, Any], new: dict[str, Any], *, ignore: frozenset[str] = frozenset()
+) -> tuple[dict[str, Any], list[str]]:
+    """(``$set`` paths -> new values, ``$unset`` paths) turning ``old`` into ``new``.
+
+    Sub-documents are compared key by key so every change has its own readable path
+    (``years.2025-2026.subjects.TOAN.hk1.gk``); arrays are replaced whole.
+    """
+    sets: dict[str, Any] = {}
+    unsets: list[str] = []
+    _walk(old, new, "", sets, unsets, ignore)
+    return sets, unsets
+
+
+def _walk(
+    old: dict[str, Any],
+    new: dict[str, Any],
+    prefix: str,
+    sets: dict[str, Any],
+    unsets: list[str],
+    ignore: frozenset[str],
+) -> None:
+    for key, value in new.items():
+        path = prefix + key
+        if path in ignore:
+            continue
+        if key not in old:
+            sets[path] = value
+        elif isinstance(value, dict) and isinstance(old[key], dict):
+            _walk(old[key], value, path + ".", sets, unsets, ignore)
+        elif not _same(old[key], value):
+            sets[path] = value
+    unsets.extend(prefix + key for key in old if key not in new and prefix + key not in ignore)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return bool(a == b)

@@ -1,0 +1,109 @@
+"""Dotted paths into a pupil record: which are writable, what type they hold, which lock
+guards them, and how to read them to people."""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from app.errors import InvalidInput
+from app.validation_vi import first_message
+from models.student import StudentRecord
+from models.student_parts import TERM_LABELS, TERMS
+
+# Maintained by the write path itself, never by callers.
+SYSTEM_FIELDS = {"_id", "id", "revision_id", "version", "meta", "search_name", "schema_version"}
+LOCK_SCOPES = (*TERMS, "year")
+
+
+@dataclass(frozen=True)
+class LockScope:
+    school_year: str
+    scope: str  # hk1 | hk2 | year
+
+    def describe(self) -> str:
+        return f"{TERM_LABELS[self.scope]} năm học {self.school_year}"
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional to reach the container or model type."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def field_info(path: str) -> tuple[Any, str]:
+    """The annotation and Vietnamese label of the field a dotted path names.
+
+    Raises InvalidInput for a path that does not exist in the record's shape.
+    """
+    annotation: Any = StudentRecord
+    label = ""
+    for part in path.split("."):
+        current = _unwrap(annotation)
+        origin = get_origin(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part)
+            if field is None:
+                raise InvalidInput(f"Trường «{path}» không tồn tại trong hồ sơ", field=path)
+            annotation, label = field.annotation, field.title or part
+        elif origin is dict:
+            if not part:
+                raise InvalidInput(f"Đường dẫn «{path}» không hợp lệ", field=path)
+            annotation = get_args(current)[1]
+        elif origin is list:
+            if not part.isdigit():
+                raise InvalidInput(f"Đường dẫn «{path}» không hợp lệ", field=path)
+            annotation = get_args(current)[0]
+        else:
+            raise InvalidInput(f"Trường «{path}» không tồn tại trong hồ sơ", field=path)
+    return annotation, label
+
+
+@lru_cache(maxsize=512)
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(annotation)
+
+
+def validate_value(path: str, value: Any) -> Any:
+    """Validate ``value`` for the field at ``path``; the message names the field in Vietnamese."""
+    root = path.split(".", 1)[0]
+    if root in SYSTEM_FIELDS:
+        raise InvalidInput(f"Trường «{path}» do hệ thống quản lý, không sửa trực tiếp", field=path)
+    annotation, label = field_info(path)
+    try:
+        return _adapter(annotation).validate_python(value)
+    except ValidationError as exc:
+        detail = first_message(exc)
+        raise InvalidInput(f"Giá trị của «{label or path}» không hợp lệ: {detail}", field=path) from exc
+
+
+def lock_scopes(path: str) -> list[LockScope]:
+    """The locks that must be open for a write to ``path``: a term lock and the year lock."""
+    parts = path.split(".")
+    if parts[0] != "years" or len(parts) < 2:
+        return []
+    year = parts[1]
+    scopes = [LockScope(year, "year")]
+    term = next((p for p in parts[2:5] if p in TERMS), None)
+    if term is not None:
+        scopes.append(LockScope(year, term))
+    return scopes
+
+
+def is_lock_path(path: str) -> bool:
+    parts = path.split(".")
+    return len(parts) >= 3 and parts[0] == "years" and parts[2] == "locks"

@@ -1,0 +1,34 @@
+"""Test data factories: plain functions returning unsaved documents."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import count
+from typing import Any
+
+from models.student import StudentRecord
+from models.student_parts import Placement, Profile, SchoolYearRecord, Sex, SubjectYear
+
+_codes = count(1)
+SCHOOL_YEAR = "2025-2026"
+
+
+def make_student(
+    *, grade: int = 7, class_name: str = "7A1", full_name: str = "Nguyễn Văn An", **overrides: Any
+) -> StudentRecord:
+    year = SchoolYearRecord(
+        grade=grade,
+        class_name=class_name,
+        subjects={
+            "TOAN": SubjectYear(kind="score", teacher="gv.toan"),
+            "GDTC": SubjectYear(kind="comment", teacher="gv.gdtc"),
+        },
+    )
+    fields: dict[str, Any] = {
+        "code": f"HS{next(_codes):05d}",
+        "profile": Profile(full_name=full_name, sex=Sex.MALE, birth_date=date(2013, 5, 17)),
+        "current": Placement(school_year=SCHOOL_YEAR, grade=grade, class_name=class_name),
+        "years": {SCHOOL_YEAR: year},
+    }
+    fields.update(overrides)
+    return StudentRecord(**fields)
