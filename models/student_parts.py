@@ -133,6 +133,7 @@ class Promotion(BaseModel):
     outcome: str | None = label("Kết quả xét lên lớp", default=None)
     label_vi: str | None = label("Diễn giải", default=None)
     promoted: bool | None = label("Được lên lớp", default=None)
+    reasons: list[str] = label("Lý do", default_factory=list)
 
 
 class SchoolYearRecord(BaseModel):
@@ -146,7 +147,7 @@ class SchoolYearRecord(BaseModel):
     learning: TermLevels = label("Kết quả học tập", default_factory=TermLevels)
     absences: dict[str, Absences] = label("Số buổi nghỉ", default_factory=dict)
     promotion: Promotion = label("Xét lên lớp", default_factory=Promotion)
-    title: str | None = label("Danh hiệu", default=None)
+    title: Literal["XUATSAC", "GIOI"] | None = label("Danh hiệu", default=None)
     homeroom_comment: Text | None = label("Nhận xét của GVCN", default=None, max_length=2000)
     awards: list[Award] = label("Khen thưởng", default_factory=list)
     discipline: list[Discipline] = label("Kỷ luật", default_factory=list)

@@ -32,3 +32,38 @@ def make_student(
     }
     fields.update(overrides)
     return StudentRecord(**fields)
+
+
+def full_year(
+    *,
+    grade: int = 7,
+    class_name: str = "7A1",
+    score: str = "8",
+    level: str = "Đ",
+    conduct: tuple[str, str] = ("T", "T"),
+    absences: int = 0,
+) -> SchoolYearRecord:
+    """A school year with every compulsory subject fully assessed with the same mark."""
+    from app.grading import catalogue
+    from app.grading.subjects import AssessmentKind
+    from models.student_parts import Absences, SubjectTerm, TermLevels
+
+    subjects = {}
+    for code, subject in catalogue().items():
+        if subject.elective:
+            continue
+        mark = score if subject.kind is AssessmentKind.SCORE else level
+        count = subject.regular_count(grade)
+        term = {"tx": [mark] * count, "gk": mark, "ck": mark}
+        subjects[code] = SubjectYear(
+            kind="score" if subject.kind is AssessmentKind.SCORE else "comment",
+            hk1=SubjectTerm(**term),
+            hk2=SubjectTerm(**term),
+        )
+    return SchoolYearRecord(
+        grade=grade,
+        class_name=class_name,
+        subjects=subjects,
+        conduct=TermLevels(hk1=conduct[0], hk2=conduct[1]),
+        absences={"hk1": Absences(excused=absences), "hk2": Absences()},
+    )

@@ -10,7 +10,7 @@ was read and that the touched terms are not locked. Each write bumps ``version``
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,28 +26,13 @@ from app.validation_vi import messages_by_field
 from models.common import WriteMeta, WriteSource
 from models.student import StudentRecord
 
+from .compute import derive
 from .diff import diff_paths
 from .paths import LockScope, is_lock_path, lock_scopes, validate_value
 
 UNSET: Any = object()  # pass as a value to remove the path
 MAX_ATTEMPTS = 8
 SYSTEM_PATHS = frozenset({"_id", "revision_id", "version", "meta"})
-
-Derive = Callable[[StudentRecord], None]
-
-
-def _no_derivation(record: StudentRecord) -> None:
-    return None
-
-
-_derive: Derive = _no_derivation
-
-
-def set_derivation(func: Derive) -> None:
-    """Install the function that recomputes derived results in place (grading engine)."""
-    global _derive
-    _derive = func
-
 
 def _stamp(actor: Actor, reason: str | None, source: WriteSource, request_id: str) -> WriteMeta:
     return WriteMeta(
@@ -147,7 +132,7 @@ async def update_record(
         for path, value in validated.items():
             _set_path(data, path, value)
         updated = _parse(data)
-        _derive(updated)
+        derive(updated)
         new_raw = get_dict(updated, to_db=True)
         sets, unsets = diff_paths(raw, new_raw, ignore=SYSTEM_PATHS)
         # Fields the model does not know (written by other tools) are kept, not silently
@@ -188,7 +173,7 @@ async def create_record(
 ) -> StudentRecord:
     """Insert a new record as version 1 with its derived results computed."""
     actor, request_id = _resolve(actor, request_id)
-    _derive(record)
+    derive(record)
     record.version = 1
     record.meta = _stamp(actor, reason, source, request_id)
     try:
@@ -215,4 +200,4 @@ def _duplicate_message(exc: DuplicateKeyError) -> str:
     return "Dữ liệu bị trùng với một hồ sơ khác"
 
 
-__all__ = ["SYSTEM_ACTOR", "UNSET", "create_record", "set_derivation", "update_record"]
+__all__ = ["SYSTEM_ACTOR", "UNSET", "create_record", "update_record"]

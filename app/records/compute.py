@@ -1,0 +1,100 @@
+"""Recompute a record's derived results with the grading engine.
+
+The computed values are stored next to the inputs they came from, so exports and the change log
+show exactly what staff saw. What cannot be computed yet is left empty and listed in ``pending``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from app.grading import (
+    DEFAULT_RULES,
+    CommentLevel,
+    Computed,
+    GradingRules,
+    Level,
+    SubjectInput,
+    TermAssessments,
+    YearInput,
+    compute_year,
+)
+from app.grading.scores import Mark as GradingMark
+from models.student import StudentRecord
+from models.student_parts import SchoolYearRecord, SubjectTerm
+
+
+def _mark(value: Decimal | str | None) -> GradingMark | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    return CommentLevel(value)
+
+
+def _term(term: SubjectTerm) -> TermAssessments:
+    return TermAssessments(
+        regular=tuple(_mark(v) for v in term.tx), mid=_mark(term.gk), final=_mark(term.ck)
+    )
+
+
+def _level(code: str | None) -> Level | None:
+    return Level(code) if code else None
+
+
+def _store(target: SubjectTerm, result: object) -> None:
+    value = result.value if isinstance(result, Computed) else None
+    target.average = value if isinstance(value, Decimal) else None
+    target.result = value.code if isinstance(value, CommentLevel) else None
+
+
+def derive_year(year: SchoolYearRecord, *, rules: GradingRules = DEFAULT_RULES) -> None:
+    """Fill the computed fields of one school year in place."""
+    absences = year.absences
+    inputs = YearInput(
+        grade=year.grade,
+        subjects=tuple(
+            SubjectInput(
+                code=code,
+                term1=_term(subject.hk1),
+                term2=_term(subject.hk2),
+                reassessment=_mark(subject.reassessment),
+            )
+            for code, subject in year.subjects.items()
+        ),
+        conduct_term1=_level(year.conduct.hk1),
+        conduct_term2=_level(year.conduct.hk2),
+        absences_excused=sum(a.excused for a in absences.values()),
+        absences_unexcused=sum(a.unexcused for a in absences.values()),
+        conduct_after_training=_level(year.conduct.after_summer),
+    )
+    result = compute_year(inputs=inputs, rules=rules)
+    for entry in result.subjects:
+        subject = year.subjects[entry.subject.code]
+        _store(subject.hk1, entry.term1)
+        _store(subject.hk2, entry.term2)
+        value = entry.year.value if isinstance(entry.year, Computed) else None
+        subject.year_average = value if isinstance(value, Decimal) else None
+        subject.year_result = value.code if isinstance(value, CommentLevel) else None
+
+    def code(res: object) -> str | None:
+        return res.value.code if isinstance(res, Computed) else None
+
+    year.learning.hk1 = code(result.learning_term1)
+    year.learning.hk2 = code(result.learning_term2)
+    year.learning.year = code(result.learning_year)
+    after = result.learning_after_reassessment
+    year.learning.after_summer = code(after) if after is not None else None
+    year.conduct.year = code(result.conduct_year)
+    title = result.title.value if isinstance(result.title, Computed) else None
+    year.title = title.value if title is not None else None
+    promotion = result.promotion.value if isinstance(result.promotion, Computed) else None
+    year.promotion.outcome = promotion.outcome.value if promotion else None
+    year.promotion.label_vi = promotion.label if promotion else None
+    year.promotion.promoted = promotion.promoted if promotion else None
+    year.promotion.reasons = list(promotion.reasons) if promotion else []
+    year.pending = [m.message for m in result.missing]
+
+
+def derive(record: StudentRecord) -> None:
+    """Recompute every school year of the record."""
+    for year in record.years.values():
+        derive_year(year)

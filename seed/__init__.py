@@ -1,0 +1,1 @@
+"""Demo data: a realistic PTDTNT THCS school in Đắk Lắk, generated deterministically."""

@@ -1,0 +1,91 @@
+"""Derived results are computed by the grading engine and stored with their inputs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from app.context import Actor
+from app.errors import InvalidInput
+from app.records.compute import derive_year
+from app.records.writer import create_record, update_record
+from models.common import WriteSource
+from tests.factories import SCHOOL_YEAR, full_year, make_student
+
+ACTOR = Actor(id="u1", name="Người nhập", role="gvbm")
+
+
+def test_complete_good_year_is_fully_computed() -> None:
+    year = full_year(score="9", conduct=("T", "T"))
+    derive_year(year)
+    assert year.pending == []
+    assert year.subjects["TOAN"].hk1.average == Decimal("9.0")
+    assert year.subjects["TOAN"].year_average == Decimal("9.0")
+    assert year.subjects["GDTC"].year_result == "Đ"
+    assert (year.learning.hk1, year.learning.year, year.conduct.year) == ("T", "T", "T")
+    assert year.title == "XUATSAC"
+    assert year.promotion.promoted is True
+    assert year.promotion.label_vi == "Được lên lớp"
+
+
+def test_grade_nine_completes_the_programme() -> None:
+    year = full_year(grade=9, class_name="9A1", score="7")
+    derive_year(year)
+    assert year.promotion.label_vi == "Hoàn thành chương trình THCS"
+    assert year.title is None
+
+
+def test_too_many_absences_mean_retention() -> None:
+    year = full_year(score="7", absences=46)
+    derive_year(year)
+    assert year.promotion.promoted is False
+    ok = full_year(score="7", absences=45)
+    derive_year(ok)
+    assert ok.promotion.promoted is True
+
+
+def test_missing_assessment_leaves_results_pending_with_reason() -> None:
+    year = full_year(score="8")
+    year.subjects["TOAN"].hk2.ck = None
+    derive_year(year)
+    assert year.subjects["TOAN"].hk2.average is None
+    assert year.subjects["TOAN"].year_average is None
+    assert year.learning.hk2 is None and year.learning.year is None
+    assert year.learning.hk1 == "T"  # term I is complete: every score subject at 8.0
+    assert any("Toán" in m and "ĐĐGck" in m for m in year.pending)
+    assert year.promotion.outcome is None
+
+
+async def test_score_entry_recomputes_the_stored_average(mdb) -> None:
+    student = make_student()
+    student.years[SCHOOL_YEAR] = full_year()
+    student.years[SCHOOL_YEAR].subjects["TOAN"].hk1.ck = None
+    record = await create_record(student, source=WriteSource.SEED, actor=ACTOR)
+    assert record.years[SCHOOL_YEAR].subjects["TOAN"].hk1.average is None
+    path = f"years.{SCHOOL_YEAR}.subjects.TOAN.hk1.ck"
+    updated = await update_record(record.id, {path: "10"}, source=WriteSource.GRID, actor=ACTOR)
+    # (4·8 + 2·8 + 3·10) / 9 = 8.67 -> 8.7
+    assert updated.years[SCHOOL_YEAR].subjects["TOAN"].hk1.average == Decimal("8.7")
+    raw = await mdb["students"].find_one({"_id": record.id})
+    assert str(raw["years"][SCHOOL_YEAR]["subjects"]["TOAN"]["hk1"]["average"]) == "8.7"
+
+
+async def test_wrong_kind_of_mark_is_refused(mdb) -> None:
+    record = await create_record(make_student(), source=WriteSource.SEED, actor=ACTOR)
+    with pytest.raises(InvalidInput, match="nhận xét"):
+        await update_record(
+            record.id, {f"years.{SCHOOL_YEAR}.subjects.GDTC.hk1.gk": "8"},
+            source=WriteSource.GRID, actor=ACTOR,
+        )
+
+
+@pytest.mark.parametrize(("typed", "message"), [("11", "0 đến 10"), ("8,55", "một chữ số"),
+                                                ("abc", "không phải là")])
+async def test_bad_scores_are_refused_with_the_reason(mdb, typed: str, message: str) -> None:
+    record = await create_record(make_student(), source=WriteSource.SEED, actor=ACTOR)
+    with pytest.raises(InvalidInput, match=message):
+        await update_record(
+            record.id, {f"years.{SCHOOL_YEAR}.subjects.TOAN.hk1.gk": typed},
+            source=WriteSource.GRID, actor=ACTOR,
+        )
