@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -10,8 +11,31 @@ from collections.abc import Callable, Sequence
 from pydantic import ValidationError
 
 from .config import Settings, get_settings
+from .runtime import connected, database_uri
 
 Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _print_seed_report(report: object) -> None:
+    from seed.demo import SeedReport
+
+    assert isinstance(report, SeedReport)
+    print(f"Học sinh: {report.created_students} tạo mới, {report.existing_students} đã có.")
+    print(f"Tài khoản: {len(report.created_users)} tạo mới, {report.existing_users} đã có.")
+    if report.created_users:
+        print("Tài khoản mẫu (mật khẩu chỉ dùng để dùng thử):")
+        for username, password in report.created_users.items():
+            print(f"  {username:<32} {password}")
+
+
+async def _seed_if_empty(settings: Settings, uri: str) -> None:
+    from models.student import StudentRecord
+    from seed.demo import seed_demo
+
+    async with connected(settings, uri):
+        if await StudentRecord.find_all().limit(1).count() == 0:
+            print("Cơ sở dữ liệu trống: đang tạo trường mẫu…")
+            _print_seed_report(await seed_demo())
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -19,36 +43,37 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from .main import create_app
 
-    embedded = None
-    uri = settings.mongodb_uri
-    if uri is None:
-        from embedded_mongo import start_in_thread
-
-        embedded = start_in_thread(
-            port=settings.embedded_port, data_dir=settings.embedded_data_dir
-        )
-        uri = embedded.uri
-        print(f"Embedded database (for trials only) at {uri}, data in {settings.embedded_data_dir}")
-    try:
+    with database_uri(settings) as uri:
+        if settings.mongodb_uri is None:
+            asyncio.run(_seed_if_empty(settings, uri))
         app = create_app(settings, mongo_uri=uri)
         print(f"Học bạ số: http://{settings.host}:{settings.port}/")
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
-    finally:
-        if embedded is not None:
-            embedded.stop()
     return 0
 
 
-COMMANDS: dict[str, tuple[str, Command]] = {
-    "serve": ("start the web app (embedded database when MONGODB_URI is unset)", _serve),
-}
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    from seed.demo import seed_demo
+
+    async def run(uri: str) -> None:
+        async with connected(settings, uri):
+            _print_seed_report(await seed_demo(students=args.students, seed=args.seed))
+
+    with database_uri(settings) as uri:
+        asyncio.run(run(uri))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hocba", description="Học bạ số — digital record book")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, (help_text, _) in COMMANDS.items():
-        sub.add_parser(name, help=help_text)
+    serve = sub.add_parser("serve", help="start the web app (embedded database if no MONGODB_URI)")
+    serve.set_defaults(func=_serve)
+    seed = sub.add_parser("seed", help="create the demo school (idempotent)")
+    seed.add_argument("--students", type=int, default=None,
+                      help="total number of pupils (default: 4 grades × 3 classes × 30–35)")
+    seed.add_argument("--seed", type=int, default=2025, help="random seed (default 2025)")
+    seed.set_defaults(func=_seed)
     return parser
 
 
@@ -61,7 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for error in exc.errors():
             print(f"configuration error: {error['msg']}", file=sys.stderr)
         return 2
-    return COMMANDS[args.command][1](args, settings)
+    func: Command = args.func
+    return func(args, settings)
 
 
 if __name__ == "__main__":

@@ -27,3 +27,12 @@ async def database_status(client: AsyncMongoClient) -> dict[str, Any]:
         "replica_set": hello.get("setName"),
         "writable_primary": bool(hello.get("isWritablePrimary")),
     }
+
+
+async def init_models(client: AsyncMongoClient, db_name: str) -> None:
+    """Initialise Beanie on every document (creates the indexes the screens need)."""
+    from beanie import init_beanie
+
+    from models import ALL_DOCUMENTS
+
+    await init_beanie(database=client[db_name], document_models=ALL_DOCUMENTS)

@@ -5,11 +5,32 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncio
+import logging
+
 from fastapi import FastAPI
+from pymongo.errors import PyMongoError
 from fastapi.responses import JSONResponse
 
 from .config import Settings, get_settings
-from .db import database_status, make_client
+from .db import database_status, init_models, make_client
+
+
+log = logging.getLogger(__name__)
+
+
+async def _init_until_ready(app: FastAPI, client: object, db_name: str) -> None:
+    """Initialise the models, retrying while the database is unreachable (it may start later)."""
+    app.state.models_ready = False
+    while True:
+        try:
+            await init_models(client, db_name)  # type: ignore[arg-type]
+        except PyMongoError as exc:
+            log.warning("database not ready (%s); retrying in 5 s", type(exc).__name__)
+            await asyncio.sleep(5)
+            continue
+        app.state.models_ready = True
+        return
 
 
 def create_app(settings: Settings | None = None, *, mongo_uri: str | None = None) -> FastAPI:
@@ -24,9 +45,11 @@ def create_app(settings: Settings | None = None, *, mongo_uri: str | None = None
         client = make_client(uri, timeout_ms=settings.mongodb_timeout_ms)
         app.state.mongo = client
         app.state.db = client[settings.mongodb_db]
+        retry = asyncio.create_task(_init_until_ready(app, client, settings.mongodb_db))
         try:
             yield
         finally:
+            retry.cancel()
             await client.close()
 
     app = FastAPI(title="Học bạ số", version="0.1.0", lifespan=lifespan)

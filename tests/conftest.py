@@ -14,7 +14,17 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from app.auth import passwords
 from embedded_mongo import ServerThread, start_in_thread
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2id with minimal cost: tests hash hundreds of passwords; production is unchanged."""
+    from argon2.profiles import CHEAPEST
+
+    passwords.use_parameters(CHEAPEST)
+    yield
 
 
 @pytest.fixture(scope="session")

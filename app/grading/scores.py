@@ -19,6 +19,8 @@ Mark: TypeAlias = Decimal | CommentLevel
 
 MIN_SCORE = Decimal(0)
 MAX_SCORE = Decimal(10)
+# The 101 values a score can take; membership compares by value ("8.50" is in, as 8.5).
+VALID_SCORES = frozenset(Decimal(n).scaleb(-1) for n in range(101))
 
 # Optional sign (so "-1" gets the range message, not "not a score"), ASCII digits, one separator.
 _SCORE_RE = re.compile(r"([+-]?)([0-9]+)(?:[.,]([0-9]+))?", re.ASCII)
@@ -57,9 +59,9 @@ def parse_score(text: str, *, field: str | None = None) -> Decimal:
 
 def check_score(value: Decimal, *, field: str | None = None) -> Decimal:
     """Validate an already-typed score (from storage or an import): finite, 0–10, one decimal."""
-    if not isinstance(value, Decimal):
-        raise InvalidScore(f"{_quote(str(value))} không phải là điểm hợp lệ", field=field)
-    if not value.is_finite():
+    if type(value) is Decimal and value.is_finite() and value in VALID_SCORES:
+        return value
+    if not isinstance(value, Decimal) or not value.is_finite():
         raise InvalidScore(f"{_quote(str(value))} không phải là điểm hợp lệ", field=field)
     if not MIN_SCORE <= value <= MAX_SCORE:
         raise InvalidScore(MSG_RANGE, field=field)

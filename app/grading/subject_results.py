@@ -7,20 +7,21 @@ ignored, so a fixed-width row of columns can be passed as is.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import cast
 
 from app.errors import InvalidScore
 from app.grading.averages import term_average, year_average
 from app.grading.comments import comment_term_level, comment_year_level
 from app.grading.levels import CommentLevel, Term
 from app.grading.result import Computed, Missing, MissingItem, Pending, Result, missing_in
-from app.grading.scores import Mark, check_score
+from app.grading.scores import VALID_SCORES, Mark, check_score
 from app.grading.subjects import AssessmentKind, Subject
 
-M = TypeVar("M", Decimal, CommentLevel)
+_DECIMAL_ONLY = frozenset({Decimal})
+_COMMENT_ONLY = frozenset({CommentLevel})
+_SCORE = AssessmentKind.SCORE
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,21 @@ class TermAssessments:
     final: Mark | None = None
 
 
-def _as_score(subject: Subject, mark: Mark, field: str) -> Decimal:
+# Slot of an assessment within a term: the position of a ĐĐGtx (1, 2, …), or "gk" / "ck".
+Slot = int | str
+
+
+def _field(subject: Subject, term: Term | None, slot: Slot) -> str:
+    """Field name for error messages, e.g. ``TOAN.hk1.tx2``; built only when needed."""
+    where = f".hk{term.value}" if term is not None else ""
+    return f"{subject.code}{where}.{f'tx{slot}' if isinstance(slot, int) else slot}"
+
+
+def _as_score(subject: Subject, mark: Mark, term: Term | None, slot: Slot) -> Decimal:
+    # Fast path: one of the 101 valid values (the set lookup compares by value).
+    if type(mark) is Decimal and mark.is_finite() and mark in VALID_SCORES:
+        return mark
+    field = _field(subject, term, slot)
     if type(mark) is Decimal:
         return check_score(mark, field=field)
     raise InvalidScore(
@@ -40,48 +55,61 @@ def _as_score(subject: Subject, mark: Mark, field: str) -> Decimal:
     )
 
 
-def _as_comment(subject: Subject, mark: Mark, field: str) -> CommentLevel:
+def _as_comment(subject: Subject, mark: Mark, term: Term | None, slot: Slot) -> CommentLevel:
     if type(mark) is CommentLevel:
         return mark
     raise InvalidScore(
-        f"{subject.name} là môn đánh giá bằng nhận xét: cần nhập Đạt hoặc Chưa đạt", field=field
+        f"{subject.name} là môn đánh giá bằng nhận xét: cần nhập Đạt hoặc Chưa đạt",
+        field=_field(subject, term, slot),
     )
 
 
-def check_mark(subject: Subject, mark: Mark, *, field: str) -> Mark:
+def check_mark(subject: Subject, mark: Mark, *, slot: Slot, term: Term | None = None) -> Mark:
     """Check that ``mark`` fits the subject's kind and, for a score, the scale."""
-    if subject.kind is AssessmentKind.SCORE:
-        return _as_score(subject, mark, field)
-    return _as_comment(subject, mark, field)
+    if subject.kind is _SCORE:
+        return _as_score(subject, mark, term, slot)
+    return _as_comment(subject, mark, term, slot)
 
 
-def _gather(
-    subject: Subject,
-    grade: int,
-    term: Term,
-    assessments: TermAssessments,
-    convert: Callable[[Subject, Mark, str], M],
-) -> tuple[list[M], M | None, M | None, tuple[Missing, ...]]:
-    """Validate the entered marks (even when some are missing) and list what is missing."""
-    prefix = f"{subject.code}.hk{term.value}"
-    regular = [
-        convert(subject, m, f"{prefix}.tx{i}")
-        for i, m in enumerate(assessments.regular, start=1)
-        if m is not None
-    ]
-    mid = None if assessments.mid is None else convert(subject, assessments.mid, f"{prefix}.gk")
-    final = (
-        None if assessments.final is None else convert(subject, assessments.final, f"{prefix}.ck")
-    )
+def _all_valid(subject: Subject, marks: list[Mark]) -> bool:
+    """Bulk check, in C, that every mark has the subject's kind and (scores) is on the scale."""
+    try:
+        if subject.kind is _SCORE:
+            return set(map(type, marks)) <= _DECIMAL_ONLY and VALID_SCORES.issuperset(marks)
+        return set(map(type, marks)) <= _COMMENT_ONLY
+    except TypeError:  # a signalling NaN cannot be hashed; the slow path names it
+        return False
+
+
+def _validate(
+    subject: Subject, term: Term, assessments: TermAssessments, entered: list[Mark]
+) -> None:
+    """Raise ``InvalidScore`` naming the first entered mark that does not fit the subject."""
+    mid, final = assessments.mid, assessments.final
+    if _all_valid(subject, [*entered, *(m for m in (mid, final) if m is not None)]):
+        return
+    for i, mark in enumerate(assessments.regular, start=1):
+        if mark is not None:
+            check_mark(subject, mark, term=term, slot=i)
+    for mark, slot in ((mid, "gk"), (final, "ck")):
+        if mark is not None:
+            check_mark(subject, mark, term=term, slot=slot)
+
+
+def _missing(
+    subject: Subject, grade: int, term: Term, assessments: TermAssessments, entered: int
+) -> tuple[Missing, ...]:
+    lacking = subject.regular_count(grade) - entered
+    if lacking <= 0 and assessments.mid is not None and assessments.final is not None:
+        return ()
     missing: list[Missing] = []
-    lacking = subject.regular_count(grade) - len(regular)
     if lacking > 0:
         missing.append(Missing(MissingItem.REGULAR, subject.code, subject.name, term, lacking))
-    if mid is None:
+    if assessments.mid is None:
         missing.append(Missing(MissingItem.MID, subject.code, subject.name, term))
-    if final is None:
+    if assessments.final is None:
         missing.append(Missing(MissingItem.FINAL, subject.code, subject.name, term))
-    return regular, mid, final, tuple(missing)
+    return tuple(missing)
 
 
 def subject_term_result(
@@ -89,17 +117,30 @@ def subject_term_result(
 ) -> Result[Mark]:
     """ĐTBmhk for a score subject, Đạt/Chưa đạt for a comment subject, or ``Pending``.
 
-    Raises ``InvalidScore`` for a mark of the wrong kind or outside the scale.
+    Entered marks are validated even when others are missing: ``InvalidScore`` for a mark of
+    the wrong kind or off the scale.
     """
-    if subject.kind is AssessmentKind.SCORE:
-        scores, mid, final, missing = _gather(subject, grade, term, assessments, _as_score)
-        if missing or mid is None or final is None:
-            return Pending(missing)
-        return Computed(term_average(regular=scores, mid=mid, final=final))
-    levels, mid_c, final_c, missing = _gather(subject, grade, term, assessments, _as_comment)
-    if missing or mid_c is None or final_c is None:
+    regular = [m for m in assessments.regular if m is not None]
+    _validate(subject, term, assessments, regular)
+    missing = _missing(subject, grade, term, assessments, len(regular))
+    if missing:
         return Pending(missing)
-    return Computed(comment_term_level(regular=levels, mid=mid_c, final=final_c))
+    # _validate has checked every mark's type; the casts only tell the type checker.
+    if subject.kind is _SCORE:
+        return Computed(
+            term_average(
+                regular=cast(list[Decimal], regular),
+                mid=cast(Decimal, assessments.mid),
+                final=cast(Decimal, assessments.final),
+            )
+        )
+    return Computed(
+        comment_term_level(
+            regular=cast(list[CommentLevel], regular),
+            mid=cast(CommentLevel, assessments.mid),
+            final=cast(CommentLevel, assessments.final),
+        )
+    )
 
 
 def subject_year_result(*, term1: Result[Mark], term2: Result[Mark]) -> Result[Mark]:

@@ -7,7 +7,7 @@ The number of regular assessments (ĐĐGtx) per term is derived from the periods
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import cache
 from types import MappingProxyType
@@ -48,12 +48,21 @@ class Subject:
     periods: tuple[int, int, int, int]
     elective: bool = False
 
+    # Derived from kind and periods once, because it is asked for every subject and term.
+    _counts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        counts = tuple(regular_assessment_count(kind=self.kind, periods=p) for p in self.periods)
+        object.__setattr__(self, "_counts", counts)
+
     def periods_for(self, grade: int) -> int:
         return self.periods[check_grade(grade) - 6]
 
     def regular_count(self, grade: int) -> int:
         """Required ĐĐGtx per term in ``grade``."""
-        return regular_assessment_count(kind=self.kind, periods=self.periods_for(grade))
+        if grade not in GRADES:
+            check_grade(grade)
+        return self._counts[grade - 6]
 
 
 def check_grade(grade: int) -> int:

@@ -196,7 +196,7 @@ def _subject_result(subject: Subject, entry: SubjectInput, grade: int) -> Subjec
     term2 = subject_term_result(subject=subject, grade=grade, term=Term.II, assessments=entry.term2)
     reassessment = entry.reassessment
     if reassessment is not None:
-        reassessment = check_mark(subject, reassessment, field=f"{subject.code}.kiemtralai")
+        reassessment = check_mark(subject, reassessment, slot="kiemtralai")
     return SubjectResult(
         subject=subject,
         term1=term1,

@@ -183,6 +183,33 @@ async def create_record(
     return record
 
 
+async def create_records(
+    records: list[StudentRecord],
+    *,
+    source: WriteSource,
+    actor: Actor | None = None,
+    reason: str | None = None,
+    request_id: str | None = None,
+    derived: bool = False,
+) -> None:
+    """Insert many new records (imports, seeding) with the same stamping as ``create_record``.
+
+    ``derived=True`` says the caller already recomputed each record's results.
+    """
+    if not records:
+        return
+    actor, request_id = _resolve(actor, request_id)
+    for record in records:
+        if not derived:
+            derive(record)
+        record.version = 1
+        record.meta = _stamp(actor, reason, source, request_id)
+    try:
+        await StudentRecord.insert_many(records)
+    except DuplicateKeyError as exc:
+        raise Conflict(_duplicate_message(exc)) from exc
+
+
 def _within(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + ".")
 
