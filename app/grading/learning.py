@@ -77,7 +77,11 @@ def _classify(
 def _lift_one_level(
     scores: Sequence[Decimal], comments: Sequence[CommentLevel], level: Level
 ) -> Level:
-    """UNCONFIRMED clause: +1 level when exactly one subject alone costs two or more levels."""
+    """UNCONFIRMED clause: +1 level when exactly one subject alone costs two or more levels.
+
+    At most one subject can qualify: for two subjects to each restore two levels alone, each
+    would have to meet the floors the other one breaks. The count keeps the rule's wording.
+    """
     culprits = sum(
         1
         for i in range(len(scores))

@@ -44,9 +44,6 @@ def _field(subject: Subject, term: Term | None, slot: Slot) -> str:
 
 
 def _as_score(subject: Subject, mark: Mark, term: Term | None, slot: Slot) -> Decimal:
-    # Fast path: one of the 101 valid values (the set lookup compares by value).
-    if type(mark) is Decimal and mark.is_finite() and mark in VALID_SCORES:
-        return mark
     field = _field(subject, term, slot)
     if type(mark) is Decimal:
         return check_score(mark, field=field)

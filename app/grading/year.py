@@ -92,7 +92,8 @@ class YearResult:
 
     @property
     def missing(self) -> tuple[Missing, ...]:
-        """Everything still missing, for the whole year including summer steps."""
+        """Every input still missing: assessments, subjects, conduct, awaited re-assessment
+        results. (An outstanding summer re-training shows in ``promotion`` instead.)"""
         results: list[Computed[object] | Pending] = [
             self.learning_term1,
             self.learning_term2,
@@ -120,12 +121,10 @@ def compute_year(*, inputs: YearInput, rules: GradingRules = DEFAULT_RULES) -> Y
     )
     results = tuple(_subject_result(subjects[code], given[code], grade) for code in given)
 
-    learning = [
-        _learning([getattr(r, attr) for r in results], absent, rules)
-        for attr in ("term1", "term2", "year")
-    ]
+    learning_term1 = _learning([r.term1 for r in results], absent, rules)
+    learning_term2 = _learning([r.term2 for r in results], absent, rules)
+    learning_year = _learning([r.year for r in results], absent, rules)
     conduct = _conduct(inputs.conduct_term1, inputs.conduct_term2)
-    learning_year = learning[2]
 
     year_values = {r.subject.code: r.year.value for r in results if isinstance(r.year, Computed)}
     due: tuple[str, ...] = ()
@@ -166,8 +165,8 @@ def compute_year(*, inputs: YearInput, rules: GradingRules = DEFAULT_RULES) -> Y
         inputs=inputs,
         rules=rules,
         subjects=results,
-        learning_term1=learning[0],
-        learning_term2=learning[1],
+        learning_term1=learning_term1,
+        learning_term2=learning_term2,
         learning_year=learning_year,
         conduct_year=conduct,
         title=title,
