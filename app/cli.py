@@ -70,8 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the web app (embedded database if no MONGODB_URI)")
     serve.set_defaults(func=_serve)
     seed = sub.add_parser("seed", help="create the demo school (idempotent)")
-    seed.add_argument("--students", type=int, default=None,
-                      help="total number of pupils (default: 4 grades × 3 classes × 30–35)")
+    seed.add_argument(
+        "--students",
+        type=int,
+        default=None,
+        help="total number of pupils (default: 4 grades × 3 classes × 30–35)",
+    )
     seed.add_argument("--seed", type=int, default=2025, help="random seed (default 2025)")
     seed.set_defaults(func=_seed)
     return parser

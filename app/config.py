@@ -11,7 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pymongo.errors import ConfigurationError, InvalidURI
 from pymongo.uri_parser import parse_uri
 
-# The shipped placeholder; accepted only in development so a forgotten secret never reaches production.
+# The shipped placeholder; accepted only in development, so a forgotten secret never
+# reaches production.
 DEFAULT_SECRET_KEY = "development-only-secret-key-change-me"
 
 
@@ -44,7 +45,9 @@ class Settings(BaseSettings):
         try:
             parse_uri(value)
         except (InvalidURI, ConfigurationError, ValueError) as exc:
-            raise ValueError(f"MONGODB_URI is not a valid MongoDB connection string: {exc}") from exc
+            raise ValueError(
+                f"MONGODB_URI is not a valid MongoDB connection string: {exc}"
+            ) from exc
         return value
 
     @model_validator(mode="after")

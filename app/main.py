@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import asyncio
-import logging
-
 from fastapi import FastAPI
-from pymongo.errors import PyMongoError
 from fastapi.responses import JSONResponse
+from pymongo.errors import PyMongoError
 
 from .config import Settings, get_settings
 from .db import database_status, init_models, make_client
-
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,9 @@ def database_uri(settings: Settings) -> Iterator[str]:
     from embedded_mongo import start_in_thread
 
     server = start_in_thread(port=settings.embedded_port, data_dir=settings.embedded_data_dir)
-    print(f"Embedded database (for trials only) at {server.uri}, data in "
-          f"{settings.embedded_data_dir}")
+    print(
+        f"Embedded database (for trials only) at {server.uri}, data in {settings.embedded_data_dir}"
+    )
     try:
         yield server.uri
     finally:

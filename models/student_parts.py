@@ -152,9 +152,7 @@ class SchoolYearRecord(BaseModel):
     awards: list[Award] = label("Khen thưởng", default_factory=list)
     discipline: list[Discipline] = label("Kỷ luật", default_factory=list)
     locks: Locks = label("Khóa sổ", default_factory=Locks)
-    pending: list[str] = Field(
-        default_factory=list, title="Còn thiếu để tính kết quả"
-    )
+    pending: list[str] = Field(default_factory=list, title="Còn thiếu để tính kết quả")
 
     @field_validator("absences")
     @classmethod

@@ -18,8 +18,7 @@ class TeachingAssignment(BaseModel):
 
 
 class User(Document):
-    username: str = label("Tên đăng nhập", min_length=3, max_length=50,
-                          pattern=r"^[a-z0-9_.-]+$")
+    username: str = label("Tên đăng nhập", min_length=3, max_length=50, pattern=r"^[a-z0-9_.-]+$")
     full_name: Text = label("Họ và tên", min_length=1, max_length=120)
     email: str | None = label("Thư điện tử", default=None, max_length=200)
     phone: str | None = label("Số điện thoại", default=None, max_length=20)

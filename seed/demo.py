@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 from dataclasses import dataclass, field
@@ -72,20 +73,31 @@ async def seed_demo(*, students: int | None = None, seed: int = 2025) -> SeedRep
             continue
         user.password_hash = hash_password(staff.passwords[user.username])
         user.version = 1
-        user.meta = WriteMeta(actor_id=SEED_ACTOR.id, actor_name=SEED_ACTOR.name,
-                              role=SEED_ACTOR.role, source=WriteSource.SEED)
+        user.meta = WriteMeta(
+            actor_id=SEED_ACTOR.id,
+            actor_name=SEED_ACTOR.name,
+            role=SEED_ACTOR.role,
+            source=WriteSource.SEED,
+        )
         await user.insert()
         report.created_users[user.username] = staff.passwords[user.username]
 
     school_classes = []
-    for start in range(catalogue.start_of(catalogue.CURRENT_YEAR) - 3,
-                       catalogue.start_of(catalogue.CURRENT_YEAR) + 1):
+    for start in range(
+        catalogue.start_of(catalogue.CURRENT_YEAR) - 3,
+        catalogue.start_of(catalogue.CURRENT_YEAR) + 1,
+    ):
         for cls in classes:
-            school_classes.append(SchoolClass(
-                school_year=catalogue.year_code(start), name=cls, grade=int(cls[0]),
-                homeroom_teacher=staff.homeroom_of.get(cls)
-                if start == catalogue.start_of(catalogue.CURRENT_YEAR) else None,
-            ))
+            school_classes.append(
+                SchoolClass(
+                    school_year=catalogue.year_code(start),
+                    name=cls,
+                    grade=int(cls[0]),
+                    homeroom_teacher=staff.homeroom_of.get(cls)
+                    if start == catalogue.start_of(catalogue.CURRENT_YEAR)
+                    else None,
+                )
+            )
     report.classes = await _insert_missing(SchoolClass, ("school_year", "name"), school_classes)
 
     factory = PupilFactory(rng, names, staff)
@@ -110,8 +122,13 @@ async def seed_demo(*, students: int | None = None, seed: int = 2025) -> SeedRep
 async def _flush(batch: list[StudentRecord]) -> int:
     count = len(batch)
     if count:
-        await create_records(batch, source=WriteSource.SEED, actor=SEED_ACTOR,
-                             reason="Tạo dữ liệu trường mẫu", derived=True)
+        await create_records(
+            batch,
+            source=WriteSource.SEED,
+            actor=SEED_ACTOR,
+            reason="Tạo dữ liệu trường mẫu",
+            derived=True,
+        )
         batch.clear()
     return count
 
@@ -123,8 +140,7 @@ async def _insert_missing(model: type, key: str | tuple[str, ...], docs: list) -
     existing = {tuple(d.get(k) for k in keys) async for d in cursor}
     missing = [d for d in docs if tuple(getattr(d, k) for k in keys) not in existing]
     if missing:
-        try:
+        # A concurrent seed may insert the same rows: the unique index keeps one of each.
+        with contextlib.suppress(BulkWriteError):
             await model.insert_many(missing)  # type: ignore[attr-defined]
-        except BulkWriteError:
-            pass  # a concurrent seed inserted the same rows: the unique index kept one each
     return len(docs)

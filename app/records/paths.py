@@ -88,7 +88,9 @@ def validate_value(path: str, value: Any) -> Any:
         return _adapter(annotation).validate_python(value)
     except ValidationError as exc:
         detail = first_message(exc)
-        raise InvalidInput(f"Giá trị của «{label or path}» không hợp lệ: {detail}", field=path) from exc
+        raise InvalidInput(
+            f"Giá trị của «{label or path}» không hợp lệ: {detail}", field=path
+        ) from exc
 
 
 def lock_scopes(path: str) -> list[LockScope]:

@@ -10,8 +10,7 @@ was read and that the touched terms are not locked. Each write bumps ``version``
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -20,7 +19,7 @@ from pydantic import ValidationError
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from app.context import SYSTEM_ACTOR, Actor, current_actor, current_request_id
+from app.context import SYSTEM_ACTOR, Actor
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, TermLocked
 from app.validation_vi import messages_by_field
 from models.common import WriteMeta, WriteSource
@@ -29,29 +28,11 @@ from models.student import StudentRecord
 from .compute import derive
 from .diff import diff_paths
 from .paths import LockScope, is_lock_path, lock_scopes, validate_value
+from .stamp import resolve_actor, stamp_meta
 
 UNSET: Any = object()  # pass as a value to remove the path
 MAX_ATTEMPTS = 8
 SYSTEM_PATHS = frozenset({"_id", "revision_id", "version", "meta"})
-
-def _stamp(actor: Actor, reason: str | None, source: WriteSource, request_id: str) -> WriteMeta:
-    return WriteMeta(
-        actor_id=actor.id,
-        actor_name=actor.name,
-        role=actor.role,
-        request_id=request_id,
-        reason=reason,
-        source=source,
-        at=datetime.now(UTC).replace(tzinfo=None),
-    )
-
-
-def _resolve(actor: Actor | None, request_id: str | None) -> tuple[Actor, str]:
-    actor = actor or current_actor.get()
-    if actor is None:
-        # Deny by default: an unattributed write would be indistinguishable from tampering.
-        raise Forbidden("Không xác định được người thực hiện thay đổi")
-    return actor, request_id or current_request_id.get() or uuid.uuid4().hex
 
 
 def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
@@ -84,7 +65,7 @@ def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
 
 def _locked_scope(raw: dict[str, Any], scopes: set[LockScope]) -> LockScope | None:
     for scope in sorted(scopes, key=lambda s: (s.school_year, s.scope != "year")):
-        lock = (((raw.get("years") or {}).get(scope.school_year) or {}).get("locks") or {})
+        lock = ((raw.get("years") or {}).get(scope.school_year) or {}).get("locks") or {}
         if (lock.get(scope.scope) or {}).get("locked"):
             return scope
     return None
@@ -108,9 +89,16 @@ async def update_record(
     request_id: str | None = None,
     expected_version: int | None = None,
     allow_lock_paths: bool = False,
+    in_scope: Callable[[dict[str, Any]], bool] | None = None,
+    query_filter: dict[str, Any] | None = None,
 ) -> StudentRecord:
-    """Apply ``changes`` (dotted path -> value, or UNSET) to one record atomically."""
-    actor, request_id = _resolve(actor, request_id)
+    """Apply ``changes`` (dotted path -> value, or UNSET) to one record atomically.
+
+    ``query_filter`` (the writer's permission filter) is part of the atomic update, so the record
+    must be in the writer's scope at the moment of writing; ``in_scope`` is asked about the
+    record as it would be after the change, so nobody moves a pupil out of their own scope.
+    """
+    actor, request_id = resolve_actor(actor, request_id)
     validated = {p: v if v is UNSET else validate_value(p, v) for p, v in changes.items()}
     if not allow_lock_paths and any(is_lock_path(p) for p in validated):
         raise Forbidden("Khóa sổ chỉ được thay đổi qua quy trình phê duyệt")
@@ -137,10 +125,16 @@ async def update_record(
         sets, unsets = diff_paths(raw, new_raw, ignore=SYSTEM_PATHS)
         # Fields the model does not know (written by other tools) are kept, not silently
         # dropped: only paths the caller asked to remove are unset.
-        unsets = [u for u in unsets if any(_within(u, p) for p, v in validated.items() if v is UNSET)]
+        unsets = [
+            u for u in unsets if any(_within(u, p) for p, v in validated.items() if v is UNSET)
+        ]
         if not sets and not unsets:
             return record
-        meta = _stamp(actor, reason, source, request_id)
+        if in_scope is not None and not in_scope(new_raw):
+            raise Forbidden(
+                "Thay đổi này sẽ đưa học sinh ra ngoài phạm vi bạn được quản lý nên không được lưu"
+            )
+        meta = stamp_meta(actor, reason, source, request_id)
         update: dict[str, Any] = {
             "$set": {**sets, "meta": _meta_dict(meta), "revision_id": uuid.uuid4()},
             "$inc": {"version": 1},
@@ -148,9 +142,14 @@ async def update_record(
         if unsets:
             update["$unset"] = dict.fromkeys(unsets, "")
         query: dict[str, Any] = {"_id": record_id, "version": version}
+        if query_filter:
+            query = {"$and": [query, query_filter]}
         if not allow_lock_paths:
-            for scope in scopes:
-                query[f"years.{scope.school_year}.locks.{scope.scope}.locked"] = {"$ne": True}
+            guards = {
+                f"years.{scope.school_year}.locks.{scope.scope}.locked": {"$ne": True}
+                for scope in scopes
+            }
+            query = {"$and": [query, guards]} if guards else query
         try:
             result = await collection.find_one_and_update(
                 query, update, return_document=ReturnDocument.AFTER
@@ -172,10 +171,10 @@ async def create_record(
     request_id: str | None = None,
 ) -> StudentRecord:
     """Insert a new record as version 1 with its derived results computed."""
-    actor, request_id = _resolve(actor, request_id)
+    actor, request_id = resolve_actor(actor, request_id)
     derive(record)
     record.version = 1
-    record.meta = _stamp(actor, reason, source, request_id)
+    record.meta = stamp_meta(actor, reason, source, request_id)
     try:
         await record.insert()
     except DuplicateKeyError as exc:
@@ -198,16 +197,37 @@ async def create_records(
     """
     if not records:
         return
-    actor, request_id = _resolve(actor, request_id)
+    actor, request_id = resolve_actor(actor, request_id)
     for record in records:
         if not derived:
             derive(record)
         record.version = 1
-        record.meta = _stamp(actor, reason, source, request_id)
+        record.meta = stamp_meta(actor, reason, source, request_id)
     try:
         await StudentRecord.insert_many(records)
     except DuplicateKeyError as exc:
         raise Conflict(_duplicate_message(exc)) from exc
+
+
+async def delete_record(
+    record_id: PydanticObjectId,
+    *,
+    source: WriteSource,
+    actor: Actor | None = None,
+    reason: str | None = None,
+    request_id: str | None = None,
+) -> None:
+    """Delete a record, stamping who and why first so the change log can attribute the delete."""
+    actor, request_id = resolve_actor(actor, request_id)
+    collection = StudentRecord.get_pymongo_collection()
+    meta = stamp_meta(actor, reason, source, request_id)
+    stamped = await collection.find_one_and_update(
+        {"_id": record_id},
+        {"$set": {"meta": _meta_dict(meta), "revision_id": uuid.uuid4()}, "$inc": {"version": 1}},
+    )
+    if stamped is None:
+        raise NotFound("Không tìm thấy hồ sơ học sinh")
+    await collection.delete_one({"_id": record_id})
 
 
 def _within(path: str, prefix: str) -> bool:
@@ -227,4 +247,4 @@ def _duplicate_message(exc: DuplicateKeyError) -> str:
     return "Dữ liệu bị trùng với một hồ sơ khác"
 
 
-__all__ = ["SYSTEM_ACTOR", "UNSET", "create_record", "update_record"]
+__all__ = ["SYSTEM_ACTOR", "UNSET", "create_record", "delete_record", "update_record"]

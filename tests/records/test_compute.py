@@ -51,7 +51,8 @@ def test_missing_assessment_leaves_results_pending_with_reason() -> None:
     derive_year(year)
     assert year.subjects["TOAN"].hk2.average is None
     assert year.subjects["TOAN"].year_average is None
-    assert year.learning.hk2 is None and year.learning.year is None
+    assert year.learning.hk2 is None
+    assert year.learning.year is None
     assert year.learning.hk1 == "T"  # term I is complete: every score subject at 8.0
     assert any("Toán" in m and "ĐĐGck" in m for m in year.pending)
     assert year.promotion.outcome is None
@@ -75,17 +76,22 @@ async def test_wrong_kind_of_mark_is_refused(mdb) -> None:
     record = await create_record(make_student(), source=WriteSource.SEED, actor=ACTOR)
     with pytest.raises(InvalidInput, match="nhận xét"):
         await update_record(
-            record.id, {f"years.{SCHOOL_YEAR}.subjects.GDTC.hk1.gk": "8"},
-            source=WriteSource.GRID, actor=ACTOR,
+            record.id,
+            {f"years.{SCHOOL_YEAR}.subjects.GDTC.hk1.gk": "8"},
+            source=WriteSource.GRID,
+            actor=ACTOR,
         )
 
 
-@pytest.mark.parametrize(("typed", "message"), [("11", "0 đến 10"), ("8,55", "một chữ số"),
-                                                ("abc", "không phải là")])
+@pytest.mark.parametrize(
+    ("typed", "message"), [("11", "0 đến 10"), ("8,55", "một chữ số"), ("abc", "không phải là")]
+)
 async def test_bad_scores_are_refused_with_the_reason(mdb, typed: str, message: str) -> None:
     record = await create_record(make_student(), source=WriteSource.SEED, actor=ACTOR)
     with pytest.raises(InvalidInput, match=message):
         await update_record(
-            record.id, {f"years.{SCHOOL_YEAR}.subjects.TOAN.hk1.gk": typed},
-            source=WriteSource.GRID, actor=ACTOR,
+            record.id,
+            {f"years.{SCHOOL_YEAR}.subjects.TOAN.hk1.gk": typed},
+            source=WriteSource.GRID,
+            actor=ACTOR,
         )

@@ -47,17 +47,21 @@ async def test_update_sets_only_the_changed_path_and_bumps_version(mdb) -> None:
 
 async def test_unchanged_value_writes_nothing(mdb) -> None:
     record = await _created()
-    await update_record(record.id, {"profile.birth_place": "Buôn Ma Thuột"},
-                        source=WriteSource.ADMIN, actor=TEACHER)
-    again = await update_record(record.id, {"profile.birth_place": "Buôn Ma Thuột"},
-                                source=WriteSource.ADMIN, actor=TEACHER)
+    await update_record(
+        record.id, {"profile.birth_place": "Buôn Ma Thuột"}, source=WriteSource.ADMIN, actor=TEACHER
+    )
+    again = await update_record(
+        record.id, {"profile.birth_place": "Buôn Ma Thuột"}, source=WriteSource.ADMIN, actor=TEACHER
+    )
     assert again.version == 2
 
 
 async def test_invalid_value_is_refused_in_vietnamese_and_nothing_changes(mdb) -> None:
     record = await _created()
     with pytest.raises(InvalidInput, match="Giới tính"):
-        await update_record(record.id, {"profile.sex": "x"}, source=WriteSource.ADMIN, actor=TEACHER)
+        await update_record(
+            record.id, {"profile.sex": "x"}, source=WriteSource.ADMIN, actor=TEACHER
+        )
     with pytest.raises(InvalidInput, match="không tồn tại"):
         await update_record(record.id, {"profile.nope": 1}, source=WriteSource.ADMIN, actor=TEACHER)
     with pytest.raises(InvalidInput, match="hệ thống"):
@@ -69,8 +73,9 @@ async def test_invalid_value_is_refused_in_vietnamese_and_nothing_changes(mdb) -
 async def test_name_is_normalised_and_search_key_follows(mdb) -> None:
     record = await _created()
     decomposed = unicodedata.normalize("NFD", "Ksor Thị H'Lan")
-    updated = await update_record(record.id, {"profile.full_name": decomposed},
-                                  source=WriteSource.ADMIN, actor=TEACHER)
+    updated = await update_record(
+        record.id, {"profile.full_name": decomposed}, source=WriteSource.ADMIN, actor=TEACHER
+    )
     assert updated.profile.full_name == unicodedata.normalize("NFC", "Ksor Thị H'Lan")
     assert updated.search_name == "ksor thi h'lan"
 
@@ -94,15 +99,20 @@ async def test_year_lock_covers_every_term(mdb) -> None:
         {"_id": record.id}, {"$set": {f"years.{SCHOOL_YEAR}.locks.year.locked": True}}
     )
     with pytest.raises(TermLocked, match="Cả năm"):
-        await update_record(record.id, {GK.replace("hk1", "hk2"): "7"},
-                            source=WriteSource.GRID, actor=TEACHER)
+        await update_record(
+            record.id, {GK.replace("hk1", "hk2"): "7"}, source=WriteSource.GRID, actor=TEACHER
+        )
 
 
 async def test_lock_paths_are_not_writable_through_edits(mdb) -> None:
     record = await _created()
     with pytest.raises(Forbidden):
-        await update_record(record.id, {f"years.{SCHOOL_YEAR}.locks.hk1.locked": False},
-                            source=WriteSource.ADMIN, actor=TEACHER)
+        await update_record(
+            record.id,
+            {f"years.{SCHOOL_YEAR}.locks.hk1.locked": False},
+            source=WriteSource.ADMIN,
+            actor=TEACHER,
+        )
 
 
 async def test_unattributed_write_is_refused(mdb) -> None:
@@ -114,7 +124,8 @@ async def test_unattributed_write_is_refused(mdb) -> None:
         updated = await update_record(record.id, {GK: "7"}, source=WriteSource.GRID)
     finally:
         current_actor.reset(token)
-    assert updated.meta is not None and updated.meta.actor_id == "u1"
+    assert updated.meta is not None
+    assert updated.meta.actor_id == "u1"
 
 
 async def test_missing_record_is_not_found(mdb) -> None:
@@ -128,8 +139,9 @@ async def test_expected_version_detects_a_concurrent_edit(mdb) -> None:
     record = await _created()
     await update_record(record.id, {GK: "7"}, source=WriteSource.GRID, actor=TEACHER)
     with pytest.raises(Conflict, match="người khác"):
-        await update_record(record.id, {GK: "8"}, source=WriteSource.GRID, actor=TEACHER,
-                            expected_version=1)
+        await update_record(
+            record.id, {GK: "8"}, source=WriteSource.GRID, actor=TEACHER, expected_version=1
+        )
 
 
 async def test_concurrent_writers_on_different_paths_lose_nothing(mdb) -> None:
@@ -155,10 +167,12 @@ async def test_concurrent_writers_on_different_paths_lose_nothing(mdb) -> None:
 async def test_unset_removes_only_the_named_path(mdb) -> None:
     record = await _created()
     await mdb["students"].update_one({"_id": record.id}, {"$set": {"x_other_tool": 1}})
-    await update_record(record.id, {"profile.birth_place": "Krông Pắc"},
-                        source=WriteSource.ADMIN, actor=TEACHER)
-    updated = await update_record(record.id, {"profile.birth_place": UNSET},
-                                  source=WriteSource.ADMIN, actor=TEACHER)
+    await update_record(
+        record.id, {"profile.birth_place": "Krông Pắc"}, source=WriteSource.ADMIN, actor=TEACHER
+    )
+    updated = await update_record(
+        record.id, {"profile.birth_place": UNSET}, source=WriteSource.ADMIN, actor=TEACHER
+    )
     assert updated.profile.birth_place is None
     raw = await mdb["students"].find_one({"_id": record.id})
     assert raw["x_other_tool"] == 1  # unknown fields are never silently dropped

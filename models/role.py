@@ -1,0 +1,130 @@
+"""Roles and their permissions: the rules the IT group edits in the panel (rules as data).
+
+A permission grants some actions on one resource, limited to the rows its ``row_filter``
+matches and to the field paths of ``read_fields`` / ``write_fields``. The filter is stored
+as a JSON string because MongoDB refuses ``$``-prefixed keys inside stored documents on
+replace/update; in Python it is always a dict.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Any
+
+from beanie import Document
+from pydantic import BaseModel, field_validator, model_validator
+from pymongo import ASCENDING, IndexModel
+
+from .common import WriteMeta, label
+from .types import Text
+
+ROLE_CODE_PATTERN = r"^[a-z][a-z0-9_]{1,30}$"
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CREATE = "create"
+    EDIT = "edit"
+    DELETE = "delete"
+    EXPORT = "export"
+    IMPORT = "import"
+
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.VIEW: "Xem",
+    Action.CREATE: "Thêm",
+    Action.EDIT: "Sửa",
+    Action.DELETE: "Xóa",
+    Action.EXPORT: "Xuất",
+    Action.IMPORT: "Nhập",
+}
+
+# Every resource a permission can name, with the label staff see.
+RESOURCE_LABELS: dict[str, str] = {
+    "students": "Hồ sơ học sinh",
+    "users": "Tài khoản",
+    "roles": "Vai trò",
+    "school_years": "Năm học",
+    "classes": "Lớp học",
+    "subjects": "Môn học",
+    "change_log": "Nhật ký thay đổi",
+    "auth_events": "Nhật ký đăng nhập",
+}
+
+
+class Permission(BaseModel):
+    """Some actions on one resource, for the rows ``row_filter`` matches."""
+
+    resource: str = label("Đối tượng")
+    actions: list[Action] = label("Thao tác", min_length=1)
+    row_filter: dict[str, Any] = label("Bộ lọc dòng (truy vấn MongoDB)", default_factory=dict)
+    read_fields: list[str] = label("Trường được xem", default_factory=list)
+    write_fields: list[str] = label("Trường được sửa", default_factory=list)
+    description: Text | None = label("Diễn giải", default=None, max_length=500)
+
+    @field_validator("resource")
+    @classmethod
+    def _known_resource(cls, value: str) -> str:
+        if value not in RESOURCE_LABELS:
+            known = ", ".join(f"{k} ({v})" for k, v in RESOURCE_LABELS.items())
+            raise ValueError(f"Đối tượng «{value}» không tồn tại; các đối tượng hợp lệ: {known}")
+        return value
+
+    @field_validator("actions")
+    @classmethod
+    def _unique_actions(cls, value: list[Action]) -> list[Action]:
+        return list(dict.fromkeys(value))
+
+    @field_validator("row_filter", mode="before")
+    @classmethod
+    def _parse_filter(cls, value: Any) -> Any:
+        from app.errors import InvalidInput
+        from app.permissions.validation import parse_filter
+
+        try:
+            return parse_filter(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from exc
+
+    @model_validator(mode="after")
+    def _check_fields(self) -> Permission:
+        from app.errors import InvalidInput
+        from app.permissions.validation import validate_field_patterns
+
+        try:
+            self.read_fields = validate_field_patterns(self.resource, self.read_fields, "read")
+            self.write_fields = validate_field_patterns(self.resource, self.write_fields, "write")
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from exc
+        return self
+
+
+def _encode_permission(permission: Permission) -> dict[str, Any]:
+    """How a permission is stored: the filter as JSON text (see the module docstring)."""
+    return {
+        "resource": permission.resource,
+        "actions": [str(a) for a in permission.actions],
+        "row_filter": json.dumps(permission.row_filter, ensure_ascii=False),
+        "read_fields": list(permission.read_fields),
+        "write_fields": list(permission.write_fields),
+        "description": permission.description,
+    }
+
+
+class Role(Document):
+    """A named set of permissions; users hold roles by code (``User.roles``)."""
+
+    code: str = label("Mã vai trò", pattern=ROLE_CODE_PATTERN)
+    name: Text = label("Tên vai trò", min_length=1, max_length=120)
+    description: Text | None = label("Mô tả", default=None, max_length=1000)
+    permissions: list[Permission] = label("Quyền", default_factory=list)
+    active: bool = label("Đang sử dụng", default=True)
+    version: int = label("Phiên bản", default=0, ge=0)
+    meta: WriteMeta | None = label("Lần sửa gần nhất", default=None)
+
+    class Settings:
+        name = "roles"
+        use_revision = True
+        bson_encoders = {Permission: _encode_permission}
+        indexes = [IndexModel([("code", ASCENDING)], name="code_unique", unique=True)]
