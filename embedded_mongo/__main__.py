@@ -31,7 +31,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--snapshot-interval", type=float, default=5.0, metavar="SECONDS")
     parser.add_argument("--replica-set", default="rs0", help="replica set name (default rs0)")
     parser.add_argument(
-        "--standalone", action="store_true", help="answer as a standalone server (no change streams)"
+        "--standalone",
+        action="store_true",
+        help="answer as a standalone server (no change streams)",
     )
     parser.add_argument(
         "--history-size", type=int, default=100_000, help="change events kept for resuming streams"

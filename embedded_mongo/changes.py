@@ -13,6 +13,7 @@ import copy
 import os
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -60,6 +61,14 @@ def parse_token(token: Any) -> tuple[int, int, int]:
         raise CommandError(260, f"Invalid resume token: {token!r}") from exc
 
 
+def history_lost() -> CommandError:
+    return CommandError(
+        286,
+        "Resume of change stream was not possible, as the resume point may no longer be in the "
+        "oplog",
+    )
+
+
 @dataclass
 class History:
     """Bounded, ordered list of change events with a condition to wake waiting readers."""
@@ -76,7 +85,9 @@ class History:
     def next_time(self) -> Timestamp:
         now = int(time.time())
         last = self._last_time
-        self._last_time = Timestamp(now, 1) if now > last.time else Timestamp(last.time, last.inc + 1)
+        self._last_time = (
+            Timestamp(now, 1) if now > last.time else Timestamp(last.time, last.inc + 1)
+        )
         return self._last_time
 
     @property
@@ -102,13 +113,22 @@ class History:
             waiter.set()
         return event
 
-    def since(self, seq: int) -> list[Event]:
-        """Events with a sequence number above ``seq`` (contiguous numbering allows slicing)."""
-        if not self.events or seq >= self.last_seq:
-            return []
-        first = self.events[0].seq
-        start = max(0, seq + 1 - first)
-        return [self.events[i] for i in range(start, len(self.events))]
+    def since(self, seq: int) -> Iterator[Event]:
+        """Events with a sequence number above ``seq`` (contiguous numbering allows slicing).
+
+        A reader that fell behind the retained window gets ``ChangeStreamHistoryLost`` rather
+        than a silent gap, as a real server does when the oplog rolled over.
+        """
+        if seq >= self.last_seq:
+            return iter(())
+        if seq < self.trimmed_seq:
+            raise history_lost()
+        if not self.events:
+            return iter(())
+        start = max(0, seq + 1 - self.events[0].seq)
+        # Lazy: a reader takes one batch at a time, so never copy the whole backlog.
+        events = self.events
+        return (events[i] for i in range(start, len(events)))
 
     def start_after_token(self, token: Any, *, allow_invalidate: bool) -> int:
         epoch, seq, flag = parse_token(token)
@@ -118,20 +138,12 @@ class History:
                 "Cannot resume a change stream after an invalidate event; use startAfter instead",
             )
         if epoch != self.epoch or seq > self.last_seq or seq < self.trimmed_seq:
-            raise CommandError(
-                286,
-                "Resume of change stream was not possible, as the resume point may no longer be "
-                "in the oplog",
-            )
+            raise history_lost()
         return seq
 
     def start_at_time(self, ts: Timestamp) -> int:
         if self.trimmed_time is not None and ts <= self.trimmed_time:
-            raise CommandError(
-                286,
-                "Resume of change stream was not possible, as the resume point may no longer be "
-                "in the oplog",
-            )
+            raise history_lost()
         for event in self.events:
             if event.time >= ts:
                 return event.seq - 1

@@ -5,17 +5,16 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
+from collections.abc import Mapping
 from typing import Any
 
-import bson
 from bson.timestamp import Timestamp
 from mongomock_ng import aggregate as mm_aggregate
 
 from .changes import INVALIDATE_FLAG, Event, History, make_token
-from .cursors import MAX_BATCH_BYTES
+from .cursors import MAX_BATCH_BYTES, encoded
 from .errors import CommandError
 from .store import Store, refuse_unsupported_operators
-from .wire import CODEC
 
 ALLOWED_STAGES = {
     "$match",
@@ -64,9 +63,7 @@ class ChangeStreamCursor:
         for stage in pipeline:
             name = next(iter(stage), "")
             if name not in ALLOWED_STAGES:
-                raise CommandError(
-                    20, f"Stage {name} is not permitted in a $changeStream pipeline"
-                )
+                raise CommandError(20, f"Stage {name} is not permitted in a $changeStream pipeline")
         refuse_unsupported_operators(pipeline, "a change stream pipeline")
         starts = [k for k in ("resumeAfter", "startAfter", "startAtOperationTime") if k in spec]
         if len(starts) > 1:
@@ -105,6 +102,8 @@ class ChangeStreamCursor:
         return event.op in ("drop", "dropDatabase")
 
     def _render(self, event: Event) -> dict[str, Any]:
+        """The change event document. It shares sub-documents with the history, which is never
+        modified, so nothing is copied: the batch is encoded and dropped."""
         doc: dict[str, Any] = {
             "_id": make_token(self.history.epoch, event.seq),
             "operationType": event.op,
@@ -115,9 +114,9 @@ class ChangeStreamCursor:
         if event.op in ("insert", "update", "replace", "delete"):
             doc["documentKey"] = {"_id": event.key}
         if event.op in ("insert", "replace"):
-            doc["fullDocument"] = copy.deepcopy(event.doc)
+            doc["fullDocument"] = event.doc
         elif event.op == "update":
-            doc["updateDescription"] = copy.deepcopy(event.update)
+            doc["updateDescription"] = event.update
             if self.full_document == "updateLookup":
                 doc["fullDocument"] = self.store.coll(event.db, event.coll or "").find_one(
                     {"_id": event.key}
@@ -125,28 +124,33 @@ class ChangeStreamCursor:
             elif self.full_document in ("whenAvailable", "required"):
                 if event.post is None and self.full_document == "required":
                     raise CommandError(
-                        280, "Change stream was configured to require a post-image for all "
-                        "update events, but the post-image was not found."
+                        280,
+                        "Change stream was configured to require a post-image for all "
+                        "update events, but the post-image was not found.",
                     )
-                doc["fullDocument"] = copy.deepcopy(event.post)
+                doc["fullDocument"] = event.post
         if event.op in ("update", "replace", "delete") and self.before != "off":
             if event.pre is None and self.before == "required":
                 raise CommandError(
-                    280, "Change stream was configured to require a pre-image for all update, "
-                    "delete and replace events, but the pre-image was not found."
+                    280,
+                    "Change stream was configured to require a pre-image for all update, "
+                    "delete and replace events, but the pre-image was not found.",
                 )
-            doc["fullDocumentBeforeChange"] = copy.deepcopy(event.pre)
+            doc["fullDocumentBeforeChange"] = event.pre
         return doc
 
     def _apply_pipeline(self, doc: dict[str, Any]) -> dict[str, Any] | None:
         if not self.pipeline:
             return doc
         database = self.store.client[self.db]
-        out = mm_aggregate.process_pipeline([doc], database, self.pipeline, None)
-        return out[0] if out else None
+        # Rendered events share sub-documents with the history (they are only encoded); a
+        # pipeline might modify them in place, so it gets its own copy.
+        # process_pipeline returns a CommandCursor, not a list.
+        cursor = mm_aggregate.process_pipeline([copy.deepcopy(doc)], database, self.pipeline, None)
+        return next(iter(cursor), None)
 
-    def collect(self, count: int) -> list[dict[str, Any]]:
-        batch: list[dict[str, Any]] = []
+    def collect(self, count: int) -> list[Mapping[str, Any]]:
+        batch: list[Mapping[str, Any]] = []
         size = 0
         if self.pending_invalidate is not None:
             batch.append(self.pending_invalidate)
@@ -161,11 +165,11 @@ class ChangeStreamCursor:
                 continue
             rendered = self._apply_pipeline(self._render(event))
             if rendered is not None:
-                rendered_size = len(bson.encode(rendered, codec_options=CODEC))
-                if batch and size + rendered_size > MAX_BATCH_BYTES:
+                raw = encoded(rendered)
+                if batch and size + len(raw.raw) > MAX_BATCH_BYTES:
                     break
-                batch.append(rendered)
-                size += rendered_size
+                batch.append(raw)
+                size += len(raw.raw)
             self.pos = event.seq
             if self._invalidates(event):
                 invalidate = {
@@ -182,7 +186,7 @@ class ChangeStreamCursor:
                 break
         return batch
 
-    async def next_batch(self, count: int, max_time_ms: int | None) -> list[dict[str, Any]]:
+    async def next_batch(self, count: int, max_time_ms: int | None) -> list[Mapping[str, Any]]:
         batch = self.collect(count)
         if batch or self.exhausted:
             return batch

@@ -4,38 +4,48 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import bson
 from bson.int64 import Int64
+from bson.raw_bson import RawBSONDocument
 
 from .errors import CommandError
-from .wire import CODEC
+from .wire import CODEC, RAW_CODEC
 
 MAX_BATCH_BYTES = 16 * 1024 * 1024
 DEFAULT_FIRST_BATCH = 101
 IDLE_TIMEOUT_SECONDS = 600
 
 
-def take_batch(source: Iterator[dict[str, Any]], count: int, pending: list[dict]) -> list[dict]:
+def encoded(doc: Mapping[str, Any]) -> RawBSONDocument:
+    """The document as BSON, once: its size decides the batch, and the reply embeds the bytes
+    as they are instead of encoding the document a second time."""
+    if isinstance(doc, RawBSONDocument):
+        return doc
+    return RawBSONDocument(bson.encode(doc, codec_options=CODEC), codec_options=RAW_CODEC)
+
+
+def take_batch(
+    source: Iterator[Mapping[str, Any]], count: int, pending: list[RawBSONDocument]
+) -> list[RawBSONDocument]:
     """Up to ``count`` documents (0 = no count limit) and at most 16 MiB, always at least one."""
-    batch: list[dict[str, Any]] = []
+    batch: list[RawBSONDocument] = []
     size = 0
     while count == 0 or len(batch) < count:
         if pending:
             doc = pending.pop()
         else:
             try:
-                doc = next(source)
+                doc = encoded(next(source))
             except StopIteration:
                 break
-        doc_size = len(bson.encode(doc, codec_options=CODEC))
-        if batch and size + doc_size > MAX_BATCH_BYTES:
+        if batch and size + len(doc.raw) > MAX_BATCH_BYTES:
             pending.append(doc)  # keep it for the next batch
             break
         batch.append(doc)
-        size += doc_size
+        size += len(doc.raw)
     return batch
 
 
@@ -46,16 +56,16 @@ class Cursor:
         self.id = Int64(0)
         self.ns = ns
         self.source = source
-        self.pending: list[dict[str, Any]] = []
+        self.pending: list[RawBSONDocument] = []
         self.exhausted = False
         self.touched = time.monotonic()
 
-    def next_batch(self, count: int) -> list[dict[str, Any]]:
+    def next_batch(self, count: int) -> list[RawBSONDocument]:
         batch = take_batch(self.source, count, self.pending)
         if not self.pending:
             # Peek so the batch that empties the cursor can report id 0.
             try:
-                self.pending.append(next(self.source))
+                self.pending.append(encoded(next(self.source)))
             except StopIteration:
                 self.exhausted = True
         return batch

@@ -66,6 +66,7 @@ def not_supported(what: str) -> CommandError:
 
 def to_command_error(exc: BaseException) -> CommandError:
     """Translate a backend exception into the error a real server would send."""
+    from mongomock_ng.helpers import NOTHING
     from pymongo.errors import OperationFailure
 
     if isinstance(exc, CommandError):
@@ -73,6 +74,11 @@ def to_command_error(exc: BaseException) -> CommandError:
     if isinstance(exc, OperationFailure):
         details = exc.details if isinstance(exc.details, dict) else {}
         extra = {k: details[k] for k in ("keyPattern", "keyValue") if k in details}
+        if isinstance(extra.get("keyValue"), dict):
+            # mongomock reports a missing field as its NOTHING sentinel, which BSON cannot encode.
+            extra["keyValue"] = {
+                k: None if v is NOTHING else v for k, v in extra["keyValue"].items()
+            }
         code = exc.code or 2
         message = str(exc)
         if code == 11000 and "keyValue" in extra:

@@ -23,7 +23,7 @@ _original_iter_documents = Collection._iter_documents
 _original_ensure_uniques = Collection._ensure_uniques
 
 
-def _store_key(value: Any) -> Any:
+def store_key(value: Any) -> Any:
     return helpers.hashdict(value) if isinstance(value, dict) else value
 
 
@@ -56,7 +56,7 @@ def _iter_documents(self: Collection, filter_: Any) -> Iterator[dict[str, Any]]:
     seen: set[Any] = set()
     for value in ids:
         try:
-            key = _store_key(value)
+            key = store_key(value)
             if key in seen:
                 continue
             seen.add(key)
@@ -66,6 +66,12 @@ def _iter_documents(self: Collection, filter_: Any) -> Iterator[dict[str, Any]]:
         if doc is not None and filter_applies(filter_, doc):
             found.append(doc)
     return iter(found)
+
+
+def key_value(doc: dict[str, Any], keys: list[tuple[str, Any]]) -> dict[str, Any]:
+    """The ``keyValue`` of a duplicate-key error; a missing field is indexed (and shown) as null."""
+    values = {k: helpers.get_value_by_dot(doc, k) for k, _ in keys}
+    return {k: None if v is helpers.NOTHING else v for k, v in values.items()}
 
 
 class UniqueIndexes:
@@ -101,7 +107,7 @@ class UniqueIndexes:
     def _add(self, name: str, doc: dict[str, Any]) -> None:
         keys, sparse, by_entry, by_id = self.maps[name]
         entries = self._entries(doc, keys, sparse) or []
-        doc_id = _store_key(doc["_id"])
+        doc_id = store_key(doc["_id"])
         try:
             for entry in entries:
                 by_entry.setdefault(entry, set()).add(doc_id)
@@ -121,14 +127,14 @@ class UniqueIndexes:
 
     def refresh(self, doc_id: Any, doc: dict[str, Any] | None) -> None:
         """Record the new state of one document (None when it was deleted)."""
-        key = _store_key(doc_id)
+        key = store_key(doc_id)
         for name in self.maps:
             self._remove(name, key)
             if doc is not None:
                 self._add(name, doc)
 
     def check(self, new_doc: dict[str, Any]) -> None:
-        own_id = _store_key(new_doc.get("_id"))
+        own_id = store_key(new_doc.get("_id"))
         for keys, sparse, by_entry, _ in self.maps.values():
             for entry in self._entries(new_doc, keys, sparse) or []:
                 if by_entry.get(entry, set()) - {own_id}:
@@ -137,7 +143,7 @@ class UniqueIndexes:
                         11000,
                         {
                             "keyPattern": dict(keys),
-                            "keyValue": {k: helpers.get_value_by_dot(new_doc, k) for k, _ in keys},
+                            "keyValue": key_value(new_doc, keys),
                         },
                     )
 

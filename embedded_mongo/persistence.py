@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import bson
 
 from .changes import Event
+from .fastpaths import store_key
 from .wire import CODEC
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class Snapshotter:
             await asyncio.sleep(self.interval)
             try:
                 self.save()
-            except OSError:
+            except Exception:  # keep snapshotting: one failure must not end durability silently
                 log.exception("could not write the snapshot to %s", self.path)
 
     def save(self) -> bool:
@@ -90,18 +91,31 @@ class Snapshotter:
         store = self.state.store
         coll = store.coll(db, name)
         indexes = [
-            {"name": i["name"], "key": list(map(list, i["key"].items())),
-             "unique": bool(i.get("unique")), "sparse": bool(i.get("sparse"))}
+            {
+                "name": i["name"],
+                "key": list(map(list, i["key"].items())),
+                "unique": bool(i.get("unique")),
+                "sparse": bool(i.get("sparse")),
+            }
             for i in coll.list_indexes()
             if i["name"] != "_id_"
         ]
         meta = store.collection_meta(db, name)
-        record = {"kind": "collection", "db": db, "name": name, "uuid": meta["uuid"],
-                  "options": meta["options"], "indexes": indexes}
+        record = {
+            "kind": "collection",
+            "db": db,
+            "name": name,
+            "uuid": meta["uuid"],
+            "options": meta["options"],
+            "indexes": indexes,
+        }
         out.write(bson.encode(record, codec_options=CODEC))
         for doc in coll._store.documents:
-            out.write(bson.encode({"kind": "doc", "db": db, "coll": name, "doc": doc},
-                                  codec_options=CODEC))
+            out.write(
+                bson.encode(
+                    {"kind": "doc", "db": db, "coll": name, "doc": doc}, codec_options=CODEC
+                )
+            )
 
     def load(self) -> None:
         if not self.path.exists():
@@ -122,11 +136,15 @@ class Snapshotter:
                     store.meta[(db, name)] = {"uuid": record["uuid"], "options": record["options"]}
                     coll = store.coll(db, name)
                     for index in record["indexes"]:
-                        coll.create_index([tuple(k) for k in index["key"]], name=index["name"],
-                                          unique=index["unique"], sparse=index["sparse"])
+                        coll.create_index(
+                            [tuple(k) for k in index["key"]],
+                            name=index["name"],
+                            unique=index["unique"],
+                            sparse=index["sparse"],
+                        )
                 elif kind == "doc":
                     coll = store.coll(record["db"], record["coll"])
-                    coll._store[_key(record["doc"]["_id"])] = record["doc"]
+                    coll._store[store_key(record["doc"]["_id"])] = record["doc"]
                 elif kind == "event":
                     events.append(Event.from_state(record))
         if history_state is not None:
@@ -135,9 +153,3 @@ class Snapshotter:
             for name in store.collection_names(db):
                 store.reindex(db, name)
         self._saved_at = store.write_count
-
-
-def _key(value: Any) -> Any:
-    from mongomock_ng import helpers
-
-    return helpers.hashdict(value) if isinstance(value, dict) else value

@@ -15,7 +15,14 @@ from .commands import REGISTRY, Context, ServerState, load_all
 from .errors import CommandError, to_command_error
 from .persistence import Snapshotter
 from .store import Store
-from .wire import HEADER, MAX_MESSAGE_SIZE, ProtocolError, encode_reply, parse_message
+from .wire import (
+    HEADER,
+    MAX_MESSAGE_SIZE,
+    ProtocolError,
+    Request,
+    encode_reply,
+    parse_message,
+)
 
 log = logging.getLogger("embedded_mongo")
 load_all()
@@ -62,8 +69,16 @@ class EmbeddedMongoServer:
         if self.snapshotter is not None:
             self.snapshotter.load()
         self._server = await asyncio.start_server(self._serve, self.host, self.port)
+        ports = [sock.getsockname()[1] for sock in self._server.sockets]
+        if len(set(ports)) > 1:
+            # "localhost" may bind 127.0.0.1 and ::1; with port 0 each got its own port, and a
+            # client resolving to the other family would miss the server. Rebind on one port.
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = await asyncio.start_server(self._serve, self.host, ports[0])
         self.port = self._server.sockets[0].getsockname()[1]
-        self.state.address = f"{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # IPv6 literals need brackets
+        self.state.address = f"{host}:{self.port}"
         self._reaper = asyncio.create_task(self._reap_cursors())
         if self.snapshotter is not None:
             self.snapshotter.start()
@@ -113,7 +128,7 @@ class EmbeddedMongoServer:
                 if request.more_to_come:
                     continue  # unacknowledged write: the client expects no reply
                 self._reply_id += 1
-                writer.write(encode_reply(request, reply, self._reply_id))
+                writer.write(self._encode(request, reply, self._reply_id))
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             pass
@@ -123,6 +138,19 @@ class EmbeddedMongoServer:
             writer.close()
             if task is not None:
                 self._tasks.discard(task)
+
+    def _encode(self, request: Request, reply: dict[str, Any], reply_id: int) -> bytes:
+        """Encode a reply; one that cannot be encoded becomes an error reply, so the client gets
+        an answer on the same connection instead of a dropped socket."""
+        try:
+            return encode_reply(request, reply, reply_id)
+        except Exception as exc:
+            log.exception("could not encode the reply to %r", request.command)
+            error = CommandError(1, f"internal error: the reply could not be encoded: {exc}")
+            fallback = error.to_reply()
+            if "operationTime" in reply:
+                fallback["operationTime"] = reply["operationTime"]
+            return encode_reply(request, fallback, reply_id)
 
     async def execute(self, ctx: Context, cmd: dict[str, Any]) -> dict[str, Any]:
         """Run one command document; always returns a reply, errors included."""

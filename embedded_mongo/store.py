@@ -3,18 +3,20 @@ and every write path, so that each change also lands in the change history exact
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import mongomock_ng
-from mongomock_ng import OperationFailure, WriteError
+from bson.binary import Binary, UuidRepresentation
+from mongomock_ng import OperationFailure
 from mongomock_ng.collection import Collection
+from mongomock_ng.helpers import _clone_document
 
 from . import fastpaths
 from .changes import History, describe_update
 from .errors import CommandError, not_supported
+from .updates import apply_to_one, check_update, is_replacement
 
 fastpaths.install()
 
@@ -47,31 +49,32 @@ def refuse_unsupported_operators(value: Any, where: str) -> None:
             refuse_unsupported_operators(item, where)
 
 
-def has_nested_array_filter(update: Any) -> bool:
-    """True when an update path uses two or more ``$[identifier]`` filters (a.$[x].b.$[y])."""
-    if not isinstance(update, dict):
-        return False
-    for operator, fields in update.items():
-        if operator.startswith("$") and isinstance(fields, dict):
-            for path in fields:
-                if path.count("$[") - path.count("$[]") >= 2:
-                    return True
-    return False
+def new_collection_uuid() -> Binary:
+    # A Binary subtype 4, not a uuid.UUID: replies are encoded with UuidRepresentation.UNSPECIFIED
+    # (so client UUIDs round-trip), which refuses native UUIDs.
+    return Binary.from_uuid(uuid.uuid4(), UuidRepresentation.STANDARD)
 
 
 class Store:
     """All databases of one server. Single-threaded: only the server's event loop calls it."""
 
     def __init__(self, history: History) -> None:
-        self.client = mongomock_ng.MongoClient()
+        # Typed Any: mongomock-ng's stubs claim pymongo's classes, which it only imitates.
+        self.client: Any = mongomock_ng.MongoClient()
         self.history = history
         # (db, collection) -> options mongomock does not keep (pre-images, uuid).
         self.meta: dict[tuple[str, str], dict[str, Any]] = {}
         self.write_count = 0
+        # mongomock builds a new Collection object on every client[db][name]; that showed up in
+        # profiles. Its data lives in stores that are never replaced, so the objects can be kept.
+        self._colls: dict[tuple[str, str], Collection] = {}
 
     # -- namespaces -------------------------------------------------------------------------
     def coll(self, db: str, name: str) -> Collection:
-        return self.client[db][name]
+        coll = self._colls.get((db, name))
+        if coll is None:
+            coll = self._colls[(db, name)] = self.client[db][name]
+        return coll
 
     def exists(self, db: str, name: str) -> bool:
         return name in self.client[db].list_collection_names()
@@ -83,14 +86,26 @@ class Store:
         return sorted(self.client[db].list_collection_names())
 
     def collection_meta(self, db: str, name: str) -> dict[str, Any]:
-        return self.meta.setdefault((db, name), {"uuid": uuid.uuid4(), "options": {}})
+        meta = self.meta.get((db, name))
+        if meta is None:
+            meta = self.meta[(db, name)] = {"uuid": new_collection_uuid(), "options": {}}
+        return meta
+
+    def materialise(self, db: str, name: str) -> None:
+        """Make an implicitly created collection (insert, upsert, createIndexes) permanent.
+
+        mongomock only counts a collection as existing while it holds documents or indexes, so
+        deleting every document would make it vanish; MongoDB keeps it until it is dropped.
+        """
+        self.coll(db, name)._store._is_force_created = True
+        self.collection_meta(db, name)
 
     def preimages_enabled(self, db: str, name: str) -> bool:
         opts = self.meta.get((db, name), {}).get("options", {})
         return bool(opts.get("changeStreamPreAndPostImages", {}).get("enabled"))
 
     def _touch(self, db: str, name: str) -> None:
-        self.collection_meta(db, name)
+        self.materialise(db, name)
         self.write_count += 1
 
     def _unique(self, coll: Collection) -> fastpaths.UniqueIndexes:
@@ -110,7 +125,7 @@ class Store:
         if self.exists(db, name):
             raise CommandError(48, f"Collection {db}.{name} already exists.")
         self.client[db].create_collection(name)
-        self.meta[(db, name)] = {"uuid": uuid.uuid4(), "options": options}
+        self.meta[(db, name)] = {"uuid": new_collection_uuid(), "options": options}
         self.write_count += 1
 
     def set_options(self, db: str, name: str, options: dict[str, Any]) -> None:
@@ -158,8 +173,9 @@ class Store:
     def aggregate(self, db: str, name: str | None, pipeline: list[dict[str, Any]]) -> list[dict]:
         for stage in pipeline:
             if not isinstance(stage, dict) or len(stage) != 1:
-                raise CommandError(40323, "A pipeline stage specification object must contain "
-                                   "exactly one field.")
+                raise CommandError(
+                    40323, "A pipeline stage specification object must contain exactly one field."
+                )
             stage_name = next(iter(stage))
             if stage_name in UNSUPPORTED_STAGES:
                 raise not_supported(f"The {stage_name} aggregation stage")
@@ -173,7 +189,7 @@ class Store:
         coll = self.coll(db, name)
         maps = self._unique(coll)
         coll.insert_one(doc)
-        stored = coll.find_one({"_id": doc["_id"]})
+        stored = _snapshot(coll, doc["_id"])
         maps.refresh(doc["_id"], stored)
         self._touch(db, name)
         self.history.append("insert", db, name, key=doc["_id"], doc=stored)
@@ -192,13 +208,10 @@ class Store:
     ) -> tuple[int, int, Any, list[tuple[dict | None, dict | None]]]:
         """Apply one update statement. Returns (matched, modified, upserted id, changes)."""
         refuse_unsupported_operators(query, "an update filter")
-        is_replace = isinstance(update, dict) and not any(k.startswith("$") for k in update)
         if isinstance(update, list):
             refuse_unsupported_operators(update, "an update pipeline")
-        if is_replace and multi:
-            raise CommandError(9, "multi update is not supported for replacement-style update")
-        if has_nested_array_filter(update):
-            raise not_supported("An update path with more than one $[identifier] array filter")
+        check_update(update, multi=multi)
+        is_replace = is_replacement(update)
         coll = self.coll(db, name)
         maps = self._unique(coll)
         targets = [d["_id"] for d in coll.find(query, {"_id": 1}, sort=sort or None)]
@@ -207,20 +220,12 @@ class Store:
         changes: list[tuple[dict | None, dict | None]] = []
         modified = 0
         for doc_id in targets:
-            before = coll.find_one({"_id": doc_id})
-            key_filter = {**query, "_id": doc_id}
-            if is_replace:
-                if "_id" in update and update["_id"] != doc_id:
-                    raise WriteError(
-                        "After applying the update, the (immutable) field '_id' was found to "
-                        "have been altered",
-                        66,
-                    )
-                coll.replace_one({"_id": doc_id}, update)
-            else:
-                coll.update_one(key_filter, update, array_filters=array_filters)
-            after = coll.find_one({"_id": doc_id})
-            if after != before or _type_changed(before, after):
+            before = _snapshot(coll, doc_id)
+            if before is None:
+                continue  # cannot happen single-threaded; keeps the types honest
+            apply_to_one(coll, doc_id, before, query, update, array_filters)
+            after = _snapshot(coll, doc_id)
+            if after is not None and (after != before or _type_changed(before, after)):
                 modified += 1
                 maps.refresh(doc_id, after)
                 self._record_change(db, name, before, after, replace=is_replace)
@@ -232,14 +237,21 @@ class Store:
         else:
             result = coll.update_one(query, update, upsert=True, array_filters=array_filters)
         new_id = result.upserted_id
-        inserted = coll.find_one({"_id": new_id})
+        inserted = _snapshot(coll, new_id)
         maps.refresh(new_id, inserted)
         self._touch(db, name)
         self.history.append("insert", db, name, key=new_id, doc=inserted)
         return 0, 0, new_id, [(None, inserted)]
 
-    def delete(self, db: str, name: str, query: dict[str, Any], *, limit: int,
-               sort: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def delete(
+        self,
+        db: str,
+        name: str,
+        query: dict[str, Any],
+        *,
+        limit: int,
+        sort: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
         refuse_unsupported_operators(query, "a delete filter")
         coll = self.coll(db, name)
         maps = self._unique(coll)
@@ -252,7 +264,9 @@ class Store:
             self.history.append("delete", db, name, key=doc["_id"], pre=pre)
         return victims
 
-    def _record_change(self, db: str, name: str, before: dict, after: dict, *, replace: bool) -> None:
+    def _record_change(
+        self, db: str, name: str, before: dict, after: dict, *, replace: bool
+    ) -> None:
         self._touch(db, name)
         images = self.preimages_enabled(db, name)
         data: dict[str, Any] = {"key": after["_id"]}
@@ -260,9 +274,19 @@ class Store:
             data["pre"] = before
             data["post"] = after
         if replace:
-            self.history.append("replace", db, name, doc=copy.deepcopy(after), **data)
+            self.history.append("replace", db, name, doc=after, **data)
         else:
             self.history.append("update", db, name, update=describe_update(before, after), **data)
+
+
+def _snapshot(coll: Collection, doc_id: Any) -> dict[str, Any] | None:
+    """A private copy of one stored document, read straight from the collection's dict.
+
+    mongomock updates stored documents in place, so the history needs copies; this is one copy
+    instead of a find_one (filter, projection and copy machinery) per read.
+    """
+    live = coll._store._documents.get(fastpaths.store_key(doc_id))
+    return None if live is None else _clone_document(live)
 
 
 def _type_changed(before: dict | None, after: dict | None) -> bool:

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import bson
-from bson.codec_options import CodecOptions
+import bson.errors
 from bson.binary import UuidRepresentation
+from bson.codec_options import CodecOptions
+from bson.raw_bson import RawBSONDocument
 
 OP_REPLY = 1
 OP_QUERY = 2004
@@ -27,6 +29,10 @@ MAX_MESSAGE_SIZE = 48_000_000
 # UNSPECIFIED keeps Binary subtype 3/4 values as they were sent, so UUIDs round-trip unchanged.
 CODEC = CodecOptions(
     document_class=dict, tz_aware=False, uuid_representation=UuidRepresentation.UNSPECIFIED
+)
+# For documents kept as encoded BSON (cursor batches); only the bytes are ever used.
+RAW_CODEC = CodecOptions(
+    document_class=RawBSONDocument, uuid_representation=UuidRepresentation.UNSPECIFIED
 )
 
 
@@ -49,10 +55,14 @@ class Request:
 
 
 def parse_message(request_id: int, op_code: int, body: bytes) -> Request:
-    if op_code == OP_MSG:
-        return _parse_op_msg(request_id, body)
-    if op_code == OP_QUERY:
-        return _parse_op_query(request_id, body)
+    try:
+        if op_code == OP_MSG:
+            return _parse_op_msg(request_id, body)
+        if op_code == OP_QUERY:
+            return _parse_op_query(request_id, body)
+    except (struct.error, bson.errors.BSONError, ValueError, IndexError) as exc:
+        # Garbage on the wire: the connection is closed with a log line, not a traceback.
+        raise ProtocolError(f"malformed message: {exc}") from exc
     raise ProtocolError(f"unsupported opcode {op_code}")
 
 

@@ -69,6 +69,16 @@ def cursor_reply(
     return {"cursor": {"firstBatch": first, "id": Int64(cursor_id), "ns": ns}}
 
 
+def collection_name(cmd: dict[str, Any]) -> str:
+    """The collection a command names in its first field (``{find: "pupils", ...}``)."""
+    from ..errors import CommandError
+
+    value = next(iter(cmd.values()), None)
+    if not isinstance(value, str) or not value:
+        raise CommandError(73, f"Invalid namespace specified: {value!r}")
+    return value
+
+
 def int_option(cmd: dict[str, Any], name: str, default: int | None = None) -> int | None:
     """Read a non-negative integer option the way the server validates it."""
     from ..errors import CommandError

@@ -8,7 +8,7 @@ from mongomock_ng import OperationFailure
 from mongomock_ng.filtering import filter_applies
 
 from ..errors import CommandError, not_supported
-from . import Context, command, cursor_reply
+from . import Context, collection_name, command, cursor_reply
 
 # Collection options the backend cannot enforce; accepting them would hide wrong answers.
 REFUSED_COLLECTION_OPTIONS = {
@@ -24,10 +24,27 @@ REFUSED_COLLECTION_OPTIONS = {
     "expireAfterSeconds": "TTL collections",
     "encryptedFields": "Queryable encryption",
 }
-ACCEPTED_COLLECTION_OPTIONS = {"changeStreamPreAndPostImages", "storageEngine", "indexOptionDefaults"}
-GENERIC_FIELDS = {"lsid", "$db", "$clusterTime", "$readPreference", "writeConcern", "readConcern",
-                  "comment", "txnNumber", "apiVersion", "apiStrict", "apiDeprecationErrors",
-                  "maxTimeMS", "autocommit", "startTransaction"}
+ACCEPTED_COLLECTION_OPTIONS = {
+    "changeStreamPreAndPostImages",
+    "storageEngine",
+    "indexOptionDefaults",
+}
+GENERIC_FIELDS = {
+    "lsid",
+    "$db",
+    "$clusterTime",
+    "$readPreference",
+    "writeConcern",
+    "readConcern",
+    "comment",
+    "txnNumber",
+    "apiVersion",
+    "apiStrict",
+    "apiDeprecationErrors",
+    "maxTimeMS",
+    "autocommit",
+    "startTransaction",
+}
 
 
 def _collection_options(cmd: dict[str, Any], skip: set[str]) -> dict[str, Any]:
@@ -125,7 +142,7 @@ def create_indexes(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]
     before = len(list(coll.list_indexes())) if not created_collection else 1
     for spec in cmd.get("indexes", []):
         _create_one_index(coll, spec)
-    store.collection_meta(db, name)
+    store.materialise(db, name)
     store.reindex(db, name)
     store.write_count += 1
     after = len(list(coll.list_indexes()))
@@ -200,7 +217,7 @@ def list_indexes(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
 
 @command("dropIndexes", "deleteIndexes")
 def drop_indexes(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
-    name = cmd.get("dropIndexes", cmd.get("deleteIndexes"))
+    name = collection_name(cmd)
     store = ctx.state.store
     if not store.exists(db, name):
         raise CommandError(26, f"ns not found {db}.{name}")

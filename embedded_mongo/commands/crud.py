@@ -9,7 +9,7 @@ from bson.int64 import Int64
 
 from ..changestream import ChangeStreamCursor
 from ..errors import CommandError, not_supported, to_command_error
-from . import Context, command, cursor_reply, int_option
+from . import Context, collection_name, command, cursor_reply, int_option
 
 REFUSED_FIND_OPTIONS = {
     "collation": "Collation",
@@ -79,11 +79,16 @@ async def get_more(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]
 
 @command("killCursors")
 def kill_cursors(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
-    killed, missing = [], []
+    killed: list[int] = []
+    missing: list[int] = []
     for cursor_id in cmd.get("cursors", []):
         (killed if ctx.state.cursors.kill(cursor_id) else missing).append(cursor_id)
-    return {"cursorsKilled": killed, "cursorsNotFound": missing, "cursorsAlive": [],
-            "cursorsUnknown": []}
+    return {
+        "cursorsKilled": killed,
+        "cursorsNotFound": missing,
+        "cursorsAlive": [],
+        "cursorsUnknown": [],
+    }
 
 
 def _write_error(index: int, exc: BaseException) -> dict[str, Any]:
@@ -173,7 +178,7 @@ def delete(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
 
 @command("findAndModify", "findandmodify")
 def find_and_modify(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
-    name = cmd.get("findAndModify", cmd.get("findandmodify"))
+    name = collection_name(cmd)
     store = ctx.state.store
     _refuse_collation(cmd)
     query = cmd.get("query") or {}
