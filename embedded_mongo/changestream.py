@@ -65,6 +65,7 @@ class ChangeStreamCursor:
             if name not in ALLOWED_STAGES:
                 raise CommandError(20, f"Stage {name} is not permitted in a $changeStream pipeline")
         refuse_unsupported_operators(pipeline, "a change stream pipeline")
+        self.min_time: Timestamp | None = None
         starts = [k for k in ("resumeAfter", "startAfter", "startAtOperationTime") if k in spec]
         if len(starts) > 1:
             raise CommandError(
@@ -79,6 +80,7 @@ class ChangeStreamCursor:
             if not isinstance(ts, Timestamp):
                 raise CommandError(14, "startAtOperationTime must be a Timestamp")
             self.pos = history.start_at_time(ts)
+            self.min_time = ts
         else:
             self.pos = history.last_seq
         self.pending_invalidate: dict[str, Any] | None = None
@@ -160,7 +162,10 @@ class ChangeStreamCursor:
         for event in self.history.since(self.pos):
             if count and len(batch) >= count:
                 break
-            if not self._watches(event):
+            # Events before startAtOperationTime never reach the stream, even when the time
+            # lies in the future and they are written later.
+            too_early = self.min_time is not None and event.time < self.min_time
+            if too_early or not self._watches(event):
                 self.pos = event.seq
                 continue
             rendered = self._apply_pipeline(self._render(event))

@@ -327,3 +327,15 @@ async def test_bounded_history_answers_286(own_server: Callable, client_for: Cal
     async with await items.watch(resume_after=recent, max_await_time_ms=AWAIT_MS) as stream:
         await items.insert_one({"_id": 13})
         assert (await next_change(stream))["documentKey"] == {"_id": 13}
+
+
+async def test_start_at_a_future_operation_time_skips_earlier_writes(db) -> None:
+    from bson.timestamp import Timestamp
+
+    coll = db["future_start"]
+    hello = await db.client.admin.command("hello")
+    now = hello.get("operationTime") or Timestamp(0, 0)
+    future = Timestamp(now.time + 3600, 1)
+    async with await coll.watch(start_at_operation_time=future, max_await_time_ms=300) as stream:
+        await coll.insert_one({"_id": "early"})
+        assert await stream.try_next() is None
