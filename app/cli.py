@@ -64,6 +64,12 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from .auth.bootstrap import run_create_admin
+
+    return run_create_admin(args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hocba", description="Học bạ số — digital record book")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.add_argument("--seed", type=int, default=2025, help="random seed (default 2025)")
     seed.set_defaults(func=_seed)
+    admin = sub.add_parser(
+        "create-admin", help="create an IT (cntt) account; asks for what is not given"
+    )
+    admin.add_argument("--username", help="login name (lower-case letters, digits, . _ -)")
+    admin.add_argument("--full-name", help="the person's full name")
+    admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
+    admin.set_defaults(func=_create_admin)
     return parser
 
 

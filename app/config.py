@@ -37,6 +37,20 @@ class Settings(BaseSettings):
     embedded_port: int = Field(default=0, ge=0, le=65535)
     school_name: str = "Trường PTDTNT THCS (trường mẫu)"
 
+    # Sign-in and passwords (regulation Art. 7.4); see app/auth/config.py.
+    password_expiry_days: int = Field(default=90, ge=1)
+    password_warning_days: int = Field(default=14, ge=0)
+    password_history_size: int = Field(default=5, ge=1, le=24)
+    session_idle_minutes: int = Field(default=60, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    login_account_lock_failures: int = Field(default=5, ge=1)
+    login_address_lock_failures: int = Field(default=20, ge=1)
+    login_lock_minutes: int = Field(default=15, ge=1)
+    login_delay_after_failures: int = Field(default=3, ge=1)
+    login_delay_base_seconds: float = Field(default=0.5, ge=0)
+    login_delay_cap_seconds: float = Field(default=8.0, ge=0)
+    login_home_path: str = Field(default="/account", pattern=r"^/([^/\\].*)?$")
+
     @field_validator("mongodb_uri")
     @classmethod
     def _check_uri(cls, value: str | None) -> str | None:

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pymongo.errors import PyMongoError
 
+from .auth.install import install_auth
 from .config import Settings, get_settings
 from .db import database_status, init_models, make_client
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, mongo_uri: str | None = None
 
     app = FastAPI(title="Học bạ số", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    install_auth(app, settings)  # sessions, login pages, CSRF, request context (app/auth)
 
     @app.get("/healthz", tags=["system"])
     async def healthz() -> JSONResponse:

@@ -1,0 +1,118 @@
+"""``hocba create-admin``: the first IT (cntt) account, created from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from typing import TextIO
+
+from pydantic import ValidationError
+from pymongo.errors import DuplicateKeyError
+
+from app.config import Settings
+from app.context import Actor
+from app.errors import Conflict, InvalidInput
+from models.auth import AuthEventKind
+from models.common import WriteSource
+from models.user import User
+
+from .clock import utcnow
+from .events import record_event
+from .passwords import hash_password
+from .policy import check_password
+from .user_writes import stamp
+
+IT_ROLE = "cntt"
+BAD_USERNAME = (
+    "Tên đăng nhập chỉ gồm chữ thường không dấu, chữ số và các dấu . _ - (từ 3 đến 50 ký tự)."
+)
+TAKEN = "Tên đăng nhập «{username}» đã có trong hệ thống; hãy chọn tên khác."
+MISMATCH = "Hai lần nhập mật khẩu không khớp."
+
+
+def cli_actor() -> Actor:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "?"
+    return Actor(id="cli", name=f"Dòng lệnh ({who})", role="system")
+
+
+def new_admin(username: str, full_name: str, password: str) -> User:
+    """The account to create, or InvalidInput with every problem found."""
+    try:
+        user = User(
+            username=username, full_name=full_name, roles=[IT_ROLE], must_change_password=False
+        )
+    except ValidationError as exc:
+        fields = {str(e["loc"][0]) for e in exc.errors()}
+        message = BAD_USERNAME if "username" in fields else "Họ và tên không hợp lệ."
+        raise InvalidInput(message) from exc
+    problems = check_password(password, username=username)
+    if problems:
+        raise InvalidInput(" ".join(problems), field="password")
+    return user
+
+
+async def create_admin(username: str, full_name: str, password: str, *, actor: Actor) -> User:
+    """Insert an active IT account whose password is already final (no forced change)."""
+    user = new_admin(username, full_name, password)
+    if await User.find_one(User.username == user.username) is not None:
+        raise Conflict(TAKEN.format(username=user.username))
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.version = 1
+    user.meta = stamp(actor, source=WriteSource.SYSTEM, reason="Tạo tài khoản CNTT đầu tiên")
+    try:
+        await user.insert()
+    except DuplicateKeyError as exc:
+        raise Conflict(TAKEN.format(username=user.username)) from exc
+    await record_event(
+        AuthEventKind.ACCOUNT_CREATED,
+        username=user.username,
+        user_id=user.id,
+        actor=actor,
+        detail="Tài khoản CNTT tạo bằng lệnh hocba create-admin",
+    )
+    return user
+
+
+def _ask(prompt: str, given: str | None) -> str:
+    return given if given is not None else input(prompt)
+
+
+def _read_password(args: argparse.Namespace, stdin: TextIO) -> str:
+    if args.password_stdin:
+        return stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Mật khẩu: ")
+    if getpass.getpass("Nhập lại mật khẩu: ") != first:
+        raise InvalidInput(MISMATCH)
+    return first
+
+
+def run_create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    """The CLI command: 0 on success, 1 with a Vietnamese message on stderr otherwise."""
+    from app.runtime import connected, database_uri
+
+    try:
+        username = _ask("Tên đăng nhập: ", args.username).strip().lower()
+        full_name = _ask("Họ và tên: ", args.full_name).strip()
+        password = _read_password(args, sys.stdin)
+        new_admin(username, full_name, password)  # fail before touching the database
+
+        async def run(uri: str) -> User:
+            async with connected(settings, uri):
+                return await create_admin(username, full_name, password, actor=cli_actor())
+
+        with database_uri(settings) as uri:
+            user = asyncio.run(run(uri))
+    except (InvalidInput, Conflict) as exc:
+        print(f"Không tạo được tài khoản: {exc.message}", file=sys.stderr)
+        return 1
+    except (EOFError, KeyboardInterrupt):
+        print("Đã hủy.", file=sys.stderr)
+        return 1
+    print(f"Đã tạo tài khoản CNTT «{user.username}» ({user.full_name}).")
+    return 0

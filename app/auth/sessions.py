@@ -1,0 +1,130 @@
+"""Server-side sessions: a random token in the cookie, only its SHA-256 in MongoDB."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from beanie import PydanticObjectId
+from starlette.responses import Response
+
+from models.auth import AuthEventKind, LoginSession
+from models.user import User
+
+from .clock import utcnow
+from .config import AuthConfig
+from .events import record_event, trim_agent
+
+COOKIE_NAME = "hocba_session"
+# Writing last_seen on every request would double the database load for nothing.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+async def start_session(
+    user: User, *, client_ip: str | None, user_agent: str | None, config: AuthConfig
+) -> tuple[str, LoginSession]:
+    """A fresh session for ``user``; returns the cookie token (never stored) and the document."""
+    assert user.id is not None
+    token, now = new_token(), utcnow()
+    session = LoginSession(
+        token_hash=token_digest(token),
+        user_id=user.id,
+        created_at=now,
+        last_seen_at=now,
+        idle_expires_at=now + config.session_idle,
+        expires_at=now + config.session_absolute,
+        client_ip=client_ip,
+        user_agent=trim_agent(user_agent),
+    )
+    await session.insert()
+    return token, session
+
+
+async def resolve_session(
+    token: str, *, config: AuthConfig, now: datetime | None = None
+) -> tuple[LoginSession, User] | None:
+    """The open session and its active user for a cookie token, or None."""
+    now = now or utcnow()
+    session = await LoginSession.find_one(LoginSession.token_hash == token_digest(token))
+    if session is None or not session.is_valid(now):
+        return None
+    user = await User.get(session.user_id)
+    if user is None or not user.active:
+        # Disabled from anywhere (panel form, shell): the session dies with the account.
+        await end_session(session, reason="Tài khoản không còn hoạt động", now=now)
+        return None
+    if now - session.last_seen_at >= TOUCH_INTERVAL:
+        session.last_seen_at = now
+        session.idle_expires_at = min(now + config.session_idle, session.expires_at)
+        await LoginSession.get_pymongo_collection().update_one(
+            {"_id": session.id, "revoked_at": None},
+            {"$set": {"last_seen_at": now, "idle_expires_at": session.idle_expires_at}},
+        )
+    return session, user
+
+
+async def end_session(session: LoginSession, *, reason: str, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    await LoginSession.get_pymongo_collection().update_one(
+        {"_id": session.id, "revoked_at": None},
+        {"$set": {"revoked_at": now, "revoked_reason": reason}},
+    )
+    session.revoked_at, session.revoked_reason = now, reason
+
+
+async def revoke_sessions(
+    user_id: PydanticObjectId,
+    except_session_id: PydanticObjectId | None = None,
+    *,
+    reason: str = "Kết thúc theo yêu cầu",
+    username: str | None = None,
+) -> int:
+    """End every open session of the user (but one, if given); journals how many were ended."""
+    query: dict[str, object] = {"user_id": user_id, "revoked_at": None}
+    if except_session_id is not None:
+        query["_id"] = {"$ne": except_session_id}
+    result = await LoginSession.get_pymongo_collection().update_many(
+        query, {"$set": {"revoked_at": utcnow(), "revoked_reason": reason}}
+    )
+    if result.modified_count:
+        await record_event(
+            AuthEventKind.SESSIONS_REVOKED,
+            username=username,
+            user_id=user_id,
+            detail=f"{reason}: {result.modified_count} phiên",
+        )
+    return result.modified_count
+
+
+async def open_sessions(user_id: PydanticObjectId) -> list[LoginSession]:
+    now = utcnow()
+    sessions = await LoginSession.find(
+        LoginSession.user_id == user_id,
+        LoginSession.revoked_at == None,  # noqa: E711
+    ).to_list()
+    return sorted(
+        (s for s in sessions if s.is_valid(now)), key=lambda s: s.last_seen_at, reverse=True
+    )
+
+
+def set_session_cookie(response: Response, token: str, config: AuthConfig) -> None:
+    # No max-age: the cookie dies with the browser (shared school computers); the server
+    # enforces the idle and absolute limits anyway.
+    response.set_cookie(
+        COOKIE_NAME, token, path="/", httponly=True, samesite="lax", secure=config.secure_cookies
+    )
+
+
+def clear_session_cookie(response: Response, config: AuthConfig) -> None:
+    response.delete_cookie(
+        COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=config.secure_cookies
+    )
