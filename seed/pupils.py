@@ -133,19 +133,25 @@ class PupilFactory:
             self._close_year(year)
         year.locks = Locks(
             hk1=Lock(locked=True, by="bgh", at=LOCK_TIME),
-            year=Lock(locked=not current, by=None if current else "bgh",
-                      at=None if current else LOCK_TIME),
+            year=Lock(
+                locked=not current, by=None if current else "bgh", at=None if current else LOCK_TIME
+            ),
         )
         return year
 
-    def _term(self, kind: AssessmentKind, count: int, centre: float, in_progress: bool) -> SubjectTerm:
+    def _term(
+        self, kind: AssessmentKind, count: int, centre: float, in_progress: bool
+    ) -> SubjectTerm:
         rng = self.rng
         if kind is AssessmentKind.SCORE:
+
             def mark() -> Decimal | str:
                 return _score(rng, centre)
         else:
+
             def mark() -> Decimal | str:
                 return _level(rng, centre)
+
         if not in_progress:
             return SubjectTerm(tx=[mark() for _ in range(count)], gk=mark(), ck=mark())
         # Term II under way: some regular assessments in, mid-term partly, no finals yet.

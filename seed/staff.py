@@ -42,8 +42,11 @@ def plan_staff(rng: random.Random, names: NameGenerator, classes: list[str]) -> 
             username = f"{base}{n}"
         taken.add(username)
         user = User(
-            username=username, full_name=person.full_name, roles=roles,
-            must_change_password=False, **attrs,  # type: ignore[arg-type]
+            username=username,
+            full_name=person.full_name,
+            roles=roles,
+            must_change_password=False,
+            **attrs,  # type: ignore[arg-type]
         )
         plan.users.append(user)
         plan.passwords[username] = _password(rng)
