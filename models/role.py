@@ -76,6 +76,14 @@ class Permission(BaseModel):
     def _unique_actions(cls, value: list[Action]) -> list[Action]:
         return list(dict.fromkeys(value))
 
+    @field_validator("read_fields", "write_fields", mode="before")
+    @classmethod
+    def _split_patterns(cls, value: Any) -> Any:
+        # The panel may send the patterns as text, one per line or separated by commas.
+        if isinstance(value, str):
+            return [p.strip() for p in value.replace(",", "\n").splitlines() if p.strip()]
+        return value
+
     @field_validator("row_filter", mode="before")
     @classmethod
     def _parse_filter(cls, value: Any) -> Any:

@@ -20,6 +20,7 @@ from models.user import User
 from . import catalogue
 from .names import NameGenerator
 from .pupils import PupilFactory
+from .roles import seed_roles
 from .staff import plan_staff
 
 SEED_ACTOR = Actor(id="seed", name="Dữ liệu mẫu", role="system")
@@ -34,6 +35,7 @@ class SeedReport:
     created_users: dict[str, str] = field(default_factory=dict)  # username -> demo password
     existing_users: int = 0
     classes: int = 0
+    created_roles: list[str] = field(default_factory=list)
 
 
 def class_sizes(rng: random.Random, students: int | None) -> dict[int, list[int]]:
@@ -64,6 +66,7 @@ async def seed_demo(*, students: int | None = None, seed: int = 2025) -> SeedRep
 
     await _insert_missing(SchoolYear, "code", catalogue.school_years())
     await _insert_missing(Subject, "code", catalogue.subjects())
+    report.created_roles = await seed_roles(SEED_ACTOR)
 
     staff = plan_staff(rng, names, classes)
     existing_users = set(await User.get_pymongo_collection().distinct("username"))

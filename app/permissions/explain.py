@@ -1,0 +1,220 @@
+"""Tools for the IT group: why can user U (not) act on record R, and what a rule edit changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.role import ACTION_LABELS, Action, Permission, Role
+from models.user import User
+
+from .describe import first_failure
+from .engine import collection_of, fresh_user, load_roles, object_id
+from .resources import resource as resource_spec
+from .scope import compute_scope
+from .substitute import MissingVariable, substitute
+from .variables import (
+    UserContext,
+    build_context,
+    current_school_year,
+    group_subjects,
+    user_context,
+)
+
+
+@dataclass
+class Verdict:
+    """One permission of one role that concerns the resource, judged against the record."""
+
+    role: str
+    role_name: str
+    number: int  # 1-based, as shown in the panel
+    granted: bool
+    reason: str
+    covers_action: bool = True  # False: the permission does not include the action at all
+    readable: list[str] = field(default_factory=list)
+    writable: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Explanation:
+    allowed: bool
+    summary: str
+    notes: list[str] = field(default_factory=list)  # about the account and its roles
+    verdicts: list[Verdict] = field(default_factory=list)
+    readable: list[str] = field(default_factory=list)  # patterns that apply to this record
+    writable: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        lines = [self.summary, *self.notes, *(v.reason for v in self.verdicts)]
+        if self.allowed:
+            lines.append("Được xem: " + (", ".join(self.readable) or "(không trường nào)"))
+            lines.append("Được sửa: " + (", ".join(self.writable) or "(không trường nào)"))
+        return "\n".join(lines)
+
+
+def _refusal(user: str, what: str, reason: str) -> Explanation:
+    return Explanation(False, f"{user} KHÔNG được {what}: {reason}")
+
+
+async def explain(
+    user: User | None, resource: str, record_id: Any, action: Action | str = Action.VIEW
+) -> Explanation:
+    """Which role and permission grant ``action`` on the record, or why none does."""
+    action = Action(action)
+    spec = resource_spec(resource)
+    noun = "hồ sơ" if resource == "students" else "bản ghi"
+    what = f"{ACTION_LABELS[action].lower()} {spec.label.lower()} {record_id}"
+    if user is None:
+        return _refusal("Người chưa đăng nhập", what, "chưa đăng nhập")
+    current = await fresh_user(user)
+    name = f"«{user.username}»"
+    if current is None:
+        return _refusal(name, what, "tài khoản không còn tồn tại")
+    if not current.active:
+        return _refusal(name, what, "tài khoản đang bị khóa")
+    if not current.roles:
+        return _refusal(name, what, "tài khoản chưa được gán vai trò nào")
+    record = await collection_of(resource).find_one({"_id": object_id(record_id)})
+    if record is None:
+        return _refusal(name, what, f"không tìm thấy {noun} này")
+    ctx = await user_context(current)
+    roles = await load_roles(current.roles)
+    result = Explanation(False, "")
+    _role_notes(result, current.roles, roles)
+    for role in roles:
+        if role.active:
+            result.verdicts.extend(_judge(role, ctx, resource, action, record, noun))
+    scope = compute_scope(ctx, roles, resource, action)
+    grants = scope.grants_for(record)
+    result.allowed = bool(grants)
+    if grants:
+        by = ", ".join(
+            dict.fromkeys(f"«{g.role_name}» ({g.role}) quyền số {g.index + 1}" for g in grants)
+        )
+        result.summary = f"{name} ĐƯỢC {what} nhờ {by}."
+        result.readable = list(scope.fields_for(record, "read").patterns)
+        result.writable = list(scope.fields_for(record, "write").patterns)
+    elif not any(v.covers_action for v in result.verdicts):
+        label = ACTION_LABELS[action]
+        result.summary = (
+            f"{name} KHÔNG được {what}: không vai trò nào của tài khoản cấp quyền «{label}» "
+            f"trên «{spec.label}»."
+        )
+    else:
+        result.summary = f"{name} KHÔNG được {what}: không quyền nào có bộ lọc khớp {noun} này."
+    return result
+
+
+def _role_notes(result: Explanation, codes: list[str], roles: list[Role]) -> None:
+    found = {r.code: r for r in roles}
+    for code in codes:
+        role = found.get(code)
+        if role is None:
+            result.notes.append(
+                f"Vai trò «{code}» không tồn tại hoặc không hợp lệ nên không cấp quyền gì."
+            )
+        elif not role.active:
+            result.notes.append(f"Vai trò «{role.name}» ({code}) đang tắt nên không cấp quyền gì.")
+
+
+def _judge(
+    role: Role, ctx: UserContext, resource: str, action: Action, record: dict[str, Any], noun: str
+) -> list[Verdict]:
+    verdicts = []
+    for index, permission in enumerate(role.permissions):
+        if permission.resource != resource:
+            continue
+        head = f"Vai trò «{role.name}» ({role.code}), quyền số {index + 1}"
+        verdict = Verdict(
+            role=role.code,
+            role_name=role.name,
+            number=index + 1,
+            granted=False,
+            reason="",
+            readable=list(permission.read_fields),
+            writable=list(permission.write_fields),
+        )
+        if action not in permission.actions:
+            actions = ", ".join(ACTION_LABELS[a] for a in permission.actions)
+            verdict.covers_action = False
+            verdict.reason = f"{head}: chỉ cho phép {actions}, không gồm «{ACTION_LABELS[action]}»."
+        else:
+            try:
+                failure = first_failure(record, substitute(permission.row_filter, ctx), noun)
+            except MissingVariable as exc:
+                failure = f"Biến {exc.variable} chưa có giá trị với tài khoản này"
+            verdict.granted = failure is None
+            verdict.reason = (
+                f"{head}: bộ lọc khớp, cho phép." if failure is None else f"{head}: {failure}."
+            )
+        verdicts.append(verdict)
+    return verdicts
+
+
+@dataclass(frozen=True)
+class ImpactRow:
+    """How many records of ``resource`` one user could see before and after a role edit."""
+
+    username: str
+    full_name: str
+    resource: str
+    before: int
+    after: int
+
+    @property
+    def delta(self) -> int:
+        return self.after - self.before
+
+    def describe(self) -> str:
+        label = resource_spec(self.resource).label
+        return (
+            f"{self.full_name} ({self.username}) – {label}: {self.before} → {self.after} "
+            f"({self.delta:+d})"
+        )
+
+
+async def impact(
+    role_code: str, new_permissions: list[Permission], action: Action | str = Action.VIEW
+) -> list[ImpactRow]:
+    """For each active user holding ``role_code``: records visible now and with the new
+    permissions, for ``students`` and for every resource the role's rules concern."""
+    action = Action(action)
+    existing = await load_roles([role_code])
+    old = existing[0] if existing else None
+    new = (
+        old.model_copy(update={"permissions": list(new_permissions)})
+        if old is not None
+        else Role(code=role_code, name=role_code, permissions=list(new_permissions))
+    )
+    concerned = [
+        "students",
+        *sorted(
+            {p.resource for p in [*(old.permissions if old else []), *new_permissions]}
+            - {"students"}
+        ),
+    ]
+    year = await current_school_year()
+    groups: dict[str | None, list[str]] = {}
+    rows: list[ImpactRow] = []
+    async for raw in User.get_pymongo_collection().find({"roles": role_code, "active": True}):
+        user = User.model_validate(raw)
+        if user.subject_group not in groups:
+            groups[user.subject_group] = await group_subjects(user.subject_group)
+        ctx = build_context(
+            user, current_school_year=year, group_subjects=groups[user.subject_group]
+        )
+        roles = await load_roles(user.roles)
+        after_roles = [r for r in roles if r.code != role_code] + [new]
+        for resource in concerned:
+            before = await _count(ctx, roles, resource, action)
+            after = await _count(ctx, after_roles, resource, action)
+            rows.append(ImpactRow(user.username, user.full_name, resource, before, after))
+    return rows
+
+
+async def _count(ctx: UserContext, roles: list[Role], resource: str, action: Action) -> int:
+    scope = compute_scope(ctx, roles, resource, action)
+    if not scope.allowed:
+        return 0
+    return await collection_of(resource).count_documents(scope.filter)  # type: ignore[no-any-return]

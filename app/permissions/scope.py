@@ -1,0 +1,148 @@
+"""What one user may do with one resource: the effective filter and field rules (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+from beanie import Document
+from beanie.odm.utils.dump import get_dict
+from pydantic import BaseModel
+
+from models.role import Action, Permission, Role
+
+from .fields import FieldRules
+from .matcher import matches
+from .substitute import MissingVariable, substitute
+from .variables import UserContext
+
+MATCH_NOTHING: dict[str, Any] = {"_id": {"$in": []}}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One permission of one role that grants the action, with its filter substituted."""
+
+    role: str
+    role_name: str
+    index: int  # position of the permission in the role
+    permission: Permission
+    filter: dict[str, Any]
+    readable: FieldRules
+    writable: FieldRules
+
+    def applies_to(self, record: dict[str, Any]) -> bool:
+        return matches(self.filter, record)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A permission that would grant the action but cannot for this user, and why."""
+
+    role: str
+    index: int
+    reason: str
+
+
+@dataclass
+class Scope:
+    resource: str
+    action: Action
+    ctx: UserContext
+    matched: list[Grant] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return bool(self.matched)
+
+    @cached_property
+    def filter(self) -> dict[str, Any]:
+        """The effective MongoDB filter: the OR of the grants' filters."""
+        if not self.matched:
+            return dict(MATCH_NOTHING)
+        filters: list[dict[str, Any]] = []
+        for grant in self.matched:
+            if not grant.filter:
+                return {}
+            if grant.filter not in filters:
+                filters.append(grant.filter)
+        return filters[0] if len(filters) == 1 else {"$or": filters}
+
+    @cached_property
+    def readable(self) -> FieldRules:
+        """Fields readable in at least one granted row (e.g. list columns)."""
+        return FieldRules([p for g in self.matched for p in g.readable.patterns], self.ctx)
+
+    @cached_property
+    def writable(self) -> FieldRules:
+        return FieldRules([p for g in self.matched for p in g.writable.patterns], self.ctx)
+
+    def grants_for(self, record: dict[str, Any] | BaseModel) -> list[Grant]:
+        raw = as_raw(record)
+        return [g for g in self.matched if g.applies_to(raw)]
+
+    def matches(self, record: dict[str, Any] | BaseModel) -> bool:
+        raw = as_raw(record)
+        return any(g.applies_to(raw) for g in self.matched)
+
+    def fields_for(
+        self, record: dict[str, Any] | BaseModel, kind: Literal["read", "write"] = "read"
+    ) -> FieldRules:
+        """Field rules for this record: only grants whose filter matches it count."""
+        grants = self.grants_for(record)
+        if kind == "read":
+            return FieldRules([p for g in grants for p in g.readable.patterns], self.ctx)
+        return FieldRules([p for g in grants for p in g.writable.patterns], self.ctx)
+
+
+def as_raw(record: dict[str, Any] | BaseModel) -> dict[str, Any]:
+    """A record as stored (BSON types), so the matcher sees what the database sees."""
+    if isinstance(record, Document):
+        return get_dict(record, to_db=True)
+    if isinstance(record, BaseModel):
+        return record.model_dump(by_alias=True)
+    return record
+
+
+def denied(ctx: UserContext, resource: str, action: Action) -> Scope:
+    return Scope(resource=resource, action=Action(action), ctx=ctx)
+
+
+def compute_scope(
+    ctx: UserContext, roles: Iterable[Role], resource: str, action: Action | str
+) -> Scope:
+    """The scope from a context and the user's roles (deny by default; no I/O).
+
+    Only active roles the user holds count; an inactive user gets nothing.
+    """
+    action = Action(action)
+    scope = denied(ctx, resource, action)
+    if not ctx.active:
+        return scope
+    held = set(ctx.roles)
+    for role in roles:
+        if not role.active or role.code not in held:
+            continue
+        for index, permission in enumerate(role.permissions):
+            if permission.resource != resource or action not in permission.actions:
+                continue
+            try:
+                row_filter = substitute(permission.row_filter, ctx)
+            except MissingVariable as exc:
+                scope.skipped.append(Skipped(role.code, index, exc.variable))
+                continue
+            scope.matched.append(
+                Grant(
+                    role=role.code,
+                    role_name=role.name,
+                    index=index,
+                    permission=permission,
+                    filter=row_filter,
+                    readable=FieldRules(permission.read_fields, ctx),
+                    writable=FieldRules(permission.write_fields, ctx),
+                )
+            )
+    return scope

@@ -1,0 +1,243 @@
+"""The chokepoint: deny by default, the effective filter, row-aware field rules."""
+
+from __future__ import annotations
+
+import pytest
+from perm_support import YEAR, context, make_user
+
+from app.permissions import (
+    MATCH_NOTHING,
+    Action,
+    Permission,
+    Role,
+    check_record,
+    compute_scope,
+    permission_cache,
+    scope_for,
+    still_in_scope,
+)
+from app.permissions.scope import as_raw
+from tests.factories import make_student
+
+OWN_CLASS = {"current.class_name": {"$in": "$user.homeroom_classes"}}
+
+
+def role(code: str, *permissions: Permission, active: bool = True) -> Role:
+    return Role(code=code, name=f"Vai trò {code}", permissions=list(permissions), active=active)
+
+
+def grant(resource: str = "students", actions=("view",), **fields) -> Permission:
+    return Permission(resource=resource, actions=list(actions), **fields)
+
+
+def gvcn_user(**fields):
+    fields.setdefault("roles", ["gvcn"])
+    return make_user("gv.lan", homeroom_classes=["7A1"], **fields)
+
+
+def test_no_roles_no_grant() -> None:
+    scope = compute_scope(context(make_user("gv.moi")), [], "students", Action.VIEW)
+    assert not scope.allowed
+    assert scope.filter == MATCH_NOTHING
+    assert not scope.readable
+    assert not scope.writable
+    assert not scope.matches(make_student())
+
+
+@pytest.mark.parametrize(
+    ("user_fields", "make_roles", "resource", "action"),
+    [
+        ({"roles": ["gvcn"], "active": False}, lambda: [role("gvcn", grant())], "students", "view"),
+        ({"roles": ["gvcn"]}, lambda: [role("gvcn", grant(), active=False)], "students", "view"),
+        ({"roles": []}, lambda: [role("gvcn", grant())], "students", "view"),  # role not held
+        (
+            {"roles": ["gvcn"]},
+            lambda: [role("gvcn", grant())],
+            "students",
+            "edit",
+        ),  # action not granted
+        ({"roles": ["gvcn"]}, lambda: [role("gvcn", grant())], "users", "view"),  # other resource
+        (
+            {"roles": ["gvcn"]},
+            lambda: [role("gvcn")],
+            "students",
+            "view",
+        ),  # role without permissions
+    ],
+)
+def test_deny_by_default(user_fields, make_roles, resource, action) -> None:
+    roles = make_roles()  # documents are built once Beanie is ready
+    scope = compute_scope(context(make_user("gv.x", **user_fields)), roles, resource, action)
+    assert not scope.allowed
+    assert scope.filter == MATCH_NOTHING
+
+
+def test_missing_variable_skips_the_permission() -> None:
+    roles = [role("tocm", grant(row_filter={"group": "$user.subject_group"}))]
+    scope = compute_scope(context(make_user("gv.x", roles=["tocm"])), roles, "students", "view")
+    assert not scope.allowed
+    assert [(s.role, s.index, s.reason) for s in scope.skipped] == [
+        ("tocm", 0, "$user.subject_group")
+    ]
+
+
+def test_filter_is_the_or_of_the_grants() -> None:
+    roles = [
+        role("gvcn", grant(row_filter=OWN_CLASS, read_fields=["**"])),
+        role("gvbm", grant(row_filter={"current.class_name": {"$in": ["8A2"]}})),
+    ]
+    ctx = context(gvcn_user(roles=["gvcn", "gvbm"]))
+    scope = compute_scope(ctx, roles, "students", "view")
+    assert scope.allowed
+    assert scope.filter == {
+        "$or": [{"current.class_name": {"$in": ["7A1"]}}, {"current.class_name": {"$in": ["8A2"]}}]
+    }
+    assert [(g.role, g.index) for g in scope.matched] == [("gvcn", 0), ("gvbm", 0)]
+
+
+def test_one_unrestricted_grant_means_no_filter_and_duplicates_collapse() -> None:
+    ctx = context(gvcn_user(roles=["aa", "bb"]))
+    same = [role("aa", grant(row_filter=OWN_CLASS)), role("bb", grant(row_filter=OWN_CLASS))]
+    assert compute_scope(ctx, same, "students", "view").filter == {
+        "current.class_name": {"$in": ["7A1"]}
+    }
+    wide = [role("aa", grant(row_filter=OWN_CLASS)), role("bb", grant())]
+    assert compute_scope(ctx, wide, "students", "view").filter == {}
+
+
+def test_field_union_is_row_aware() -> None:
+    """Profile writes come from the homeroom grant only: they must not leak to other rows."""
+    roles = [
+        role(
+            "gvcn",
+            grant(
+                actions=["view", "edit"],
+                row_filter=OWN_CLASS,
+                read_fields=["**"],
+                write_fields=["profile"],
+            ),
+        ),
+        role(
+            "gvbm",
+            grant(
+                actions=["view", "edit"],
+                row_filter={"current.class_name": {"$in": "$user.teaching_classes"}},
+                read_fields=["code"],
+                write_fields=["code"],
+            ),
+        ),
+    ]
+    ctx = context(gvcn_user(roles=["gvcn", "gvbm"], teaching=[("8A2", "KHTN")]))
+    scope = compute_scope(ctx, roles, "students", Action.EDIT)
+    own, other = make_student(class_name="7A1"), make_student(grade=8, class_name="8A2")
+    stranger = make_student(grade=9, class_name="9A1")
+    assert scope.writable.allows("profile.full_name")  # somewhere
+    assert scope.fields_for(own, "write").allows("profile.full_name")
+    assert not scope.fields_for(other, "write").allows("profile.full_name")
+    assert scope.fields_for(other, "write").allows("code")
+    assert scope.fields_for(other, "read").patterns == ("code",)
+    assert scope.fields_for(own, "read").everything
+    assert not scope.fields_for(stranger, "read")
+    assert scope.matches(own)
+    assert scope.matches(other)
+    assert not scope.matches(stranger)
+    assert scope.matches(as_raw(own))
+
+
+async def _saved(user):
+    await user.insert()
+    return user
+
+
+async def test_scope_for_reads_roles_fresh_each_call(mdb, catalogue) -> None:
+    await role("gvcn", grant(row_filter=OWN_CLASS, read_fields=["**"])).insert()
+    user = await _saved(gvcn_user())
+    first = await scope_for(user, "students", "view")
+    assert first.filter == {"current.class_name": {"$in": ["7A1"]}}
+    stored = await Role.find_one(Role.code == "gvcn")
+    stored.permissions[0].row_filter = {"current.grade": {"$gte": 6}}
+    await stored.save()
+    assert (await scope_for(user, "students", "view")).filter == {"current.grade": {"$gte": 6}}
+    stored.active = False
+    await stored.save()
+    assert not (await scope_for(user, "students", "view")).allowed
+
+
+async def test_scope_for_reads_the_user_fresh_each_call(mdb, catalogue) -> None:
+    await role("gvcn", grant(row_filter=OWN_CLASS)).insert()
+    user = await _saved(gvcn_user())
+    stored = await type(user).get(user.id)
+    stored.homeroom_classes = ["9A1"]
+    await stored.save()
+    assert (await scope_for(user, "students", "view")).filter == {
+        "current.class_name": {"$in": ["9A1"]}
+    }
+    stored.active = False
+    await stored.save()
+    assert not (await scope_for(user, "students", "view")).allowed
+    await stored.delete()
+    assert not (await scope_for(user, "students", "view")).allowed
+
+
+async def test_anonymous_and_unknown_resource(mdb) -> None:
+    assert not (await scope_for(None, "students", "view")).allowed
+    with pytest.raises(ValueError, match="unknown resource"):
+        await scope_for(None, "diem", "view")
+
+
+async def test_per_request_cache_holds_within_a_request_only(mdb, catalogue) -> None:
+    await role("gvcn", grant(row_filter=OWN_CLASS)).insert()
+    user = await _saved(gvcn_user())
+    stored = await Role.find_one(Role.code == "gvcn")
+    with permission_cache():
+        before = await scope_for(user, "students", "view")
+        stored.permissions[0].row_filter = {}
+        await stored.save()
+        assert await scope_for(user, "students", "view") is before
+    assert (await scope_for(user, "students", "view")).filter == {}
+
+
+async def test_check_record_and_still_in_scope(mdb, catalogue) -> None:
+    await role("gvcn", grant(actions=["view", "edit"], row_filter=OWN_CLASS)).insert()
+    user = await _saved(gvcn_user())
+    own = make_student(class_name="7A1")
+    other = make_student(grade=8, class_name="8A2")
+    await own.insert()
+    await other.insert()
+    found = await check_record(user, "students", "view", own.id)
+    assert found is not None
+    assert found["code"] == own.code
+    assert await check_record(user, "students", "view", str(own.id)) is not None
+    assert await check_record(user, "students", "view", other.id) is None
+    assert await check_record(user, "students", "delete", own.id) is None
+    assert await check_record(None, "students", "view", own.id) is None
+    assert await still_in_scope(user, "students", "edit", own.id)
+    # A write moved the pupil out of the teacher's class: the re-check says so.
+    await mdb["students"].update_one({"_id": own.id}, {"$set": {"current.class_name": "8A2"}})
+    assert not await still_in_scope(user, "students", "edit", own.id)
+    assert not await still_in_scope(user, "students", "delete", other.id)
+
+
+async def test_effective_filter_counts_the_same_rows_as_the_matcher(mdb, catalogue) -> None:
+    roles = [
+        role(
+            "gvcn",
+            grant(row_filter={**OWN_CLASS, "current.school_year": "$user.current_school_year"}),
+        ),
+        role(
+            "xx",
+            grant(row_filter={"$or": [{"status": "transferred"}, {"current.grade": {"$gt": 8}}]}),
+        ),
+    ]
+    pupils = [
+        make_student(class_name="7A1"),
+        make_student(grade=8, class_name="8A2"),
+        make_student(grade=9, class_name="9A1"),
+        make_student(grade=6, class_name="6A1", status="transferred"),
+    ]
+    await type(pupils[0]).insert_many(pupils)
+    ctx = context(gvcn_user(roles=["gvcn", "xx"]), year=YEAR)
+    scope = compute_scope(ctx, roles, "students", "view")
+    in_db = {d["code"] async for d in mdb["students"].find(scope.filter)}
+    in_memory = {p.code for p in pupils if scope.matches(p)}
+    assert in_db == in_memory == {pupils[0].code, pupils[2].code, pupils[3].code}
