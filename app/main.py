@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from pymongo.errors import PyMongoError
 
 from .auth.install import install_auth
@@ -54,6 +54,18 @@ def create_app(settings: Settings | None = None, *, mongo_uri: str | None = None
     app = FastAPI(title="Học bạ số", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     install_auth(app, settings)  # sessions, login pages, CSRF, request context (app/auth)
+    from admin.app import build_admin
+
+    from .api.errors import install_error_handlers
+    from .api.students import router as students_api
+
+    install_error_handlers(app)
+    app.include_router(students_api)
+    build_admin(settings).mount_to(app)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/admin/", status_code=303)
 
     @app.get("/healthz", tags=["system"])
     async def healthz() -> JSONResponse:

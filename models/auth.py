@@ -24,6 +24,8 @@ class LoginSession(Document):
     user_agent: str | None = label("Trình duyệt", default=None)
     revoked_at: datetime | None = label("Kết thúc lúc", default=None)
     revoked_reason: str | None = label("Lý do kết thúc", default=None)
+    # Set while an IT user previews the panel (read-only) as another user.
+    preview_user_id: PydanticObjectId | None = label("Đang xem thử như", default=None)
 
     class Settings:
         name = "sessions"
@@ -73,6 +75,8 @@ class AuthEventKind(StrEnum):
     USER_ENABLED = "user_enabled"
     LOCK_CLEARED = "lock_cleared"
     ACCOUNT_CREATED = "account_created"
+    PREVIEW_STARTED = "preview_started"
+    PREVIEW_ENDED = "preview_ended"
 
 
 # Shown in the IT group's journal view.
@@ -90,6 +94,8 @@ AUTH_EVENT_LABELS: dict[AuthEventKind, str] = {
     AuthEventKind.USER_ENABLED: "Kích hoạt lại tài khoản",
     AuthEventKind.LOCK_CLEARED: "Gỡ khóa đăng nhập",
     AuthEventKind.ACCOUNT_CREATED: "Tạo tài khoản",
+    AuthEventKind.PREVIEW_STARTED: "Bắt đầu xem thử giao diện như người dùng khác",
+    AuthEventKind.PREVIEW_ENDED: "Kết thúc xem thử giao diện như người dùng khác",
 }
 
 

@@ -136,7 +136,13 @@ def default_roles() -> list[Role]:
                     resource="students",
                     actions=[V, E],
                     row_filter=TEACHING_SCOPE,
-                    read_fields=[*IDENTITY, f"{ASSIGNED}.**", "years.$current_year.locks"],
+                    read_fields=[
+                        *IDENTITY,
+                        f"{ASSIGNED}.**",
+                        "years.$current_year.locks",
+                        "years.$current_year.grade",
+                        "years.$current_year.class_name",
+                    ],
                     write_fields=[
                         f"{ASSIGNED}.hk1.**",
                         f"{ASSIGNED}.hk2.**",

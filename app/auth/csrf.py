@@ -66,8 +66,10 @@ class EnsureCSRFCookie:
                     name, signed, path="/", httponly=False, samesite="lax", secure=self.secure
                 )  # JS reads it for X-CSRFToken
                 headers = MutableHeaders(scope=message)
+                # Only the cookie: a blank Response also carries its own Content-Length.
                 for key, value in response.raw_headers:
-                    headers.append(key.decode("latin-1"), value.decode("latin-1"))
+                    if key == b"set-cookie":
+                        headers.append("set-cookie", value.decode("latin-1"))
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)

@@ -85,3 +85,13 @@ async def test_form_token_matches_the_cookie_from_the_first_visit(
     assert client.cookies[CSRF_COOKIE] == token
     response = await client.get("/login")  # a valid cookie is not replaced
     assert CSRF_COOKIE not in response.headers.get("set-cookie", "")
+
+
+async def test_first_visit_sets_the_cookie_without_a_second_content_length(
+    client: httpx.AsyncClient,
+) -> None:
+    # A duplicated Content-Length makes real HTTP servers (h11) drop the response.
+    response = await client.get("/login")
+    lengths = [v for k, v in response.headers.multi_items() if k.lower() == "content-length"]
+    assert len(lengths) == 1
+    assert CSRF_COOKIE in response.cookies

@@ -1,0 +1,1 @@
+"""The staff admin panel (starlette-admin on the Beanie documents)."""

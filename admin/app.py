@@ -1,0 +1,55 @@
+"""Assemble the staff panel: views, Vietnamese interface, sign-in, permissions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import PackageLoader, PrefixLoader
+from starlette.middleware import Middleware
+from starlette_admin.contrib.beanie import Admin
+
+from app.auth.admin_provider import AdminAuthProvider
+from app.config import Settings
+
+from .access import AccessMiddleware
+from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, LanguageMiddleware, locale_display_name
+from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
+from .views.roles import RoleView
+from .views.students import StudentView
+from .views.tools import AuthEventView, ExplainView, PreviewView
+from .views.users import UserView
+
+HERE = Path(__file__).parent
+
+
+def build_admin(settings: Settings) -> Admin:
+    admin = Admin(
+        title="Học bạ số",
+        base_url="/admin",
+        route_name="admin",
+        templates_dir=str(HERE / "templates"),
+        # Lets our layout.html extend the library's own ("starlette_admin/layout.html").
+        additional_loaders=[
+            PrefixLoader({"starlette_admin": PackageLoader("starlette_admin", "templates")})
+        ],
+        static_dir=str(HERE / "static"),
+        auth_provider=AdminAuthProvider(),
+        secret_key=settings.secret_key,
+        i18n_config=I18N_CONFIG,
+        timezone_config=TIMEZONE_CONFIG,
+        middlewares=[Middleware(LanguageMiddleware), Middleware(AccessMiddleware)],
+    )
+    admin.templates.env.globals["get_locale_display_name"] = locale_display_name
+    for view in (
+        StudentView(),
+        UserView(),
+        RoleView(),
+        SchoolYearView(),
+        SchoolClassView(),
+        SubjectView(),
+        AuthEventView(),
+        ExplainView(),
+        PreviewView(),
+    ):
+        admin.add_view(view)
+    return admin

@@ -1,0 +1,1 @@
+"""Admin views: one short subclass of ScopedModelView per resource."""

@@ -1,0 +1,334 @@
+"""ScopedModelView: the one base every panel view uses. Deny by default, scope every query.
+
+starlette-admin allows everything unless told otherwise, and its Beanie view has no query hook,
+so this class overrides every read path (count, find_all, find_by_pk, find_by_pks) to AND the
+user's effective filter into the query, every ``can_*`` to ask the permission engine, and
+``can_access_field`` to hide fields the user may not read or write. Out-of-scope records are
+simply not found, so the panel answers 404, not 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+import bson.errors
+from beanie import PydanticObjectId
+from beanie.exceptions import RevisionIdWasChanged
+from beanie.odm.utils.dump import get_dict
+from pydantic import ValidationError
+from pymongo.errors import DuplicateKeyError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette_admin.contrib.beanie import ModelView
+from starlette_admin.exceptions import FormValidationError
+from starlette_admin.fields import BaseField
+from starlette_admin.filters import FilterGroup
+from starlette_admin.types import RequestAction
+
+from app.permissions.engine import Action
+from app.permissions.matcher import matches
+from app.records.stamp import resolve_actor, stamp_meta
+from app.validation_vi import messages_by_field
+from models.common import WriteSource
+
+from ..access import access_of, scoped_filter
+from .fields import HiddenTextField, VersionField
+
+OUT_OF_SCOPE = "Thay đổi này nằm ngoài phạm vi bạn được quản lý nên không được lưu"
+CHANGED_BY_SOMEONE_ELSE = (
+    "Bản ghi này vừa được người khác thay đổi. Hãy tải lại trang để xem dữ liệu mới rồi sửa lại."
+)
+
+READ_ACTIONS = {
+    RequestAction.LIST,
+    RequestAction.DETAIL,
+    RequestAction.EXPORT,
+    RequestAction.RELATION_LOOKUP,
+}
+ACTION_FOR = {
+    RequestAction.LIST: Action.VIEW,
+    RequestAction.DETAIL: Action.VIEW,
+    RequestAction.RELATION_LOOKUP: Action.VIEW,
+    RequestAction.EXPORT: Action.EXPORT,
+    RequestAction.CREATE: Action.CREATE,
+    RequestAction.EDIT: Action.EDIT,
+    RequestAction.INLINE_EDIT: Action.EDIT,
+    RequestAction.IMPORT: Action.IMPORT,
+    RequestAction.ACTION: Action.VIEW,
+    RequestAction.ROW_ACTION: Action.VIEW,
+}
+
+
+def _and(*parts: dict[str, Any]) -> dict[str, Any]:
+    parts = tuple(p for p in parts if p)
+    if not parts:
+        return {}
+    return parts[0] if len(parts) == 1 else {"$and": list(parts)}
+
+
+def _object_id(pk: Any) -> PydanticObjectId | None:
+    try:
+        return pk if isinstance(pk, PydanticObjectId) else PydanticObjectId(pk)
+    except (bson.errors.InvalidId, TypeError):
+        return None
+
+
+class ScopedModelView(ModelView):
+    """Base view; subclasses set ``resource`` (a permission resource key)."""
+
+    resource: ClassVar[str]
+    # Display-only columns -> the stored path whose read rule governs them.
+    column_paths: ClassVar[dict[str, str]] = {}
+    # Permissions decide; starlette-admin's own switches only ever narrow further.
+    export_types: ClassVar[list[Any]] = []
+
+    # -- what the user may do ------------------------------------------------------------
+    def _can(self, request: Request, action: Action) -> bool:
+        access = access_of(request)
+        if access.read_only and action is not Action.VIEW:
+            return False  # previewing as another user never writes
+        return access.can(self.resource, action)
+
+    def is_accessible(self, request: Request) -> bool:
+        return self._can(request, Action.VIEW)
+
+    def can_view_detail(self, request: Request) -> bool:
+        return self._can(request, Action.VIEW)
+
+    def can_create(self, request: Request) -> bool:
+        return self._can(request, Action.CREATE)
+
+    def can_edit(self, request: Request) -> bool:
+        return self._can(request, Action.EDIT)
+
+    def can_delete(self, request: Request) -> bool:
+        return self._can(request, Action.DELETE)
+
+    def can_export(self, request: Request) -> bool:
+        return self._can(request, Action.EXPORT)
+
+    def can_import(self, request: Request) -> bool:
+        return self._can(request, Action.IMPORT)
+
+    def can_access_field(
+        self, request: Request, field: BaseField, action: RequestAction | None = None
+    ) -> bool:
+        if not super().can_access_field(request, field, action):
+            return False
+        action = action if action is not None else request.state.action
+        path = field._name or field.name  # dotted for fields nested in a collection
+        path = self.column_paths.get(path, path)
+        if path == "id" or isinstance(field, VersionField | HiddenTextField):
+            return True  # form plumbing: the version number and one-shot confirmations
+        scope = access_of(request).scope(self.resource, ACTION_FOR.get(action, Action.VIEW))
+        if scope is None or not scope.allowed:
+            return False
+        view_scope = access_of(request).scope(self.resource, Action.VIEW)
+        readable = view_scope is not None and view_scope.readable.may_reach(path)
+        if action in READ_ACTIONS:
+            return readable
+        # Forms show only what the user may write.
+        return readable and scope.writable.may_reach(path)
+
+    # -- scoped reads ----------------------------------------------------------------------
+    def _filter(self, request: Request, action: Action) -> dict[str, Any] | None:
+        return scoped_filter(request, self.resource, action)
+
+    def _request_action(self, request: Request) -> Action:
+        return ACTION_FOR.get(getattr(request.state, "action", None), Action.VIEW)
+
+    async def _build_query(
+        self, request: Request, q: str | None = None, filters: FilterGroup | None = None
+    ) -> tuple[dict, bool]:
+        query, is_text = await super()._build_query(request, q, filters)
+        scope_filter = self._filter(request, self._request_action(request))
+        if scope_filter is None:
+            return {"_id": {"$in": []}}, False
+        return _and(query, scope_filter), is_text
+
+    async def count(
+        self, request: Request, q: str | None = None, filters: FilterGroup | None = None
+    ) -> int:
+        query, _ = await self._build_query(request, q, filters)
+        return await self.document.find(query).count()
+
+    async def find_by_pk(self, request: Request, pk: Any) -> Any:
+        return await self.find_in_scope(request, pk, self._request_action(request))
+
+    async def find_in_scope(self, request: Request, pk: Any, action: Action) -> Any:
+        object_id = _object_id(pk)
+        scope_filter = self._filter(request, action)
+        if object_id is None or scope_filter is None:
+            return None
+        return await self.document.find_one(_and({"_id": object_id}, scope_filter))
+
+    async def find_by_pks(self, request: Request, pks: Iterable[Any]) -> list[Any]:
+        ids = [i for i in (_object_id(pk) for pk in pks) if i is not None]
+        scope_filter = self._filter(request, self._request_action(request))
+        if not ids or scope_filter is None:
+            return []
+        return await self.document.find(_and({"_id": {"$in": ids}}, scope_filter)).to_list()
+
+    # -- generic writes (catalogues, users, roles): stamped, revision-checked, scope-checked --
+    async def create(self, request: Request, data: dict) -> Any:
+        scope = access_of(request).scope(self.resource, Action.CREATE)
+        if scope is None or not scope.allowed:
+            raise HTTPException(403)
+        data.pop("version", None)
+        try:
+            doc = self.document.model_validate(data)
+        except ValidationError as exc:
+            raise FormValidationError(nest_errors(messages_by_field(exc))) from exc
+        if not matches(scope.filter, get_dict(doc, to_db=True)):
+            raise FormValidationError({"__all__": OUT_OF_SCOPE})
+        await self.before_generic_write(request, doc, None)
+        actor, request_id = resolve_actor(None, None)
+        doc.version = 1
+        doc.meta = stamp_meta(actor, None, WriteSource.ADMIN, request_id)
+        try:
+            await doc.insert()
+        except DuplicateKeyError as exc:
+            raise FormValidationError(duplicate_errors(exc)) from exc
+        return doc
+
+    async def edit(self, request: Request, pk: Any, data: dict[str, Any]) -> Any:
+        doc = await self.find_in_scope(request, pk, Action.EDIT)
+        if doc is None:
+            raise HTTPException(404)
+        scope = access_of(request).scope(self.resource, Action.EDIT)
+        assert scope is not None
+        expected = data.pop("version", None)
+        if expected not in (None, "") and int(expected) != doc.version:
+            raise FormValidationError({"__all__": CHANGED_BY_SOMEONE_ELSE})
+        writable = scope.fields_for(doc.model_dump(by_alias=True), "write")
+        current = doc.model_dump()
+        merged = dict(current)
+        errors: dict[str, str] = {}
+        for key, value in data.items():
+            if key not in self.document.model_fields:
+                continue
+            if value != current.get(key) and not writable.allows(key):
+                errors[key] = "Bạn không có quyền sửa trường này"
+            merged[key] = value
+        if errors:
+            raise FormValidationError(nest_errors(errors))
+        revision = getattr(doc, "revision_id", None)
+        try:
+            updated = self.document.model_validate(merged)
+        except ValidationError as exc:
+            raise FormValidationError(nest_errors(messages_by_field(exc))) from exc
+        if not matches(scope.filter, get_dict(updated, to_db=True)):
+            raise FormValidationError({"__all__": OUT_OF_SCOPE})
+        await self.before_generic_write(request, updated, doc)
+        actor, request_id = resolve_actor(None, None)
+        updated.version = doc.version + 1
+        updated.meta = stamp_meta(actor, None, WriteSource.ADMIN, request_id)
+        # starlette-admin re-validates from model_dump(), which drops Beanie's revision_id;
+        # carrying it over is what makes the revision check detect concurrent edits.
+        updated.revision_id = revision
+        try:
+            await updated.replace()
+        except RevisionIdWasChanged as exc:
+            raise FormValidationError({"__all__": CHANGED_BY_SOMEONE_ELSE}) from exc
+        except DuplicateKeyError as exc:
+            raise FormValidationError(duplicate_errors(exc)) from exc
+        return updated
+
+    async def before_generic_write(self, request: Request, new: Any, old: Any | None) -> None:
+        """Hook for views that validate more (roles check their rules, users their rights)."""
+
+    async def delete(self, request: Request, pks: list[Any]) -> int | None:
+        count = 0
+        for pk in pks:
+            doc = await self.find_in_scope(request, pk, Action.DELETE)
+            if doc is None:
+                continue
+            actor, request_id = resolve_actor(None, None)
+            collection = self.document.get_pymongo_collection()
+            # Stamp first so the change log can attribute the delete.
+            await collection.update_one(
+                {"_id": doc.id},
+                {
+                    "$set": {
+                        "meta": stamp_meta(
+                            actor, "Xóa trên trang quản trị", WriteSource.ADMIN, request_id
+                        ).model_dump()
+                    },
+                    "$inc": {"version": 1},
+                },
+            )
+            await collection.delete_one({"_id": doc.id})
+            count += 1
+        return count
+
+    # -- field values ------------------------------------------------------------------------
+    async def serialize(
+        self,
+        obj: Any,
+        request: Request,
+        include_relationships: bool = True,
+        include_select2: bool = False,
+    ) -> dict[str, Any]:
+        data = await super().serialize(obj, request, include_relationships, include_select2)
+        scope = access_of(request).scope(self.resource, Action.VIEW)
+        if scope is None or not scope.allowed:
+            return {"id": data.get("id")}
+        record = obj.model_dump(by_alias=True) if hasattr(obj, "model_dump") else {}
+        return prune(data, scope.fields_for(record, "read"), aliases=self.column_paths)
+
+
+def prune(
+    data: dict[str, Any], rules: Any, prefix: str = "", aliases: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Drop every value the rules do not let the viewer read (containers are walked).
+
+    Keys starting with "_" are the panel's own metadata and the id is always kept.
+    """
+    kept: dict[str, Any] = {}
+    for key, value in data.items():
+        path = (aliases or {}).get(key, f"{prefix}{key}")
+        if key == "id" or key.startswith("_"):
+            kept[key] = value
+        elif isinstance(value, dict) and rules.may_reach(path):
+            kept[key] = prune(value, rules, path + ".")
+        elif rules.allows(path):
+            kept[key] = value
+    return kept
+
+
+def duplicate_errors(exc: DuplicateKeyError) -> dict[str, Any]:
+    """A duplicate-key error as a form error on the offending field (never an HTTP 500)."""
+    pattern = (exc.details or {}).get("keyPattern") or {}
+    fields = [k for k in pattern if k != "_id"]
+    if not fields:
+        return {"__all__": "Bản ghi này trùng với một bản ghi đã có"}
+    message = "Giá trị này đã được dùng cho một bản ghi khác"
+    return nest_errors(dict.fromkeys(fields, message))
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{"profile": {"full_name": "A"}} -> {"profile.full_name": "A"} (lists stay whole)."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(flatten(value, path + "."))
+        else:
+            flat[path] = value
+    return flat
+
+
+def nest_errors(errors: dict[str, str]) -> dict[str, Any]:
+    """{"profile.full_name": "msg"} -> {"profile": {"full_name": "msg"}} as forms expect."""
+    nested: dict[str, Any] = {}
+    for path, message in errors.items():
+        node = nested
+        parts = path.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = message
+    return nested
+
+
+__all__: Sequence[str] = ["ScopedModelView", "flatten", "nest_errors", "prune"]

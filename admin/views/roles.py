@@ -1,0 +1,130 @@
+"""Roles and their permissions as data, edited by the IT group.
+
+Every rule is validated on save (operator allow-list, known variables, field patterns). Before a
+change that alters what people can see is stored, the form shows its impact per user and asks for
+a second click to confirm.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette_admin import fields as sa
+from starlette_admin.exceptions import FormValidationError
+
+from app.permissions.explain import impact
+from app.validation_vi import messages_by_field
+from models.role import ACTION_LABELS, RESOURCE_LABELS, Permission, Role
+
+from .base import ScopedModelView
+from .fields import HiddenTextField, VersionField, labelled
+
+
+def _permission_fields() -> list[sa.BaseField]:
+    return [
+        sa.EnumField(
+            "resource", label="Dữ liệu", choices=[(k, v) for k, v in RESOURCE_LABELS.items()]
+        ),
+        sa.EnumField(
+            "actions",
+            label="Thao tác",
+            multiple=True,
+            choices=[(k.value, v) for k, v in ACTION_LABELS.items()],
+        ),
+        sa.TextAreaField(
+            "row_filter",
+            label="Bộ lọc bản ghi (JSON)",
+            help_text='Ví dụ: {"current.class_name": {"$in": '
+            '"$user.homeroom_classes"}} — để trống là tất cả',
+        ),
+        sa.TextAreaField(
+            "read_fields",
+            label="Trường được xem",
+            help_text="Mỗi dòng một mẫu, ví dụ: profile.**, years.*.subjects."
+            "$assigned_subject.** — * là tất cả",
+        ),
+        sa.TextAreaField(
+            "write_fields",
+            label="Trường được sửa",
+            help_text="Mỗi dòng một mẫu; để trống là không được sửa",
+        ),
+        sa.StringField("description", label="Ghi chú"),
+    ]
+
+
+class RoleView(ScopedModelView):
+    resource = "roles"
+    edit_template = "hocba/edit.html"
+    create_template = "hocba/create.html"
+    fields = [
+        sa.StringField("code", label="Mã vai trò", required=True),
+        sa.StringField("name", label="Tên vai trò", required=True),
+        sa.TextAreaField("description", label="Mô tả", exclude_from_list=True),
+        sa.BooleanField("active", label="Đang dùng"),
+        labelled(
+            sa.ListField(sa.CollectionField("permissions", fields=_permission_fields())), "Quyền"
+        ),
+        VersionField("version"),
+        HiddenTextField("impact_ack", label="Xác nhận tác động"),
+    ]
+    exclude_fields_from_list = ["permissions", "version", "impact_ack"]
+    fields_default_sort = ["code"]
+
+    def __init__(self) -> None:
+        super().__init__(
+            Role,
+            icon="fa fa-user-shield",
+            display_name="Vai trò",
+            menu_label="Vai trò",
+            key="roles",
+        )
+
+    async def serialize_field_value(self, value: Any, field: Any, request: Request) -> Any:
+        if field.name == "row_filter" and isinstance(value, dict):
+            return json.dumps(value, ensure_ascii=False, indent=1) if value else ""
+        if field.name in ("read_fields", "write_fields") and isinstance(value, list):
+            return "\n".join(value)
+        return await super().serialize_field_value(value, field, request)
+
+    async def create(self, request: Request, data: dict) -> Any:
+        await self._confirm_impact(data)
+        return await super().create(request, data)
+
+    async def edit(self, request: Request, pk: Any, data: dict[str, Any]) -> Any:
+        await self._confirm_impact(data)
+        return await super().edit(request, pk, data)
+
+    async def _confirm_impact(self, data: dict[str, Any]) -> None:
+        """Validate the rules, then require a second submit when the change moves counts."""
+        acknowledged = data.pop("impact_ack", None)
+        try:
+            permissions = [Permission.model_validate(p) for p in data.get("permissions") or []]
+        except ValidationError as exc:
+            messages = "; ".join(f"{path}: {msg}" for path, msg in messages_by_field(exc).items())
+            raise FormValidationError({"__all__": f"Quyền không hợp lệ — {messages}"}) from exc
+        code = str(data.get("code") or "")
+        rows = [r for r in await impact(code, permissions) if r.delta]
+        if not rows:
+            return
+        fingerprint = hashlib.sha256(
+            json.dumps(
+                [p.model_dump(mode="json") for p in permissions], sort_keys=True, ensure_ascii=False
+            ).encode()
+        ).hexdigest()[:16]
+        if acknowledged == fingerprint:
+            return
+        # starlette-admin re-renders the form from this same dict: the hidden field then
+        # carries the fingerprint, and the next submit of the unchanged rules confirms.
+        data["impact_ack"] = fingerprint
+        summary = "; ".join(r.describe() for r in rows[:20])
+        more = f" và {len(rows) - 20} người khác" if len(rows) > 20 else ""
+        raise FormValidationError(
+            {
+                "__all__": f"Thay đổi này làm thay đổi phạm vi dữ liệu: {summary}{more}. "
+                "Kiểm tra lại rồi bấm Lưu lần nữa để xác nhận."
+            }
+        )

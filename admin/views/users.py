@@ -1,0 +1,139 @@
+"""Staff accounts for the IT group: create with a one-time temporary password, edit rights,
+deactivate (ends sessions), reset a password. Password hashes never reach a page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette_admin import fields as sa
+from starlette_admin.actions import row_action
+from starlette_admin.exceptions import ActionFailed
+from starlette_admin.flash import flash
+
+from app.auth.passwords import hash_password
+from app.auth.service import disable_user, enable_user, generate_temporary_password, set_password
+from app.auth.sessions import revoke_sessions
+from app.context import current_actor
+from app.permissions.engine import Action
+from models.user import User
+
+from ..access import access_of
+from .base import ScopedModelView
+from .fields import VersionField, labelled
+
+
+class UserView(ScopedModelView):
+    resource = "users"
+    edit_template = "hocba/edit.html"
+    create_template = "hocba/create.html"
+    fields = [
+        sa.StringField(
+            "username",
+            label="Tên đăng nhập",
+            required=True,
+            help_text="Chữ thường không dấu, số, dấu chấm, gạch dưới",
+        ),
+        sa.StringField("full_name", label="Họ và tên", required=True),
+        sa.EmailField("email", label="Thư điện tử", exclude_from_list=True),
+        sa.PhoneField("phone", label="Số điện thoại", exclude_from_list=True),
+        sa.TagsField("roles", label="Vai trò", help_text="Mã vai trò, ví dụ: gvcn, gvbm"),
+        sa.TagsField("homeroom_classes", label="Lớp chủ nhiệm", exclude_from_list=True),
+        labelled(
+            sa.ListField(
+                sa.CollectionField(
+                    "teaching",
+                    fields=[
+                        sa.StringField("class_name", label="Lớp"),
+                        sa.StringField("subject", label="Mã môn"),
+                    ],
+                )
+            ),
+            "Phân công giảng dạy",
+        ),
+        sa.StringField("subject_group", label="Tổ chuyên môn", exclude_from_list=True),
+        sa.BooleanField("active", label="Đang hoạt động"),
+        sa.BooleanField(
+            "must_change_password",
+            label="Phải đổi mật khẩu",
+            read_only=True,
+            exclude_from_create=True,
+            exclude_from_edit=True,
+        ),
+        sa.DateTimeField(
+            "last_login_at",
+            label="Đăng nhập lần cuối",
+            read_only=True,
+            exclude_from_create=True,
+            exclude_from_edit=True,
+        ),
+        VersionField("version"),
+    ]
+    exclude_fields_from_list = ["teaching", "version"]
+    searchable_fields = ["username", "full_name"]
+    fields_default_sort = ["username"]
+    row_actions = ["view", "edit", "reset_password"]
+    row_actions_display_type = "icon_list"
+
+    def __init__(self) -> None:
+        super().__init__(
+            User, icon="fa fa-users", display_name="Tài khoản", menu_label="Tài khoản", key="users"
+        )
+
+    async def create(self, request: Request, data: dict) -> Any:
+        temporary = generate_temporary_password()
+        data["password_hash"] = hash_password(temporary)
+        data["must_change_password"] = True
+        user = await super().create(request, data)
+        flash(
+            request,
+            f"Đã tạo tài khoản {user.username}. Mật khẩu tạm thời (chỉ hiện một lần): "
+            f"{temporary} — người dùng phải đổi ở lần đăng nhập đầu.",
+            "success",
+        )
+        return user
+
+    async def edit(self, request: Request, pk: Any, data: dict[str, Any]) -> Any:
+        before = await self.find_in_scope(request, pk, Action.EDIT)
+        updated = await super().edit(request, pk, data)
+        if before is not None and before.active and not updated.active:
+            # Deactivating ends every open session of the account at once.
+            await revoke_sessions(
+                updated.id, reason="Tài khoản bị ngừng kích hoạt", username=updated.username
+            )
+        return updated
+
+    async def before_generic_write(self, request: Request, new: Any, old: Any | None) -> None:
+        if old is not None:
+            # Secrets are never edited through the form: keep what is stored.
+            new.password_hash = old.password_hash
+            new.password_history = old.password_history
+            new.password_changed_at = old.password_changed_at
+            new.must_change_password = old.must_change_password
+            new.last_login_at = old.last_login_at
+
+    @row_action(
+        name="reset_password",
+        text="Đặt lại mật khẩu",
+        confirmation="Đặt mật khẩu tạm thời mới cho tài khoản này? Mọi phiên đăng nhập của "
+        "tài khoản sẽ bị kết thúc.",
+        submit_btn_text="Đặt lại",
+        icon_class="fa fa-key",
+        exclude_from_list=False,
+    )
+    async def reset_password(self, request: Request, pk: Any) -> str:
+        if not access_of(request).can(self.resource, Action.EDIT) or access_of(request).read_only:
+            raise ActionFailed("Bạn không có quyền đặt lại mật khẩu")
+        user = await self.find_in_scope(request, pk, Action.EDIT)
+        actor = current_actor.get()
+        if user is None or actor is None:
+            raise ActionFailed("Không tìm thấy tài khoản")
+        temporary = generate_temporary_password()
+        await set_password(user, temporary, by_admin=True, actor=actor)
+        return (
+            f"Mật khẩu tạm thời của {user.username} (chỉ hiện một lần): {temporary}. "
+            "Người dùng phải đổi ở lần đăng nhập tới."
+        )
+
+
+__all__ = ["UserView", "disable_user", "enable_user"]

@@ -1,0 +1,1 @@
+"""JSON API (/api/v1): the same permission engine and write path as the panel."""
