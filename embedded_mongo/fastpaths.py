@@ -55,6 +55,10 @@ def _iter_documents(self: Collection, filter_: Any) -> Iterator[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     seen: set[Any] = set()
     for value in ids:
+        if isinstance(value, float) and value != value:
+            # NaN equals NaN in MongoDB but is never found as a dict key: scan. (Decimal128 is
+            # unhashable, so it takes the TypeError fallback below and still matches int/float.)
+            return _original_iter_documents(self, filter_)
         try:
             key = store_key(value)
             if key in seen:
