@@ -19,12 +19,11 @@ from embedded_mongo import ServerThread, start_in_thread
 
 
 @pytest.fixture(scope="session", autouse=True)
-def cheap_password_hashing() -> Iterator[None]:
+def cheap_password_hashing() -> None:
     """argon2id with minimal cost: tests hash hundreds of passwords; production is unchanged."""
     from argon2.profiles import CHEAPEST
 
     passwords.use_parameters(CHEAPEST)
-    yield
 
 
 @pytest.fixture(scope="session")
@@ -65,11 +64,11 @@ async def session_db(mongo_client: AsyncMongoClient, db_name: str) -> AsyncItera
 
 
 @pytest.fixture
-async def db(session_db: AsyncDatabase) -> AsyncIterator[AsyncDatabase]:
+async def db(session_db: AsyncDatabase) -> AsyncDatabase:
     """The test database, emptied before each test; indexes are kept."""
     for name in await session_db.list_collection_names():
         await session_db[name].delete_many({})
-    yield session_db
+    return session_db
 
 
 @pytest.fixture(scope="session")
@@ -84,8 +83,8 @@ async def beanie_db(session_db: AsyncDatabase) -> AsyncDatabase:
 
 
 @pytest.fixture
-async def mdb(beanie_db: AsyncDatabase) -> AsyncIterator[AsyncDatabase]:
+async def mdb(beanie_db: AsyncDatabase) -> AsyncDatabase:
     """Beanie-ready database, emptied before each test."""
     for name in await beanie_db.list_collection_names():
         await beanie_db[name].delete_many({})
-    yield beanie_db
+    return beanie_db

@@ -47,7 +47,8 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MONGODB_URI", "mongodb://127.0.0.1:27017/?replicaSet=rs0")
     settings = Settings()
     assert settings.env == "test"
-    assert settings.mongodb_uri is not None and settings.mongodb_uri.endswith("rs0")
+    assert settings.mongodb_uri is not None
+    assert settings.mongodb_uri.endswith("rs0")
 
 
 def test_healthz_reports_replica_set(mongo_uri: str) -> None:
