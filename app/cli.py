@@ -70,6 +70,38 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
     return run_create_admin(args, settings)
 
 
+def _changelog_worker(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+
+    from .changelog.worker import ChangeLogWorker
+
+    async def run(uri: str) -> None:
+        async with connected(settings, uri) as client:
+            worker = ChangeLogWorker(client[settings.mongodb_db])
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, worker.stop)
+            print(f"Đang ghi nhật ký thay đổi (tiến trình {worker.owner}); Ctrl+C để dừng.")
+            await worker.run()
+
+    with database_uri(settings) as uri:
+        asyncio.run(run(uri))
+    return 0
+
+
+def _changelog_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from .changelog.verify import verify_chain
+
+    async def run(uri: str) -> bool:
+        async with connected(settings, uri) as client:
+            report = await verify_chain(client[settings.mongodb_db])
+            print(report.text())
+            return report.ok
+
+    with database_uri(settings) as uri:
+        return 0 if asyncio.run(run(uri)) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hocba", description="Học bạ số — digital record book")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -95,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the password from the first line of standard input",
     )
     admin.set_defaults(func=_create_admin)
+    worker = sub.add_parser(
+        "changelog-worker", help="write the modification log (one process consumes at a time)"
+    )
+    worker.set_defaults(func=_changelog_worker)
+    changelog = sub.add_parser("changelog", help="modification log tools")
+    tools = changelog.add_subparsers(dest="changelog_command", required=True)
+    verify = tools.add_parser("verify", help="check the whole hash chain; exit 1 if broken")
+    verify.set_defaults(func=_changelog_verify)
     return parser
 
 

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     embedded_data_dir: Path = Path(".data/mongo")
     embedded_port: int = Field(default=0, ge=0, le=65535)
+    # The app process runs the change-log worker itself unless told not to (then run
+    # `hocba changelog-worker` separately); with several app processes one holds the lease.
+    # Unset: on, except under ENV=test (tests start their own workers).
+    changelog_worker_in_app: bool | None = None
     school_name: str = "Trường PTDTNT THCS (trường mẫu)"
 
     # Sign-in and passwords (regulation Art. 7.4); see app/auth/config.py.
@@ -76,6 +80,12 @@ class Settings(BaseSettings):
         if self.env == "production" and self.mongodb_uri is None:
             raise ValueError("MONGODB_URI is required when ENV=production")
         return self
+
+    @property
+    def runs_changelog_worker(self) -> bool:
+        if self.changelog_worker_in_app is None:
+            return self.env != "test"
+        return self.changelog_worker_in_app
 
     @property
     def uses_embedded_db(self) -> bool:

@@ -3,33 +3,44 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
+from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from .auth.install import install_auth
+from .changelog.worker import ChangeLogWorker
 from .config import Settings, get_settings
 from .db import database_status, init_models, make_client
 
 log = logging.getLogger(__name__)
 
 
-async def _init_until_ready(app: FastAPI, client: object, db_name: str) -> None:
-    """Initialise the models, retrying while the database is unreachable (it may start later)."""
+async def _init_until_ready(app: FastAPI, client: AsyncMongoClient, settings: Settings) -> None:
+    """Initialise the models, retrying while the database is unreachable (it may start later),
+    then run the change-log worker in this process unless configured otherwise."""
     app.state.models_ready = False
     while True:
         try:
-            await init_models(client, db_name)  # type: ignore[arg-type]
+            await init_models(client, settings.mongodb_db)
         except PyMongoError as exc:
             log.warning("database not ready (%s); retrying in 5 s", type(exc).__name__)
             await asyncio.sleep(5)
             continue
         app.state.models_ready = True
-        return
+        break
+    if settings.runs_changelog_worker:
+        worker = ChangeLogWorker(client[settings.mongodb_db])
+        app.state.changelog_worker = worker
+        try:
+            await worker.run()
+        finally:
+            worker.stop()
 
 
 def create_app(settings: Settings | None = None, *, mongo_uri: str | None = None) -> FastAPI:
@@ -44,10 +55,15 @@ def create_app(settings: Settings | None = None, *, mongo_uri: str | None = None
         client = make_client(uri, timeout_ms=settings.mongodb_timeout_ms)
         app.state.mongo = client
         app.state.db = client[settings.mongodb_db]
-        retry = asyncio.create_task(_init_until_ready(app, client, settings.mongodb_db))
+        retry = asyncio.create_task(_init_until_ready(app, client, settings))
         try:
             yield
         finally:
+            worker = getattr(app.state, "changelog_worker", None)
+            if worker is not None:
+                worker.stop()  # releases the lease so another process takes over at once
+                with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(retry, timeout=5)
             retry.cancel()
             await client.close()
 

@@ -35,3 +35,5 @@ class WriteMeta(BaseModel):
     reason: str | None = label("Lý do", default=None)
     source: WriteSource = label("Nguồn", default=WriteSource.ADMIN)
     at: datetime | None = label("Thời điểm", default=None)
+    # "delete" on the stamp written just before the app deletes the record.
+    intent: str | None = label("Mục đích", default=None)

@@ -21,7 +21,7 @@ from pymongo.errors import DuplicateKeyError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette_admin.contrib.beanie import ModelView
-from starlette_admin.exceptions import FormValidationError
+from starlette_admin.exceptions import ActionFailed, FormValidationError
 from starlette_admin.fields import BaseField
 from starlette_admin.filters import FilterGroup
 from starlette_admin.types import RequestAction
@@ -36,6 +36,9 @@ from ..access import access_of, scoped_filter
 from .fields import HiddenTextField, VersionField
 
 OUT_OF_SCOPE = "Thay đổi này nằm ngoài phạm vi bạn được quản lý nên không được lưu"
+NOTHING_DELETED = (
+    "Không tìm thấy bản ghi nào để xóa: bản ghi không tồn tại hoặc nằm ngoài phạm vi của bạn"
+)
 CHANGED_BY_SOMEONE_ELSE = (
     "Bản ghi này vừa được người khác thay đổi. Hãy tải lại trang để xem dữ liệu mới rồi sửa lại."
 )
@@ -183,9 +186,7 @@ class ScopedModelView(ModelView):
         if not matches(scope.filter, get_dict(doc, to_db=True)):
             raise FormValidationError({"__all__": OUT_OF_SCOPE})
         await self.before_generic_write(request, doc, None)
-        actor, request_id = resolve_actor(None, None)
-        doc.version = 1
-        doc.meta = stamp_meta(actor, None, WriteSource.ADMIN, request_id)
+        self._stamp(doc, 1)
         try:
             await doc.insert()
         except DuplicateKeyError as exc:
@@ -198,8 +199,9 @@ class ScopedModelView(ModelView):
             raise HTTPException(404)
         scope = access_of(request).scope(self.resource, Action.EDIT)
         assert scope is not None
-        expected = data.pop("version", None)
-        if expected not in (None, "") and int(expected) != doc.version:
+        expected = expected_version(data.pop("version", None))
+        version = getattr(doc, "version", None)
+        if expected is not None and version is not None and expected != version:
             raise FormValidationError({"__all__": CHANGED_BY_SOMEONE_ELSE})
         writable = scope.fields_for(doc.model_dump(by_alias=True), "write")
         current = doc.model_dump()
@@ -221,9 +223,7 @@ class ScopedModelView(ModelView):
         if not matches(scope.filter, get_dict(updated, to_db=True)):
             raise FormValidationError({"__all__": OUT_OF_SCOPE})
         await self.before_generic_write(request, updated, doc)
-        actor, request_id = resolve_actor(None, None)
-        updated.version = doc.version + 1
-        updated.meta = stamp_meta(actor, None, WriteSource.ADMIN, request_id)
+        self._stamp(updated, (version or 0) + 1)
         # starlette-admin re-validates from model_dump(), which drops Beanie's revision_id;
         # carrying it over is what makes the revision check detect concurrent edits.
         updated.revision_id = revision
@@ -237,6 +237,17 @@ class ScopedModelView(ModelView):
 
     async def before_generic_write(self, request: Request, new: Any, old: Any | None) -> None:
         """Hook for views that validate more (roles check their rules, users their rights)."""
+
+    def _stamp(self, doc: Any, version: int) -> None:
+        # The catalogue documents carry neither a version nor a write stamp: setting one on
+        # them raised ValueError, so creating or editing a school year, class or subject was
+        # an HTTP 500.
+        fields = self.document.model_fields
+        if "version" in fields:
+            doc.version = version
+        if "meta" in fields:
+            actor, request_id = resolve_actor(None, None)
+            doc.meta = stamp_meta(actor, None, WriteSource.ADMIN, request_id)
 
     async def delete(self, request: Request, pks: list[Any]) -> int | None:
         count = 0
@@ -252,7 +263,11 @@ class ScopedModelView(ModelView):
                 {
                     "$set": {
                         "meta": stamp_meta(
-                            actor, "Xóa trên trang quản trị", WriteSource.ADMIN, request_id
+                            actor,
+                            "Xóa trên trang quản trị",
+                            WriteSource.ADMIN,
+                            request_id,
+                            intent="delete",
                         ).model_dump()
                     },
                     "$inc": {"version": 1},
@@ -260,7 +275,7 @@ class ScopedModelView(ModelView):
             )
             await collection.delete_one({"_id": doc.id})
             count += 1
-        return count
+        return nothing_deleted(pks, count)
 
     # -- field values ------------------------------------------------------------------------
     async def serialize(
@@ -295,6 +310,24 @@ def prune(
         elif rules.allows(path):
             kept[key] = value
     return kept
+
+
+def nothing_deleted(pks: list[Any], count: int) -> int:
+    """The delete count; refuses when nothing could be deleted, which starlette-admin would
+    otherwise announce as «đã xóa thành công» (out-of-scope ids are simply not found)."""
+    if pks and not count:
+        raise ActionFailed(NOTHING_DELETED)
+    return count
+
+
+def expected_version(value: Any) -> int | None:
+    """The version a form was loaded with; a tampered value counts as a stale form (not a 500)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise FormValidationError({"__all__": CHANGED_BY_SOMEONE_ELSE}) from None
 
 
 def duplicate_errors(exc: DuplicateKeyError) -> dict[str, Any]:

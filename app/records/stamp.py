@@ -19,8 +19,16 @@ def resolve_actor(actor: Actor | None, request_id: str | None) -> tuple[Actor, s
     return actor, request_id or current_request_id.get() or uuid.uuid4().hex
 
 
-def stamp_meta(actor: Actor, reason: str | None, source: WriteSource, request_id: str) -> WriteMeta:
+def stamp_meta(
+    actor: Actor,
+    reason: str | None,
+    source: WriteSource,
+    request_id: str,
+    *,
+    intent: str | None = None,
+) -> WriteMeta:
     return WriteMeta(
+        intent=intent,
         actor_id=actor.id,
         actor_name=actor.name,
         role=actor.role,

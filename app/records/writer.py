@@ -220,7 +220,7 @@ async def delete_record(
     """Delete a record, stamping who and why first so the change log can attribute the delete."""
     actor, request_id = resolve_actor(actor, request_id)
     collection = StudentRecord.get_pymongo_collection()
-    meta = stamp_meta(actor, reason, source, request_id)
+    meta = stamp_meta(actor, reason, source, request_id, intent="delete")
     stamped = await collection.find_one_and_update(
         {"_id": record_id},
         {"$set": {"meta": _meta_dict(meta), "revision_id": uuid.uuid4()}, "$inc": {"version": 1}},

@@ -1,0 +1,1 @@
+"""The modification log, written from MongoDB change streams (DESIGN §6)."""

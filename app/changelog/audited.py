@@ -1,0 +1,59 @@
+"""Which collections the log follows, and the document model of each (for labels)."""
+
+from __future__ import annotations
+
+from beanie import Document
+
+from models.catalogue import SchoolClass, SchoolYear, Subject
+from models.role import Role
+from models.student import StudentRecord
+from models.user import User
+
+AUDITED: dict[str, type[Document]] = {
+    "students": StudentRecord,
+    "users": User,
+    "roles": Role,
+    "school_years": SchoolYear,
+    "classes": SchoolClass,
+    "subjects": Subject,
+}
+
+COLLECTION_LABELS = {
+    "students": "Hồ sơ học sinh",
+    "users": "Tài khoản",
+    "roles": "Vai trò",
+    "school_years": "Năm học",
+    "classes": "Lớp học",
+    "subjects": "Môn học",
+}
+
+# Bookkeeping the write path maintains; shown as who/version, never as a changed field.
+BOOKKEEPING = ("version", "meta", "revision_id", "search_name", "schema_version")
+
+
+def is_bookkeeping(path: str) -> bool:
+    parts = path.split(".")
+    # "pending" is the derived list of what is missing to compute results: noise in a diff.
+    return parts[0] in BOOKKEEPING or parts[0] == "_id" or parts[-1] == "pending"
+
+
+def snapshot(doc: dict | None) -> dict | None:
+    """A record's state for the log: everything but bookkeeping and secrets."""
+    if doc is None:
+        return None
+    hidden = {*BOOKKEEPING, "_id", "password_hash", "password_history"}
+    return {k: v for k, v in doc.items() if k not in hidden}
+
+
+def record_label(collection: str, doc: dict | None) -> str:
+    """A short human name for a record: pupil name and code, username, role code…"""
+    if not doc:
+        return ""
+    if collection == "students":
+        name = (doc.get("profile") or {}).get("full_name", "")
+        return f"{name} ({doc.get('code', '')})".strip()
+    if collection == "users":
+        return f"{doc.get('full_name', '')} ({doc.get('username', '')})"
+    if collection == "classes":
+        return f"Lớp {doc.get('name', '')} — {doc.get('school_year', '')}"
+    return str(doc.get("name") or doc.get("code") or "")
