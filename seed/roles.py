@@ -206,6 +206,7 @@ def default_roles() -> list[Role]:
                     for r in CATALOGUES
                 ),
                 _view("auth_events", "Xem nhật ký đăng nhập"),
+                _view("change_log", "Xem nhật ký thay đổi (chỉ các trường được xem của hồ sơ)"),
                 _view(
                     "students", "Tra cứu học sinh khi hỗ trợ (chỉ thông tin nhận diện)", IDENTITY
                 ),

@@ -57,9 +57,12 @@ def class_of(record: Any) -> str | None:
 class FieldRules:
     """The union of some field patterns for one user; cheap to query many times."""
 
-    def __init__(self, patterns: Iterable[str], ctx: UserContext) -> None:
+    def __init__(self, patterns: Iterable[str], ctx: UserContext, record: Any = None) -> None:
         self.patterns: tuple[str, ...] = tuple(dict.fromkeys(patterns))
         self.ctx = ctx
+        # The record these rules were computed for (Scope.fields_for): the default for the
+        # record-aware segments, so callers asking about a path need not pass it again.
+        self.record = record
         self._steps = [_compile(parse_pattern(p), ctx) for p in self.patterns]
         self.everything = any(s == (_Step("rest"),) for s in self._steps)
         self._record_aware = any(step.kind == "assigned" for s in self._steps for step in s)
@@ -81,7 +84,7 @@ class FieldRules:
     def _assigned(self, record: Any) -> frozenset[str]:
         if not self._record_aware:
             return frozenset()
-        return self.ctx.assigned_subjects(class_of(record))
+        return self.ctx.assigned_subjects(class_of(record if record is not None else self.record))
 
     def _relation(self, parts: list[str], assigned: frozenset[str]) -> int:
         best = NONE
@@ -113,7 +116,7 @@ class FieldRules:
         raw = doc.model_dump(by_alias=True) if isinstance(doc, BaseModel) else doc
         if self.everything:
             return dict(raw)
-        assigned = self._assigned(record if record is not None else raw)
+        assigned = self._assigned(record if record is not None else (self.record or raw))
         result = {k: v for k, v in raw.items() if k in ALWAYS_KEPT}
         kept = self._walk({k: v for k, v in raw.items() if k not in ALWAYS_KEPT}, [], assigned)
         result.update(kept or {})

@@ -93,9 +93,10 @@ class Scope:
     ) -> FieldRules:
         """Field rules for this record: only grants whose filter matches it count."""
         grants = self.grants_for(record)
+        raw = as_raw(record)
         if kind == "read":
-            return FieldRules([p for g in grants for p in g.readable.patterns], self.ctx)
-        return FieldRules([p for g in grants for p in g.writable.patterns], self.ctx)
+            return FieldRules([p for g in grants for p in g.readable.patterns], self.ctx, raw)
+        return FieldRules([p for g in grants for p in g.writable.patterns], self.ctx, raw)
 
 
 def as_raw(record: dict[str, Any] | BaseModel) -> dict[str, Any]:
