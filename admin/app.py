@@ -9,11 +9,13 @@ from starlette.middleware import Middleware
 from starlette_admin.contrib.beanie import Admin
 
 from app.auth.admin_provider import AdminAuthProvider
+from app.auth.clock import format_datetime
 from app.config import Settings
 
 from .access import AccessMiddleware
 from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, LanguageMiddleware, locale_display_name
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
+from .views.history import AlarmView, ChangeLogView, HistoryView
 from .views.roles import RoleView
 from .views.students import StudentView
 from .views.tools import AuthEventView, ExplainView, PreviewView
@@ -40,6 +42,7 @@ def build_admin(settings: Settings) -> Admin:
         middlewares=[Middleware(LanguageMiddleware), Middleware(AccessMiddleware)],
     )
     admin.templates.env.globals["get_locale_display_name"] = locale_display_name
+    admin.templates.env.globals["vn_time"] = format_datetime
     for view in (
         StudentView(),
         UserView(),
@@ -47,6 +50,9 @@ def build_admin(settings: Settings) -> Admin:
         SchoolYearView(),
         SchoolClassView(),
         SubjectView(),
+        ChangeLogView(),
+        AlarmView(),
+        HistoryView(),
         AuthEventView(),
         ExplainView(),
         PreviewView(),

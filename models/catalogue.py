@@ -6,7 +6,7 @@ from beanie import Document
 from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 
-from .common import label
+from .common import WriteMeta, label
 from .types import DateField, Text
 
 
@@ -16,6 +16,9 @@ class SchoolYear(Document):
     term1_ends_on: DateField = label("Ngày kết thúc học kỳ I")
     ends_on: DateField = label("Ngày kết thúc")
     is_current: bool = label("Năm học hiện tại", default=False)
+
+    version: int = label("Phiên bản", default=0, ge=0)
+    meta: WriteMeta | None = label("Lần sửa gần nhất", default=None)
 
     class Settings:
         name = "school_years"
@@ -27,6 +30,9 @@ class SchoolClass(Document):
     name: Text = label("Tên lớp", min_length=1, max_length=20)
     grade: int = label("Khối", ge=6, le=9)
     homeroom_teacher: str | None = label("Giáo viên chủ nhiệm", default=None)
+
+    version: int = label("Phiên bản", default=0, ge=0)
+    meta: WriteMeta | None = label("Lần sửa gần nhất", default=None)
 
     class Settings:
         name = "classes"
@@ -47,6 +53,9 @@ class Subject(Document):
     elective: bool = label("Môn tự chọn", default=False)
     group: Text | None = label("Tổ chuyên môn", default=None, max_length=120)
     order: int = Field(default=0, title="Thứ tự hiển thị")
+
+    version: int = label("Phiên bản", default=0, ge=0)
+    meta: WriteMeta | None = label("Lần sửa gần nhất", default=None)
 
     class Settings:
         name = "subjects"

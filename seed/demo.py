@@ -138,6 +138,14 @@ async def _flush(batch: list[StudentRecord]) -> int:
 
 async def _insert_missing(model: type, key: str | tuple[str, ...], docs: list) -> int:
     keys = (key,) if isinstance(key, str) else key
+    for doc in docs:  # the change log attributes these rows to the seed, like every write
+        doc.version = 1
+        doc.meta = WriteMeta(
+            actor_id=SEED_ACTOR.id,
+            actor_name=SEED_ACTOR.name,
+            role=SEED_ACTOR.role,
+            source=WriteSource.SEED,
+        )
     collection = model.get_pymongo_collection()  # type: ignore[attr-defined]
     cursor = collection.find({}, dict.fromkeys(keys, 1))
     existing = {tuple(d.get(k) for k in keys) async for d in cursor}

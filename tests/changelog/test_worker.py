@@ -212,7 +212,7 @@ async def test_tampering_is_detected(mdb, worker: WorkerHandle, wait_for_entries
     bool(os.environ.get("MONGODB_URI")),
     reason="needs an embedded server with a tiny change history",
 )
-async def test_lost_history_raises_an_alarm_and_writes_gap_entries() -> None:
+async def test_lost_history_raises_an_alarm_and_writes_gap_entries(beanie_db) -> None:
     from beanie import init_beanie
     from pymongo import AsyncMongoClient
 
@@ -253,5 +253,7 @@ async def test_lost_history_raises_an_alarm_and_writes_gap_entries() -> None:
         assert str(gap["snapshot"]["years"][SCHOOL_YEAR]["subjects"]["TOAN"]["hk1"]["gk"]) == "9"
         assert (await verify_chain(db)).ok
     finally:
+        # Point the documents back at the suite's database before closing this client.
+        await init_beanie(database=beanie_db, document_models=ALL_DOCUMENTS)
         await client.close()
         server.stop()

@@ -1,0 +1,286 @@
+"""History of a pupil's record in the panel: timeline, search, revert; plus the global log and
+its alarms for the principal board and the IT group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from beanie import PydanticObjectId
+from bson.errors import InvalidId
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette_admin import fields as sa
+from starlette_admin.actions import row_action
+from starlette_admin.exceptions import ActionFailed
+from starlette_admin.flash import flash
+from starlette_admin.routing import route
+from starlette_admin.types import RequestAction
+from starlette_admin.views import CustomView
+
+from app.changelog.audited import COLLECTION_LABELS
+from app.changelog.history import HistoryFilter, record_history, revert
+from app.errors import HocBaError, NotFound
+from app.grading import catalogue
+from app.permissions.engine import Action
+from models.changelog import ALARM_LABELS, ChangeLogAlarm, ChangeLogEntry
+
+from ..access import access_of
+from . import student_display as display
+from .base import ScopedModelView
+
+OP_LABELS = {
+    "insert": "Tạo mới",
+    "update": "Sửa",
+    "replace": "Thay toàn bộ",
+    "delete": "Xóa",
+    "snapshot": "Ghi nhận trạng thái",
+    "drop": "Xóa cả bảng",
+}
+KIND_LABELS = {"change": "", "gap": "Khoảng trống", "baseline": "Trạng thái ban đầu"}
+
+
+def show_value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(show_value(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "{…}"
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if hasattr(value, "to_decimal"):
+        value = value.to_decimal()
+    text = display.mark(value) if not isinstance(value, str) else value
+    return display.COMMENT_LABELS.get(text, text) if isinstance(value, str) else text
+
+
+class HistoryView(CustomView):
+    """/admin/history?id=<pupil id>: who changed what, when and why."""
+
+    menu_label = "Lịch sử hồ sơ"
+    path = "/history"
+    route_name = "history"
+    add_to_menu = False
+
+    def is_accessible(self, request: Request) -> bool:
+        return access_of(request).can("students", Action.VIEW)
+
+    @route("", methods=["GET"])
+    async def index(self, request: Request) -> Response:
+        assert self.templates is not None
+        params = request.query_params
+        record_id = _oid(params.get("id"))
+        keep = HistoryFilter(
+            school_year=params.get("year") or None,
+            subject=params.get("subject") or None,
+            author=(params.get("author") or "").strip() or None,
+        )
+        access = access_of(request)
+        subject_user = access.preview_of or access.user
+        try:
+            record, entries = await record_history(subject_user, record_id, keep)
+        except NotFound:
+            return self.templates.TemplateResponse(
+                request,
+                "hocba/not_found.html",
+                {"title": "Không tìm thấy", "message": "Không tìm thấy hồ sơ học sinh"},
+                status_code=404,
+            )
+        can_revert = access.can("students", Action.EDIT) and not access.read_only
+        return self.templates.TemplateResponse(
+            request,
+            "hocba/history.html",
+            {
+                "title": "Lịch sử thay đổi",
+                "record": record,
+                "record_id": str(record_id),
+                "entries": entries,
+                "filters": keep,
+                "years": sorted((record.get("years") or {}).keys(), reverse=True),
+                "subjects": [(c, s.name) for c, s in catalogue().items()],
+                "op_labels": OP_LABELS,
+                "kind_labels": KIND_LABELS,
+                "show": show_value,
+                "can_revert": can_revert,
+                "role_label": await _role_labeller(),
+                "version": record.get("version"),
+            },
+        )
+
+    @route("/revert", methods=["POST"], name="history_revert")
+    async def revert_post(self, request: Request) -> Response:
+        access = access_of(request)
+        form = await request.form()
+        record_id = _oid(str(form.get("id") or ""))
+        target = request.url_for("admin:history").include_query_params(id=str(record_id))
+        if access.read_only or access.user is None:
+            flash(request, "Chế độ xem thử chỉ đọc: không hoàn tác được", "error")
+            return RedirectResponse(target, status_code=303)
+        try:
+            to_version = int(str(form.get("to_version") or "0"))
+            expected = int(str(form.get("expected_version") or "0"))
+            await revert(
+                access.user,
+                record_id,
+                to_version=to_version,
+                reason=str(form.get("reason") or ""),
+                expected_version=expected,
+            )
+        except HocBaError as exc:
+            flash(request, exc.message, "error")
+        except ValueError:
+            flash(request, "Phiên bản không hợp lệ", "error")
+        else:
+            flash(request, f"Đã hoàn tác hồ sơ về phiên bản {to_version}.", "success")
+        return RedirectResponse(target, status_code=303)
+
+
+async def _role_labeller() -> Any:
+    """«gvbm,gvcn» → «Giáo viên bộ môn, Giáo viên chủ nhiệm» from the roles as stored."""
+    from models.role import Role
+
+    names = {"system": "Hệ thống"}
+    async for role in Role.get_pymongo_collection().find({}, {"code": 1, "name": 1}):
+        names[role["code"]] = role.get("name") or role["code"]
+
+    def label(codes: str) -> str:
+        return ", ".join(names.get(c, c) for c in codes.split(",") if c)
+
+    return label
+
+
+def _oid(value: str | None) -> PydanticObjectId:
+    try:
+        return PydanticObjectId(value)
+    except (InvalidId, TypeError):
+        return PydanticObjectId("0" * 24)  # matches nothing: answered as not found
+
+
+class ChangeLogView(ScopedModelView):
+    """The global log (read-only) for the principal board and the IT group."""
+
+    resource = "change_log"
+    detail_template = "hocba/changelog_detail.html"
+    fields = [
+        sa.DateTimeField("at", label="Thời điểm"),
+        sa.StringField("actor_name", label="Người sửa"),
+        sa.EnumField("collection", label="Dữ liệu", choices=list(COLLECTION_LABELS.items())),
+        sa.StringField("record_label", label="Bản ghi"),
+        sa.EnumField("op", label="Thao tác", choices=list(OP_LABELS.items())),
+        sa.BooleanField("out_of_band", label="Ngoài ứng dụng"),
+        sa.StringField("reason", label="Lý do"),
+        sa.StringField("source", label="Nguồn", exclude_from_list=True),
+        sa.StringField("out_of_band_reason", label="Vì sao bị đánh dấu", exclude_from_list=True),
+        sa.IntegerField("version", label="Phiên bản", exclude_from_list=True),
+        sa.IntegerField("seq", label="Số thứ tự", exclude_from_list=True),
+        sa.StringField("request_id", label="Mã yêu cầu", exclude_from_list=True),
+    ]
+    searchable_fields = ["actor_name", "record_label", "reason"]
+    fields_default_sort = [("seq", True)]
+    page_size = 25
+    page_size_options = [25, 50, 100]
+
+    def __init__(self) -> None:
+        super().__init__(
+            ChangeLogEntry,
+            icon="fa fa-clock-rotate-left",
+            display_name="Nhật ký thay đổi",
+            menu_label="Nhật ký thay đổi",
+            key="change-log",
+        )
+
+    # Append-only: written by the worker alone.
+    def can_create(self, request: Request) -> bool:
+        return False
+
+    def can_edit(self, request: Request) -> bool:
+        return False
+
+    def can_delete(self, request: Request) -> bool:
+        return False
+
+    async def serialize(
+        self,
+        obj: Any,
+        request: Request,
+        include_relationships: bool = True,
+        include_select2: bool = False,
+    ) -> dict[str, Any]:
+        data = await super().serialize(obj, request, include_relationships, include_select2)
+        if getattr(request.state, "action", None) == RequestAction.DETAIL:
+            # The diff follows the viewer's read rules on the pupil record, like the history.
+            scope = (
+                access_of(request).scope(obj.collection, Action.VIEW)
+                if obj.collection in COLLECTION_LABELS
+                else None
+            )
+            readable = scope.readable if scope is not None and scope.allowed else None
+            data["_diff"] = [
+                {
+                    "title": d.title,
+                    "old": show_value(d.old),
+                    "new": show_value(d.new),
+                    "old_known": d.old_known,
+                }
+                for d in obj.diff
+                if readable is not None and readable.allows(d.path)
+            ]
+            data["_hidden"] = len(obj.diff) - len(data["_diff"])
+            data["_collection"] = COLLECTION_LABELS.get(obj.collection, obj.collection)
+        return data
+
+
+class AlarmView(ScopedModelView):
+    resource = "change_log"
+    fields = [
+        sa.DateTimeField("at", label="Thời điểm"),
+        sa.EnumField(
+            "kind", label="Cảnh báo", choices=[(k.value, v) for k, v in ALARM_LABELS.items()]
+        ),
+        sa.StringField("detail", label="Chi tiết"),
+        sa.IntegerField("gap_entries", label="Số mục khoảng trống"),
+        sa.StringField("acknowledged_by", label="Người xác nhận"),
+        sa.DateTimeField("acknowledged_at", label="Xác nhận lúc"),
+    ]
+    fields_default_sort = [("at", True)]
+    row_actions = ["view", "acknowledge"]
+
+    def __init__(self) -> None:
+        super().__init__(
+            ChangeLogAlarm,
+            icon="fa fa-triangle-exclamation",
+            display_name="Cảnh báo nhật ký",
+            menu_label="Cảnh báo nhật ký",
+            key="change-log-alarms",
+        )
+
+    def can_create(self, request: Request) -> bool:
+        return False
+
+    def can_edit(self, request: Request) -> bool:
+        return False
+
+    def can_delete(self, request: Request) -> bool:
+        return False
+
+    @row_action(
+        name="acknowledge",
+        text="Xác nhận đã xem",
+        confirmation="Xác nhận đã xem và xử lý cảnh báo này?",
+        submit_btn_text="Xác nhận",
+        icon_class="fa fa-check",
+    )
+    async def acknowledge(self, request: Request, pk: Any) -> str:
+        from app.changelog.worker import utcnow
+
+        access = access_of(request)
+        if access.user is None or access.read_only:
+            raise ActionFailed("Không thực hiện được trong chế độ xem thử")
+        alarm = await self.find_in_scope(request, pk, Action.VIEW)
+        if alarm is None:
+            raise ActionFailed("Không tìm thấy cảnh báo")
+        await ChangeLogAlarm.get_pymongo_collection().update_one(
+            {"_id": alarm.id},
+            {"$set": {"acknowledged_by": access.user.full_name, "acknowledged_at": utcnow()}},
+        )
+        return "Đã xác nhận cảnh báo."
