@@ -9,21 +9,24 @@ simply not found, so the panel answers 404, not 403.
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 import bson.errors
 from beanie import PydanticObjectId
-from beanie.exceptions import RevisionIdWasChanged
+from beanie.exceptions import DocumentNotFound
 from beanie.odm.utils.dump import get_dict
 from pydantic import ValidationError
 from pymongo.errors import DuplicateKeyError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette_admin.contrib.beanie import ModelView
+from starlette_admin.contrib.beanie.filters import build_filter_query
 from starlette_admin.exceptions import ActionFailed, FormValidationError
-from starlette_admin.fields import BaseField
-from starlette_admin.filters import FilterGroup
+from starlette_admin.fields import BaseField, CollectionField, ListField
+from starlette_admin.filters import FilterGroup, FilterRule
 from starlette_admin.types import RequestAction
 
 from app.permissions.engine import Action
@@ -36,6 +39,7 @@ from ..access import access_of, scoped_filter
 from .fields import HiddenTextField, VersionField
 
 OUT_OF_SCOPE = "Thay đổi này nằm ngoài phạm vi bạn được quản lý nên không được lưu"
+TAKEN = "Giá trị này đã được dùng cho một bản ghi khác"
 NOTHING_DELETED = (
     "Không tìm thấy bản ghi nào để xóa: bản ghi không tồn tại hoặc nằm ngoài phạm vi của bạn"
 )
@@ -120,7 +124,7 @@ class ScopedModelView(ModelView):
         if not super().can_access_field(request, field, action):
             return False
         action = action if action is not None else request.state.action
-        path = field._name or field.name  # dotted for fields nested in a collection
+        path = self._stored_path(field)
         path = self.column_paths.get(path, path)
         if path == "id" or isinstance(field, VersionField | HiddenTextField):
             return True  # form plumbing: the version number and one-shot confirmations
@@ -134,6 +138,12 @@ class ScopedModelView(ModelView):
         # Forms show only what the user may write.
         return readable and scope.writable.may_reach(path)
 
+    def _stored_path(self, field: BaseField) -> str:
+        paths = self.__dict__.get("_paths")
+        if paths is None:
+            paths = self._paths = stored_paths(self.fields)
+        return paths.get(id(field)) or field._name or field.name
+
     # -- scoped reads ----------------------------------------------------------------------
     def _filter(self, request: Request, action: Action) -> dict[str, Any] | None:
         return scoped_filter(request, self.resource, action)
@@ -144,11 +154,29 @@ class ScopedModelView(ModelView):
     async def _build_query(
         self, request: Request, q: str | None = None, filters: FilterGroup | None = None
     ) -> tuple[dict, bool]:
-        query, is_text = await super()._build_query(request, q, filters)
+        query, is_text = await super()._build_query(request, q, None)
+        filter_query = self._filter_query(request, filters) if filters else None
         scope_filter = self._filter(request, self._request_action(request))
         if scope_filter is None:
             return {"_id": {"$in": []}}, False
-        return _and(query, scope_filter), is_text
+        return _and(query, filter_query or {}, scope_filter), is_text
+
+    def _filter_query(self, request: Request, filters: FilterGroup) -> dict[str, Any] | None:
+        """The list filters ("Bộ lọc") as a MongoDB query, nested fields included.
+
+        The Beanie view looks rules up among the top-level fields only (a rule on a field
+        inside a collection, e.g. current.class_name, raised KeyError: HTTP 500) and queries
+        the field's bare name. Rules arrive already validated against every searchable field
+        by its name (``class_name__eq=7A1``); they are applied here to its stored path.
+        """
+        if filters.is_empty():
+            return None
+        fields = {
+            f.name: f for f in self.get_fields_list(request, include_nested=True) if f.searchable
+        }
+        by_path = {self._stored_path(f): f for f in fields.values()}
+        group = _on_paths(filters, {name: self._stored_path(f) for name, f in fields.items()})
+        return build_filter_query(group, by_path, self.get_filter_registry(), self, request)
 
     async def count(
         self, request: Request, q: str | None = None, filters: FilterGroup | None = None
@@ -186,7 +214,9 @@ class ScopedModelView(ModelView):
         if not matches(scope.filter, get_dict(doc, to_db=True)):
             raise FormValidationError({"__all__": OUT_OF_SCOPE})
         await self.before_generic_write(request, doc, None)
-        self._stamp(doc, 1)
+        actor, request_id = resolve_actor(None, None)
+        doc.version = 1
+        doc.meta = stamp_meta(actor, None, WriteSource.ADMIN, request_id)
         try:
             await doc.insert()
         except DuplicateKeyError as exc:
@@ -199,9 +229,8 @@ class ScopedModelView(ModelView):
             raise HTTPException(404)
         scope = access_of(request).scope(self.resource, Action.EDIT)
         assert scope is not None
-        expected = expected_version(data.pop("version", None))
-        version = getattr(doc, "version", None)
-        if expected is not None and version is not None and expected != version:
+        expected = data.pop("version", None)
+        if expected not in (None, "") and int(expected) != doc.version:
             raise FormValidationError({"__all__": CHANGED_BY_SOMEONE_ELSE})
         writable = scope.fields_for(doc.model_dump(by_alias=True), "write")
         current = doc.model_dump()
@@ -223,13 +252,19 @@ class ScopedModelView(ModelView):
         if not matches(scope.filter, get_dict(updated, to_db=True)):
             raise FormValidationError({"__all__": OUT_OF_SCOPE})
         await self.before_generic_write(request, updated, doc)
-        self._stamp(updated, (version or 0) + 1)
-        # starlette-admin re-validates from model_dump(), which drops Beanie's revision_id;
-        # carrying it over is what makes the revision check detect concurrent edits.
-        updated.revision_id = revision
+        actor, request_id = resolve_actor(None, None)
+        updated.version = doc.version + 1
+        updated.meta = stamp_meta(actor, None, WriteSource.ADMIN, request_id)
+        # The stored version (and revision, where Beanie keeps one) must still be the one read
+        # above. Beanie's replace() checks only revision_id, which the catalogues do not keep:
+        # two simultaneous saves of a class both succeeded, the second undoing the first.
+        query: dict[str, Any] = {"_id": doc.id, "version": doc.version}
+        if self.document.get_settings().use_revision:
+            query["revision_id"] = revision
+            updated.revision_id = uuid.uuid4()
         try:
-            await updated.replace()
-        except RevisionIdWasChanged as exc:
+            await self.document.find_one(query).replace_one(updated)
+        except DocumentNotFound as exc:
             raise FormValidationError({"__all__": CHANGED_BY_SOMEONE_ELSE}) from exc
         except DuplicateKeyError as exc:
             raise FormValidationError(duplicate_errors(exc)) from exc
@@ -237,17 +272,6 @@ class ScopedModelView(ModelView):
 
     async def before_generic_write(self, request: Request, new: Any, old: Any | None) -> None:
         """Hook for views that validate more (roles check their rules, users their rights)."""
-
-    def _stamp(self, doc: Any, version: int) -> None:
-        # The catalogue documents carry neither a version nor a write stamp: setting one on
-        # them raised ValueError, so creating or editing a school year, class or subject was
-        # an HTTP 500.
-        fields = self.document.model_fields
-        if "version" in fields:
-            doc.version = version
-        if "meta" in fields:
-            actor, request_id = resolve_actor(None, None)
-            doc.meta = stamp_meta(actor, None, WriteSource.ADMIN, request_id)
 
     async def delete(self, request: Request, pks: list[Any]) -> int | None:
         count = 0
@@ -293,17 +317,49 @@ class ScopedModelView(ModelView):
         return prune(data, scope.fields_for(record, "read"), aliases=self.column_paths)
 
 
+def _on_paths(group: FilterGroup, paths: dict[str, str]) -> FilterGroup:
+    """The same filter tree with each rule's field name replaced by its stored path."""
+    rules: list[FilterGroup | FilterRule] = [
+        _on_paths(r, paths)
+        if isinstance(r, FilterGroup)
+        else dataclasses.replace(r, field=paths.get(r.field, r.field))
+        for r in group.rules
+    ]
+    return FilterGroup(logic=group.logic, rules=rules)
+
+
+def stored_paths(fields: Iterable[BaseField], prefix: str = "") -> dict[int, str]:
+    """Each field (by id) -> the stored path its rules are checked on.
+
+    starlette-admin names the fields of a list item after the item alone ("guardians.relation"
+    for profile.guardians[].relation), a path no rule covers: the guardians were hidden from
+    the office's form, which then saved an empty list over them. A list is written as a whole,
+    so the list's own path governs its items.
+    """
+    paths: dict[int, str] = {}
+    for field in fields:
+        path = prefix + field.name
+        paths[id(field)] = path
+        if isinstance(field, CollectionField):
+            paths.update(stored_paths(field.fields, path + "."))
+        elif isinstance(field, ListField):
+            paths.update(dict.fromkeys(stored_paths([field.field]), path))
+    return paths
+
+
 def prune(
     data: dict[str, Any], rules: Any, prefix: str = "", aliases: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """Drop every value the rules do not let the viewer read (containers are walked).
 
-    Keys starting with "_" are the panel's own metadata and the id is always kept.
+    Keys starting with "_" are the panel's own metadata and the id is always kept, and so is
+    the version: without it an edit form of someone who may not read it had no conflict check
+    (VersionField is never listed, shown or exported).
     """
     kept: dict[str, Any] = {}
     for key, value in data.items():
         path = (aliases or {}).get(key, f"{prefix}{key}")
-        if key == "id" or key.startswith("_"):
+        if key == "id" or key.startswith("_") or path == "version":
             kept[key] = value
         elif isinstance(value, dict) and rules.may_reach(path):
             kept[key] = prune(value, rules, path + ".")
@@ -320,24 +376,13 @@ def nothing_deleted(pks: list[Any], count: int) -> int:
     return count
 
 
-def expected_version(value: Any) -> int | None:
-    """The version a form was loaded with; a tampered value counts as a stale form (not a 500)."""
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise FormValidationError({"__all__": CHANGED_BY_SOMEONE_ELSE}) from None
-
-
 def duplicate_errors(exc: DuplicateKeyError) -> dict[str, Any]:
     """A duplicate-key error as a form error on the offending field (never an HTTP 500)."""
     pattern = (exc.details or {}).get("keyPattern") or {}
     fields = [k for k in pattern if k != "_id"]
     if not fields:
         return {"__all__": "Bản ghi này trùng với một bản ghi đã có"}
-    message = "Giá trị này đã được dùng cho một bản ghi khác"
-    return nest_errors(dict.fromkeys(fields, message))
+    return nest_errors(dict.fromkeys(fields, TAKEN))
 
 
 def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

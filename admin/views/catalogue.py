@@ -72,7 +72,7 @@ class SubjectView(ScopedModelView):
         ),
         sa.BooleanField("elective", label="Môn tự chọn"),
         sa.StringField("group", label="Tổ chuyên môn"),
-        sa.IntegerField("order", label="Thứ tự hiển thị"),
+        sa.IntegerField("order", label="Thứ tự hiển thị", default=0),  # empty is refused
         VersionField("version"),
     ]
     fields_default_sort = ["order"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,8 +21,36 @@ from app.permissions.explain import impact
 from app.validation_vi import messages_by_field
 from models.role import ACTION_LABELS, RESOURCE_LABELS, Permission, Role
 
-from .base import ScopedModelView
+from .base import TAKEN, ScopedModelView
 from .fields import HiddenTextField, VersionField, labelled
+
+
+# Fields inside the permissions list are serialised by the list field itself, never by the
+# view's serialize_field_value: the text forms must come from the fields, or the edit form shows
+# Python reprs ("['**']", "{'a': 1}") that fail validation when submitted back unchanged.
+@dataclass
+class FilterTextField(sa.TextAreaField):
+    """A row filter (a dict) edited as JSON text; empty means every row."""
+
+    async def serialize_value(self, request: Request, value: Any) -> Any:
+        if isinstance(value, dict):
+            return json.dumps(value, ensure_ascii=False, indent=1) if value else ""
+        return await super().serialize_value(request, value)
+
+
+@dataclass
+class PatternsField(sa.TextAreaField):
+    """Field patterns (a list) edited one per line."""
+
+    async def serialize_value(self, request: Request, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(value)
+        return await super().serialize_value(request, value)
+
+
+def _field_label(path: str) -> str:
+    field = Permission.model_fields.get(path.split(".", 1)[0])
+    return field.title if field is not None and field.title else path
 
 
 def _permission_fields() -> list[sa.BaseField]:
@@ -35,19 +64,19 @@ def _permission_fields() -> list[sa.BaseField]:
             multiple=True,
             choices=[(k.value, v) for k, v in ACTION_LABELS.items()],
         ),
-        sa.TextAreaField(
+        FilterTextField(
             "row_filter",
             label="Bộ lọc bản ghi (JSON)",
             help_text='Ví dụ: {"current.class_name": {"$in": '
             '"$user.homeroom_classes"}} — để trống là tất cả',
         ),
-        sa.TextAreaField(
+        PatternsField(
             "read_fields",
             label="Trường được xem",
             help_text="Mỗi dòng một mẫu, ví dụ: profile.**, years.*.subjects."
             "$assigned_subject.** — * là tất cả",
         ),
-        sa.TextAreaField(
+        PatternsField(
             "write_fields",
             label="Trường được sửa",
             help_text="Mỗi dòng một mẫu; để trống là không được sửa",
@@ -83,14 +112,12 @@ class RoleView(ScopedModelView):
             key="roles",
         )
 
-    async def serialize_field_value(self, value: Any, field: Any, request: Request) -> Any:
-        if field.name == "row_filter" and isinstance(value, dict):
-            return json.dumps(value, ensure_ascii=False, indent=1) if value else ""
-        if field.name in ("read_fields", "write_fields") and isinstance(value, list):
-            return "\n".join(value)
-        return await super().serialize_field_value(value, field, request)
-
     async def create(self, request: Request, data: dict) -> Any:
+        # A taken code is refused first: the impact check would otherwise compare with the
+        # existing role of that code and ask to confirm "removing" its users' access.
+        code = str(data.get("code") or "")
+        if code and await Role.get_pymongo_collection().count_documents({"code": code}, limit=1):
+            raise FormValidationError({"code": TAKEN})
         await self._confirm_impact(data)
         return await super().create(request, data)
 
@@ -101,11 +128,18 @@ class RoleView(ScopedModelView):
     async def _confirm_impact(self, data: dict[str, Any]) -> None:
         """Validate the rules, then require a second submit when the change moves counts."""
         acknowledged = data.pop("impact_ack", None)
-        try:
-            permissions = [Permission.model_validate(p) for p in data.get("permissions") or []]
-        except ValidationError as exc:
-            messages = "; ".join(f"{path}: {msg}" for path, msg in messages_by_field(exc).items())
-            raise FormValidationError({"__all__": f"Quyền không hợp lệ — {messages}"}) from exc
+        permissions = []
+        for number, raw in enumerate(data.get("permissions") or [], start=1):
+            try:
+                permissions.append(Permission.model_validate(raw))
+            except ValidationError as exc:
+                # Say which permission and which of its fields, in the form's own words.
+                messages = "; ".join(
+                    f"{_field_label(path)}: {msg}" for path, msg in messages_by_field(exc).items()
+                )
+                raise FormValidationError(
+                    {"__all__": f"Quyền số {number} không hợp lệ — {messages}"}
+                ) from exc
         code = str(data.get("code") or "")
         rows = [r for r in await impact(code, permissions) if r.delta]
         if not rows:

@@ -15,6 +15,7 @@ from starlette_admin.exceptions import FormValidationError
 from starlette_admin.filters import FilterGroup
 from starlette_admin.types import RequestAction
 
+from app.api.search import name_pattern
 from app.errors import Conflict, Forbidden, HocBaError
 from app.permissions.engine import Action, still_in_scope
 from app.permissions.matcher import matches
@@ -24,11 +25,10 @@ from app.validation_vi import messages_by_field
 from models.common import WriteSource
 from models.student import StudentRecord
 from models.student_parts import SEX_LABELS, STATUS_LABELS
-from models.types import search_key
 
 from ..access import access_of
 from . import student_display as display
-from .base import ScopedModelView, flatten, nest_errors
+from .base import ScopedModelView, flatten, nest_errors, nothing_deleted
 from .fields import VersionField, labelled
 
 OUT_OF_SCOPE = "Thay đổi này sẽ đưa học sinh ra ngoài phạm vi bạn được quản lý nên không được lưu"
@@ -135,7 +135,15 @@ class StudentView(ScopedModelView):
     ]
     exclude_fields_from_list = ["moet_id", "version", "profile", "current"]
     column_paths = COLUMN_PATHS
-    searchable_fields = ["code"]
+    # The list filters ("Bộ lọc"), named in the URL by field name, e.g. ?filter=school_year__eq=
+    # 2025-2026 AND grade__eq=7 AND class_name__eq=7A1 AND status__in=studying,transferred
+    searchable_fields = [
+        "code",
+        "status",
+        "current.school_year",
+        "current.grade",
+        "current.class_name",
+    ]
     sortable_fields = ["code", "status"]
     fields_default_sort = ["code"]
 
@@ -151,7 +159,7 @@ class StudentView(ScopedModelView):
     # -- search ----------------------------------------------------------------------------
     async def build_full_text_search_query(self, request: Request, term: str) -> Any:
         # "nguyen van a" finds "Nguyễn Văn A": compare against the stored search key.
-        key = re.escape(search_key(term))
+        key = name_pattern(term)
         raw = re.escape(term.strip())
         return _RawQuery(
             {
@@ -280,7 +288,7 @@ class StudentView(ScopedModelView):
                 record.id, source=WriteSource.ADMIN, reason="Xóa hồ sơ trên trang quản trị"
             )
             count += 1
-        return count
+        return nothing_deleted(pks, count)
 
 
 class _RawQuery:

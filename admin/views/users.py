@@ -11,11 +11,13 @@ from starlette_admin.actions import row_action
 from starlette_admin.exceptions import ActionFailed
 from starlette_admin.flash import flash
 
+from app.auth.events import record_event
 from app.auth.passwords import hash_password
 from app.auth.service import disable_user, enable_user, generate_temporary_password, set_password
 from app.auth.sessions import revoke_sessions
 from app.context import current_actor
 from app.permissions.engine import Action
+from models.auth import AuthEventKind
 from models.user import User
 
 from ..access import access_of
@@ -96,6 +98,10 @@ class UserView(ScopedModelView):
     async def edit(self, request: Request, pk: Any, data: dict[str, Any]) -> Any:
         before = await self.find_in_scope(request, pk, Action.EDIT)
         updated = await super().edit(request, pk, data)
+        if before is not None and before.active != updated.active:
+            # Journalled like the account services do (disable_user / enable_user).
+            kind = AuthEventKind.USER_ENABLED if updated.active else AuthEventKind.USER_DISABLED
+            await record_event(kind, username=updated.username, user_id=updated.id)
         if before is not None and before.active and not updated.active:
             # Deactivating ends every open session of the account at once.
             await revoke_sessions(
@@ -121,7 +127,7 @@ class UserView(ScopedModelView):
         icon_class="fa fa-key",
         exclude_from_list=False,
     )
-    async def reset_password(self, request: Request, pk: Any) -> str:
+    async def reset_password(self, request: Request, pk: Any) -> None:
         if not access_of(request).can(self.resource, Action.EDIT) or access_of(request).read_only:
             raise ActionFailed("Bạn không có quyền đặt lại mật khẩu")
         user = await self.find_in_scope(request, pk, Action.EDIT)
@@ -130,9 +136,13 @@ class UserView(ScopedModelView):
             raise ActionFailed("Không tìm thấy tài khoản")
         temporary = generate_temporary_password()
         await set_password(user, temporary, by_admin=True, actor=actor)
-        return (
+        # A row action's return value is not shown by starlette-admin 1.0 (the page reloads):
+        # the one-time password reaches the IT user as a flash message, like on creation.
+        flash(
+            request,
             f"Mật khẩu tạm thời của {user.username} (chỉ hiện một lần): {temporary}. "
-            "Người dùng phải đổi ở lần đăng nhập tới."
+            "Người dùng phải đổi ở lần đăng nhập tới.",
+            "success",
         )
 
 

@@ -10,11 +10,13 @@ import re
 from typing import Annotated, Any
 
 from beanie import PydanticObjectId
+from bson.decimal128 import Decimal128
 from bson.errors import InvalidId
 from fastapi import APIRouter, Query
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
+from app.api.search import name_pattern
 from app.auth.deps import CurrentUser
 from app.errors import Forbidden, NotFound
 from app.permissions.engine import Action, scope_for, still_in_scope
@@ -22,7 +24,6 @@ from app.permissions.matcher import matches
 from app.records.writer import update_record
 from models.common import WriteSource
 from models.student import StudentRecord
-from models.types import search_key
 
 router = APIRouter(prefix="/api/v1/students", tags=["students"])
 NOT_FOUND = "Không tìm thấy hồ sơ học sinh"
@@ -58,7 +59,11 @@ def _visible(scope: Any, raw: dict[str, Any]) -> dict[str, Any]:
     doc["id"] = str(raw["_id"])
     doc.pop("_id", None)
     doc.pop("revision_id", None)
-    return jsonable_encoder(doc, custom_encoder={PydanticObjectId: str})
+    # Scores are stored as Decimal128, which FastAPI cannot encode (every record with a score
+    # answered 500); they go out as decimal strings ("8.5"), as pydantic writes Decimals.
+    return jsonable_encoder(
+        doc, custom_encoder={PydanticObjectId: str, Decimal128: lambda d: str(d.to_decimal())}
+    )
 
 
 @router.get("", response_model=StudentPage, summary="Danh sách hồ sơ trong phạm vi")
@@ -80,7 +85,7 @@ async def list_students(
     # Every filter value is matched as a literal: query operators cannot be injected.
     clauses: list[dict[str, Any]] = [scope.filter] if scope.filter else []
     if q and q.strip():
-        key, raw = re.escape(search_key(q)), re.escape(q.strip())
+        key, raw = name_pattern(q), re.escape(q.strip())
         clauses.append(
             {"$or": [{"search_name": {"$regex": key}}, {"code": {"$regex": raw, "$options": "i"}}]}
         )

@@ -203,6 +203,8 @@ async def create_records(
             derive(record)
         record.version = 1
         record.meta = stamp_meta(actor, reason, source, request_id)
+        if record.id is None:
+            record.id = PydanticObjectId()  # insert_many does not hand ids back to the objects
     try:
         await StudentRecord.insert_many(records)
     except DuplicateKeyError as exc:
