@@ -10,6 +10,7 @@ from typing import Any
 
 from bson.timestamp import Timestamp
 from mongomock_ng import aggregate as mm_aggregate
+from mongomock_ng.filtering import filter_applies
 
 from .changes import INVALIDATE_FLAG, Event, History, make_token
 from .cursors import MAX_BATCH_BYTES, encoded
@@ -84,6 +85,8 @@ class ChangeStreamCursor:
         else:
             self.pos = history.last_seq
         self.pending_invalidate: dict[str, Any] | None = None
+        matches = [stage["$match"] for stage in pipeline if "$match" in stage]
+        self._match_only = matches if len(matches) == len(pipeline) else None
 
     @property
     def resume_token(self) -> dict[str, str]:
@@ -144,6 +147,10 @@ class ChangeStreamCursor:
     def _apply_pipeline(self, doc: dict[str, Any]) -> dict[str, Any] | None:
         if not self.pipeline:
             return doc
+        if self._match_only:
+            # The common case (filtering by namespace or operation): test the event in place
+            # instead of copying it, full documents and all, through the aggregation engine.
+            return doc if all(filter_applies(m, doc) for m in self._match_only) else None
         database = self.store.client[self.db]
         # Rendered events share sub-documents with the history (they are only encoded); a
         # pipeline might modify them in place, so it gets its own copy.

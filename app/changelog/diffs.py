@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from app.records.diff import diff_paths
@@ -24,43 +23,6 @@ def get_path(doc: dict[str, Any] | None, path: str) -> Any:
         else:
             return None
     return node
-
-
-def _set_path(doc: dict[str, Any], path: str, value: Any) -> None:
-    parts = path.split(".")
-    node: Any = doc
-    for part in parts[:-1]:
-        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
-    last = parts[-1]
-    if isinstance(node, list):
-        index = int(last)
-        while len(node) <= index:
-            node.append(None)
-        node[index] = value
-    else:
-        node[last] = value
-
-
-def _unset_path(doc: dict[str, Any], path: str) -> None:
-    parts = path.split(".")
-    node = get_path(doc, ".".join(parts[:-1])) if len(parts) > 1 else doc
-    if isinstance(node, dict):
-        node.pop(parts[-1], None)
-
-
-def apply_update(pre: dict[str, Any], description: dict[str, Any]) -> dict[str, Any]:
-    """The document after an update event, rebuilt from the pre-image and the event itself
-    (the looked-up current document may already include later changes)."""
-    post = copy.deepcopy(pre)
-    for path, value in (description.get("updatedFields") or {}).items():
-        _set_path(post, path, value)
-    for path in description.get("removedFields") or []:
-        _unset_path(post, path)
-    for truncated in description.get("truncatedArrays") or []:
-        array = get_path(post, truncated["field"])
-        if isinstance(array, list):
-            del array[truncated["newSize"] :]
-    return post
 
 
 def field_changes(
@@ -97,6 +59,84 @@ def field_changes(
             }
         )
     return changes
+
+
+def changes_from_description(
+    collection: str, pre: dict[str, Any], description: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Old → new for the paths an update event names, looking only at those subtrees (a pupil's
+    record is large; walking all of it per event would dominate the worker's time)."""
+    sets: dict[str, Any] = {}
+    unsets: list[str] = []
+    for path, new in (description.get("updatedFields") or {}).items():
+        old = get_path(pre, path)
+        if isinstance(old, dict) and isinstance(new, dict):
+            inner_sets, inner_unsets = diff_paths(old, new)
+            sets.update({f"{path}.{k}": v for k, v in inner_sets.items()})
+            unsets.extend(f"{path}.{k}" for k in inner_unsets)
+        else:
+            sets[path] = new
+    unsets.extend(description.get("removedFields") or [])
+    for truncated in description.get("truncatedArrays") or []:
+        field, size = truncated["field"], truncated["newSize"]
+        old = get_path(pre, field)
+        if isinstance(old, list):
+            sets[field] = old[:size]
+    changes: list[dict[str, Any]] = []
+    secret_changed = False
+    for path in sorted(set(sets) | set(unsets)):
+        if path.split(".", 1)[0] in SECRET_HEADS:
+            secret_changed = True
+            continue
+        if is_bookkeeping(path):
+            continue
+        old = get_path(pre, path)
+        new = sets.get(path)
+        if type(old) is type(new) and old == new:
+            continue
+        changes.append(
+            {
+                "path": path,
+                "title": describe_path(collection, path),
+                "old": old,
+                "new": new,
+                "old_known": True,
+            }
+        )
+    if secret_changed:
+        changes.append(
+            {
+                "path": "password_hash",
+                "title": "Mật khẩu",
+                "old": MASK,
+                "new": MASK,
+                "old_known": True,
+            }
+        )
+    return changes
+
+
+def stamp_after(pre: dict[str, Any], description: dict[str, Any]) -> dict[str, Any]:
+    """``version`` and ``meta`` after an update, from the pre-image and the event alone."""
+    after: dict[str, Any] = {"version": pre.get("version"), "meta": dict(pre.get("meta") or {})}
+    for path, value in (description.get("updatedFields") or {}).items():
+        head, _, rest = path.partition(".")
+        if head == "version" and not rest:
+            after["version"] = value
+        elif head == "meta" and not rest:
+            after["meta"] = dict(value or {})
+        elif head == "meta":
+            after["meta"][rest] = value
+    for path in description.get("removedFields") or []:
+        head, _, rest = path.partition(".")
+        if head == "meta":
+            if rest:
+                after["meta"].pop(rest, None)
+            else:
+                after["meta"] = {}
+        elif head == "version":
+            after["version"] = None
+    return after
 
 
 def changes_without_pre_image(collection: str, description: dict[str, Any]) -> list[dict]:

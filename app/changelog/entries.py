@@ -5,9 +5,36 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bson.raw_bson import RawBSONDocument
+
 from .attribution import Attribution, attribute_change, attribute_delete, attribute_insert
 from .audited import record_label, snapshot
-from .diffs import apply_update, changes_without_pre_image, field_changes
+from .diffs import (
+    changes_from_description,
+    changes_without_pre_image,
+    field_changes,
+    stamp_after,
+)
+
+
+def decode_event(raw: Any, codec_options: Any) -> dict[str, Any]:
+    """A raw change event as plain Python, leaving out what the log will not use."""
+    import bson
+
+    skip_full = (
+        raw.get("operationType") == "update"
+        and "fullDocumentBeforeChange" in raw
+        and (raw["fullDocumentBeforeChange"] is not None)
+    )
+    event: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "fullDocument" and skip_full:
+            continue
+        if isinstance(value, RawBSONDocument):
+            event[key] = bson.decode(value.raw, codec_options=codec_options)
+        else:
+            event[key] = value
+    return event
 
 
 def token_of(event: dict[str, Any]) -> str:
@@ -39,11 +66,11 @@ def describe_event(
         touched = {p.split(".", 1)[0] for p in description.get("updatedFields") or {}}
         touched |= {p.split(".", 1)[0] for p in description.get("removedFields") or []}
         if pre is not None:
-            post = apply_update(pre, description)
-            changes = field_changes(collection, pre, post)
-        else:
-            post = event.get("fullDocument")
-            changes = changes_without_pre_image(collection, description)
+            changes = changes_from_description(collection, pre, description)
+            post = stamp_after(pre, description)
+            return attribute_change(pre, post, touched), changes, pre
+        post = event.get("fullDocument")
+        changes = changes_without_pre_image(collection, description)
         return attribute_change(pre, post, touched), changes, post
     if op == "replace":
         doc = event.get("fullDocument")

@@ -19,19 +19,22 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bson.raw_bson import RawBSONDocument
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure, PyMongoError
 
 from .audited import AUDITED
 from .chain import GENESIS, entry_hash
-from .entries import build_entry
+from .entries import build_entry, decode_event
 from .reconcile import reconcile
 
 log = logging.getLogger(__name__)
 
 LEASE_ID = "lease"
 CHECKPOINT_ID = "stream"
+CHECKPOINT_EVERY = timedelta(seconds=1)
+FULL_DOCUMENT = "updateLookup"
 HISTORY_LOST = 286
 CHANGE_STREAM_FATAL = 280
 
@@ -71,6 +74,8 @@ class ChangeLogWorker:
         self._stop = asyncio.Event()
         self._lease_until: datetime | None = None
         self._tail: tuple[int, str] | None = None  # (seq, hash) of the chain's last entry
+        self._checkpoint_at: datetime | None = None
+        self._pending_token: dict[str, Any] | None = None
         self.written = 0
 
     # -- lease ---------------------------------------------------------------------------
@@ -151,9 +156,15 @@ class ChangeLogWorker:
         return await self.entries.find_one({}, sort=[("seq", -1)])
 
     def _stream(self, resume_token: dict[str, Any] | None) -> Any:
-        return self.db.watch(
+        # Raw events: the looked-up full document of an update is decoded only when there is
+        # no pre-image to work from (decoding two copies of a large record per event costs
+        # more than everything else the worker does).
+        raw_db = self.db.with_options(
+            codec_options=self.db.codec_options.with_options(document_class=RawBSONDocument)
+        )
+        return raw_db.watch(
             [{"$match": {"ns.coll": {"$in": list(AUDITED)}}}],
-            full_document="updateLookup",
+            full_document=FULL_DOCUMENT,
             full_document_before_change="whenAvailable",
             resume_after=resume_token,
             max_await_time_ms=self.max_await_ms,
@@ -175,8 +186,11 @@ class ChangeLogWorker:
                 if not await self._renew_if_due():
                     log.warning("change-log lease lost; another worker takes over")
                     return
-                event = await stream.try_next()
+                raw = await stream.try_next()
+                event = decode_event(raw, self.db.codec_options) if raw is not None else None
                 if event is None:
+                    if self._pending_token is not None:  # idle: bring the checkpoint up to date
+                        await self._checkpoint(self._pending_token, force=True)
                     continue
                 await self.write(event)
 
@@ -238,10 +252,21 @@ class ChangeLogWorker:
                 sort=[("seq", -1)],
             )
         entry = build_entry(event, seq=0, prev_hash="", last_logged=last_logged)
+        # The entry carries the event's resume token and is written in one atomic insert: it
+        # is the durable resume point. The separate checkpoint document (also used after a
+        # reconciliation) follows at most a second behind, saving a round trip per event.
         written = await self.append(entry)
+        await self._checkpoint(event["_id"])
+        return written
+
+    async def _checkpoint(self, token: dict[str, Any], *, force: bool = False) -> None:
+        now = utcnow()
+        if not force and self._checkpoint_at and now - self._checkpoint_at < CHECKPOINT_EVERY:
+            self._pending_token = token
+            return
         await self.state.update_one(
             {"_id": CHECKPOINT_ID},
-            {"$set": {"resume_token": event["_id"], "updated_at": utcnow()}},
+            {"$set": {"resume_token": token, "updated_at": now}},
             upsert=True,
         )
-        return written
+        self._checkpoint_at, self._pending_token = now, None
