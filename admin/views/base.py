@@ -208,7 +208,9 @@ class ScopedModelView(ModelView):
             raise HTTPException(403)
         data.pop("version", None)
         try:
-            doc = self.document.model_validate(data)
+            doc = self.document.model_validate(
+                {k: form_value(self.document, k, v) for k, v in data.items()}
+            )
         except ValidationError as exc:
             raise FormValidationError(nest_errors(messages_by_field(exc))) from exc
         if not matches(scope.filter, get_dict(doc, to_db=True)):
@@ -239,6 +241,7 @@ class ScopedModelView(ModelView):
         for key, value in data.items():
             if key not in self.document.model_fields:
                 continue
+            value = form_value(self.document, key, value)
             if value != current.get(key) and not writable.allows(key):
                 errors[key] = "Bạn không có quyền sửa trường này"
             merged[key] = value
@@ -374,6 +377,29 @@ def nothing_deleted(pks: list[Any], count: int) -> int:
     if pks and not count:
         raise ActionFailed(NOTHING_DELETED)
     return count
+
+
+def blank_to_none(value: Any) -> Any:
+    """An empty form input means "no value", also inside lists of sub-forms."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, list):
+        return [blank_to_none(v) for v in value]
+    if isinstance(value, dict):
+        return {k: blank_to_none(v) for k, v in value.items()}
+    return value
+
+
+def form_value(model: Any, key: str, value: Any) -> Any:
+    """A submitted value as the model stores it: blank is None where the field takes None, so
+    re-saving an untouched form never turns "no value" into an empty string."""
+    field = model.model_fields.get(key)
+    if field is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        accepts_none = not field.is_required() and field.default is None
+        return None if accepts_none and not value.strip() else value
+    return value  # sub-forms are the model's to read (roles parse their own blank fields)
 
 
 def duplicate_errors(exc: DuplicateKeyError) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from models.student_parts import SEX_LABELS, STATUS_LABELS
 
 from ..access import access_of
 from . import student_display as display
-from .base import ScopedModelView, flatten, nest_errors, nothing_deleted
+from .base import ScopedModelView, blank_to_none, flatten, nest_errors, nothing_deleted
 from .fields import VersionField, labelled
 
 OUT_OF_SCOPE = "Thay đổi này sẽ đưa học sinh ra ngoài phạm vi bạn được quản lý nên không được lưu"
@@ -316,7 +316,7 @@ def _changes(
     errors: dict[str, str] = {}
     for path, value in flatten(data).items():
         try:
-            new = validate_value(path, value if value != "" else None)
+            new = validate_value(path, blank_to_none(value))
         except HocBaError as exc:
             errors[path] = exc.message
             continue

@@ -11,6 +11,7 @@ import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.changelog.worker import ChangeLogWorker
+from tests.admin.school import panel_app, school  # noqa: F401  (fixtures)
 
 WaitFor = Callable[..., Awaitable[list[dict[str, Any]]]]
 
