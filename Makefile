@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck bench clean
+.PHONY: run test install browser lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,15 @@ install: $(STAMP)
 run: $(STAMP)
 	ENV=development $(BIN)/hocba serve
 
-## Install everything the tests need, then run the whole suite.
-test: $(STAMP)
+## Install everything the tests need (Python packages, Debian's Chromium for tests/browser),
+## then run the whole suite; the recipe fails when pytest does.
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+## Chromium and a Vietnamese font for the browser tests (apt-get, as root; never a download
+## by Playwright). Without root it explains what to install and the browser tests are skipped.
+browser:
+	bash scripts/ensure_browser.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
