@@ -15,7 +15,7 @@ from app.config import Settings
 from .access import AccessMiddleware
 from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, LanguageMiddleware, locale_display_name
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
-from .views.history import AlarmView, ChangeLogView, HistoryView
+from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
 from .views.roles import RoleView
 from .views.students import StudentView
 from .views.tools import AuthEventView, ExplainView, PreviewView
@@ -51,6 +51,7 @@ def build_admin(settings: Settings) -> Admin:
         SchoolClassView(),
         SubjectView(),
         ChangeLogView(),
+        OutOfBandView(),
         AlarmView(),
         HistoryView(),
         AuthEventView(),

@@ -67,7 +67,7 @@ class HistoryView(CustomView):
 
     @route("", methods=["GET"])
     async def index(self, request: Request) -> Response:
-        assert self.templates is not None
+        assert self._admin is not None
         params = request.query_params
         record_id = _oid(params.get("id"))
         keep = HistoryFilter(
@@ -80,14 +80,14 @@ class HistoryView(CustomView):
         try:
             record, entries = await record_history(subject_user, record_id, keep)
         except NotFound:
-            return self.templates.TemplateResponse(
+            return self._admin._template_response(
                 request,
                 "hocba/not_found.html",
                 {"title": "Không tìm thấy", "message": "Không tìm thấy hồ sơ học sinh"},
                 status_code=404,
             )
         can_revert = access.can("students", Action.EDIT) and not access.read_only
-        return self.templates.TemplateResponse(
+        return self._admin._template_response(
             request,
             "hocba/history.html",
             {
@@ -284,3 +284,26 @@ class AlarmView(ScopedModelView):
             {"$set": {"acknowledged_by": access.user.full_name, "acknowledged_at": utcnow()}},
         )
         return "Đã xác nhận cảnh báo."
+
+
+class OutOfBandView(ChangeLogView):
+    """Only the changes made outside the app, for the principal board to review."""
+
+    def __init__(self) -> None:
+        ScopedModelView.__init__(
+            self,
+            ChangeLogEntry,
+            icon="fa fa-user-secret",
+            display_name="Thay đổi ngoài ứng dụng",
+            menu_label="Thay đổi ngoài ứng dụng",
+            key="out-of-band",
+        )
+
+    async def _build_query(
+        self, request: Request, q: str | None = None, filters: Any = None
+    ) -> tuple[dict, bool]:
+        query, is_text = await super()._build_query(request, q, filters)
+        return (
+            {"$and": [query, {"out_of_band": True}]} if query else {"out_of_band": True},
+            is_text,
+        )

@@ -41,8 +41,7 @@ class ExplainView(CustomView):
 
     @route("", methods=["GET", "POST"])
     async def index(self, request: Request) -> Response:
-        templates = self.templates
-        assert templates is not None
+        assert self._admin is not None
         form = await request.form() if request.method == "POST" else request.query_params
         username = str(form.get("username") or "").strip().lower()
         target = str(form.get("record") or "").strip()
@@ -61,7 +60,7 @@ class ExplainView(CustomView):
                 error = f"Không tìm thấy bản ghi «{target}»"
             else:
                 result = await explain(user, resource, record_id, Action(action))
-        return templates.TemplateResponse(
+        return self._admin._template_response(
             request,
             "hocba/explain.html",
             {
@@ -109,8 +108,7 @@ class PreviewView(CustomView):
 
     @route("", methods=["GET", "POST"])
     async def index(self, request: Request) -> Response:
-        templates = self.templates
-        assert templates is not None
+        assert self._admin is not None
         access = access_of(request)
         session: LoginSession | None = getattr(request.state, "session", None)
         error = ""
@@ -141,7 +139,7 @@ class PreviewView(CustomView):
                     detail=f"Xem giao diện như {target.username} (chỉ đọc)",
                 )
                 return RedirectResponse(request.url_for("admin:index"), status_code=303)
-        return templates.TemplateResponse(
+        return self._admin._template_response(
             request,
             "hocba/preview.html",
             {

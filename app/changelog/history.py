@@ -112,7 +112,9 @@ async def record_history(
         if not shown["diff"] and entry.get("op") == "update" and not entry.get("out_of_band"):
             continue  # a change to fields this viewer cannot read: nothing to show
         entries.append(shown)
-    return rules.filter_document(raw, raw), entries
+    visible = rules.filter_document(raw, raw)
+    visible["version"] = raw.get("version")  # bookkeeping the revert form needs, not data
+    return visible, entries
 
 
 def restore_plan(entries_after: list[dict[str, Any]]) -> dict[str, Any]:
