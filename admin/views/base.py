@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette_admin.contrib.beanie import ModelView
 from starlette_admin.contrib.beanie.filters import build_filter_query
+from starlette_admin.contrib.beanie.helpers import build_order_clauses
 from starlette_admin.exceptions import ActionFailed, FormValidationError
 from starlette_admin.fields import BaseField, CollectionField, ListField
 from starlette_admin.filters import FilterGroup, FilterRule
@@ -183,6 +184,34 @@ class ScopedModelView(ModelView):
     ) -> int:
         query, _ = await self._build_query(request, q, filters)
         return await self.document.find(query).count()
+
+    async def find_all(
+        self,
+        request: Request,
+        skip: int = 0,
+        limit: int = 100,
+        q: str | None = None,
+        sorts: Sequence[tuple[str, str]] | None = None,
+        filters: FilterGroup | None = None,
+    ) -> list[Any]:
+        # Our documents have no Beanie links: a plain find, not the library's fetch_links
+        # aggregation, which makes the database materialise every record before paging.
+        query, _ = await self._build_query(request, q, filters)
+        result = self.document.find(query)
+        if sorts:
+            result = result.sort(build_order_clauses(sorts))
+        result = result.skip(skip)
+        if limit > 0:
+            result = result.limit(limit)
+        return await result.to_list()
+
+    async def repr(self, obj: Any, request: Request) -> str:
+        """How flash messages and breadcrumbs name a record: its human name, not its id."""
+        for attribute in ("record_label", "full_name", "name", "username", "code"):
+            value = getattr(obj, attribute, None)
+            if isinstance(value, str) and value:
+                return value
+        return await super().repr(obj, request)
 
     async def find_by_pk(self, request: Request, pk: Any) -> Any:
         return await self.find_in_scope(request, pk, self._request_action(request))

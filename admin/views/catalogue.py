@@ -7,7 +7,7 @@ from starlette_admin import fields as sa
 from models.catalogue import SchoolClass, SchoolYear, Subject
 
 from .base import ScopedModelView
-from .fields import VersionField
+from .fields import VersionField, VnDateField
 
 
 class SchoolYearView(ScopedModelView):
@@ -16,9 +16,9 @@ class SchoolYearView(ScopedModelView):
     create_template = "hocba/create.html"
     fields = [
         sa.StringField("code", label="Năm học", required=True, help_text="Ví dụ: 2025-2026"),
-        sa.DateField("starts_on", label="Ngày bắt đầu", required=True),
-        sa.DateField("term1_ends_on", label="Ngày kết thúc học kỳ I", required=True),
-        sa.DateField("ends_on", label="Ngày kết thúc", required=True),
+        VnDateField("starts_on", label="Ngày bắt đầu", required=True),
+        VnDateField("term1_ends_on", label="Ngày kết thúc học kỳ I", required=True),
+        VnDateField("ends_on", label="Ngày kết thúc", required=True),
         sa.BooleanField("is_current", label="Năm học hiện tại"),
         VersionField("version"),
     ]

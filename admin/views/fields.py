@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from starlette_admin.fields import BaseField, IntegerField, StringField
+from starlette_admin.fields import BaseField, DateField, DateTimeField, IntegerField, StringField
 
 F = TypeVar("F", bound=BaseField)
 
@@ -21,6 +21,7 @@ class VersionField(IntegerField):
     """The record version the form was loaded with, sent back to detect concurrent edits."""
 
     form_template: str = "fields/hidden_version.html"
+    label_template: str = "fields/no_label.html"  # a hidden input has nothing to label
     exclude_from_list: bool | None = True
     exclude_from_detail: bool | None = True
     exclude_from_create: bool | None = True
@@ -35,9 +36,24 @@ class HiddenTextField(StringField):
     """A form-only value carried between submits (never stored, listed or exported)."""
 
     form_template: str = "fields/hidden_version.html"
+    label_template: str = "fields/no_label.html"  # a hidden input has nothing to label
     exclude_from_list: bool | None = True
     exclude_from_detail: bool | None = True
     exclude_from_export: bool | None = True
     exclude_from_import: bool | None = True
     searchable: bool | None = False
     orderable: bool | None = False
+
+
+@dataclass
+class VnDateField(DateField):
+    """A date shown and picked the Vietnamese way: 03/06/2013."""
+
+    output_format: str | None = "dd/MM/yyyy"
+    form_alt_format: str | None = "d/m/Y"
+
+
+@dataclass
+class VnDateTimeField(DateTimeField):
+    output_format: str | None = "HH:mm dd/MM/yyyy"
+    form_alt_format: str | None = "d/m/Y H:i"

@@ -27,6 +27,7 @@ from models.changelog import ALARM_LABELS, ChangeLogAlarm, ChangeLogEntry
 from ..access import access_of
 from . import student_display as display
 from .base import ScopedModelView
+from .fields import VnDateTimeField
 
 OP_LABELS = {
     "insert": "Tạo mới",
@@ -162,7 +163,7 @@ class ChangeLogView(ScopedModelView):
     resource = "change_log"
     detail_template = "hocba/changelog_detail.html"
     fields = [
-        sa.DateTimeField("at", label="Thời điểm"),
+        VnDateTimeField("at", label="Thời điểm"),
         sa.StringField("actor_name", label="Người sửa"),
         sa.EnumField("collection", label="Dữ liệu", choices=list(COLLECTION_LABELS.items())),
         sa.StringField("record_label", label="Bản ghi"),
@@ -233,14 +234,14 @@ class ChangeLogView(ScopedModelView):
 class AlarmView(ScopedModelView):
     resource = "change_log"
     fields = [
-        sa.DateTimeField("at", label="Thời điểm"),
+        VnDateTimeField("at", label="Thời điểm"),
         sa.EnumField(
             "kind", label="Cảnh báo", choices=[(k.value, v) for k, v in ALARM_LABELS.items()]
         ),
         sa.StringField("detail", label="Chi tiết"),
         sa.IntegerField("gap_entries", label="Số mục khoảng trống"),
         sa.StringField("acknowledged_by", label="Người xác nhận"),
-        sa.DateTimeField("acknowledged_at", label="Xác nhận lúc"),
+        VnDateTimeField("acknowledged_at", label="Xác nhận lúc"),
     ]
     fields_default_sort = [("at", True)]
     row_actions = ["view", "acknowledge"]

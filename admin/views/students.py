@@ -29,7 +29,7 @@ from models.student_parts import SEX_LABELS, STATUS_LABELS
 from ..access import access_of
 from . import student_display as display
 from .base import ScopedModelView, blank_to_none, flatten, nest_errors, nothing_deleted
-from .fields import VersionField, labelled
+from .fields import VersionField, VnDateField, labelled
 
 OUT_OF_SCOPE = "Thay đổi này sẽ đưa học sinh ra ngoài phạm vi bạn được quản lý nên không được lưu"
 
@@ -43,7 +43,7 @@ def _profile_fields() -> list[sa.BaseField]:
             choices=[(k.value, v) for k, v in SEX_LABELS.items()],
             required=True,
         ),
-        sa.DateField("birth_date", label="Ngày sinh", required=True),
+        VnDateField("birth_date", label="Ngày sinh", required=True),
         sa.StringField("birth_place", label="Nơi sinh"),
         sa.StringField("ethnicity", label="Dân tộc"),
         sa.StringField("nationality", label="Quốc tịch"),
@@ -178,6 +178,9 @@ class StudentView(ScopedModelView):
             q = None
         return await super()._build_query(request, q, filters)
 
+    async def repr(self, obj: Any, request: Request) -> str:
+        return f"{obj.profile.full_name} ({obj.code})"
+
     # -- detail ---------------------------------------------------------------------------
     async def serialize(
         self,
@@ -196,7 +199,7 @@ class StudentView(ScopedModelView):
                 "code": visible.get("code", ""),
                 "profile": display.profile_rows(visible),
                 "guardians": display.guardian_rows(visible),
-                "years": display.year_blocks(visible),
+                "years": await _with_staff_names(display.year_blocks(visible)),
             }
         return data
 
@@ -289,6 +292,23 @@ class StudentView(ScopedModelView):
             )
             count += 1
         return nothing_deleted(pks, count)
+
+
+async def _with_staff_names(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Show teachers by name («Trần Gia Long»), not by login name."""
+    from models.user import User
+
+    usernames = {b["homeroom_teacher"] for b in blocks if b["homeroom_teacher"]}
+    if usernames:
+        cursor = User.get_pymongo_collection().find(
+            {"username": {"$in": sorted(usernames)}}, {"username": 1, "full_name": 1}
+        )
+        names = {u["username"]: u["full_name"] async for u in cursor}
+        for block in blocks:
+            block["homeroom_teacher"] = names.get(
+                block["homeroom_teacher"], block["homeroom_teacher"]
+            )
+    return blocks
 
 
 class _RawQuery:

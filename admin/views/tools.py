@@ -21,6 +21,7 @@ from models.user import User
 
 from ..access import access_of
 from .base import ScopedModelView
+from .fields import VnDateTimeField
 
 
 def may_use_it_tools(request: Request) -> bool:
@@ -153,7 +154,7 @@ class PreviewView(CustomView):
 class AuthEventView(ScopedModelView):
     resource = "auth_events"
     fields = [
-        sa.DateTimeField("at", label="Thời điểm"),
+        VnDateTimeField("at", label="Thời điểm"),
         sa.EnumField(
             "kind", label="Sự kiện", choices=[(k.value, v) for k, v in AUTH_EVENT_LABELS.items()]
         ),

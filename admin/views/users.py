@@ -22,7 +22,7 @@ from models.user import User
 
 from ..access import access_of
 from .base import ScopedModelView
-from .fields import VersionField, labelled
+from .fields import VersionField, VnDateTimeField, labelled
 
 
 class UserView(ScopedModelView):
@@ -62,7 +62,7 @@ class UserView(ScopedModelView):
             exclude_from_create=True,
             exclude_from_edit=True,
         ),
-        sa.DateTimeField(
+        VnDateTimeField(
             "last_login_at",
             label="Đăng nhập lần cuối",
             read_only=True,
