@@ -17,8 +17,9 @@ async def test_panel_edit_is_attributed_to_the_signed_in_user(
     baseline = len(await wait_for_entries(1, timeout=5))
     homeroom = await school.login("gv.cn7a1")
     path = f"/admin/students/edit?pk={school.pupil_id('HS7A101')}"
-    response = await post(homeroom, path, replace(await load_form(homeroom, path),
-                                                   profile__birth_place="Xã Ea Tul"))
+    response = await post(
+        homeroom, path, replace(await load_form(homeroom, path), profile__birth_place="Xã Ea Tul")
+    )
     assert response.status_code == 303, form_error(response.text)
     entries = await wait_for_entries(1, op="update", collection="students")
     entry = entries[-1]
@@ -27,7 +28,8 @@ async def test_panel_edit_is_attributed_to_the_signed_in_user(
     assert entry["source"] == "admin"
     assert entry["out_of_band"] is False
     assert [(d["path"], d["old"], d["new"]) for d in entry["diff"]] == [
-        ("profile.birth_place", "Hà Giang", "Xã Ea Tul")]
+        ("profile.birth_place", "Hà Giang", "Xã Ea Tul")
+    ]
     assert baseline >= 1
 
 
@@ -58,15 +60,20 @@ async def test_role_and_user_changes_are_logged(
     await wait_for_entries(1, timeout=5)
     it = await school.login("it.quantri")
     path = f"/admin/users/edit?pk={school.users['gv.toan'].id}"
-    response = await post(it, path, replace(await load_form(it, path),
-                                            full_name="Sùng Văn Toán (tổ Toán)"))
+    response = await post(
+        it, path, replace(await load_form(it, path), full_name="Sùng Văn Toán (tổ Toán)")
+    )
     assert response.status_code == 303, form_error(response.text)
-    entry = (await wait_for_entries(1, collection="users", op="replace",
-                                    record_key=str(school.users["gv.toan"].id)))[-1]
+    entry = (
+        await wait_for_entries(
+            1, collection="users", op="replace", record_key=str(school.users["gv.toan"].id)
+        )
+    )[-1]
     assert entry["actor_id"] == str(school.users["it.quantri"].id)
     assert entry["out_of_band"] is False
     assert [(d["path"], d["new"]) for d in entry["diff"]] == [
-        ("full_name", "Sùng Văn Toán (tổ Toán)")]
+        ("full_name", "Sùng Văn Toán (tổ Toán)")
+    ]
     # Password hashes never appear in the log, even as a changed field.
     async for logged in mdb["change_log"].find({"collection": "users"}):
         assert "password_hash" not in str(logged.get("snapshot") or {})
