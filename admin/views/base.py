@@ -379,6 +379,20 @@ def stored_paths(fields: Iterable[BaseField], prefix: str = "") -> dict[int, str
     return paths
 
 
+class ReadOnlyView(ScopedModelView):
+    """Journals (change log, alarms, sign-ins) are append-only: nobody writes them here,
+    whatever a role says."""
+
+    def can_create(self, request: Request) -> bool:
+        return False
+
+    def can_edit(self, request: Request) -> bool:
+        return False
+
+    def can_delete(self, request: Request) -> bool:
+        return False
+
+
 def prune(
     data: dict[str, Any], rules: Any, prefix: str = "", aliases: dict[str, str] | None = None
 ) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from models.changelog import ALARM_LABELS, ChangeLogAlarm, ChangeLogEntry
 
 from ..access import access_of
 from . import student_display as display
-from .base import ScopedModelView
+from .base import ReadOnlyView, ScopedModelView
 from .fields import VnDateTimeField
 
 OP_LABELS = {
@@ -157,7 +157,7 @@ def _oid(value: str | None) -> PydanticObjectId:
         return PydanticObjectId("0" * 24)  # matches nothing: answered as not found
 
 
-class ChangeLogView(ScopedModelView):
+class ChangeLogView(ReadOnlyView):
     """The global log (read-only) for the principal board and the IT group."""
 
     resource = "change_log"
@@ -190,16 +190,6 @@ class ChangeLogView(ScopedModelView):
             key="change-log",
         )
 
-    # Append-only: written by the worker alone.
-    def can_create(self, request: Request) -> bool:
-        return False
-
-    def can_edit(self, request: Request) -> bool:
-        return False
-
-    def can_delete(self, request: Request) -> bool:
-        return False
-
     async def serialize(
         self,
         obj: Any,
@@ -231,7 +221,7 @@ class ChangeLogView(ScopedModelView):
         return data
 
 
-class AlarmView(ScopedModelView):
+class AlarmView(ReadOnlyView):
     resource = "change_log"
     fields = [
         VnDateTimeField("at", label="Thời điểm"),
@@ -254,15 +244,6 @@ class AlarmView(ScopedModelView):
             menu_label="Cảnh báo nhật ký",
             key="change-log-alarms",
         )
-
-    def can_create(self, request: Request) -> bool:
-        return False
-
-    def can_edit(self, request: Request) -> bool:
-        return False
-
-    def can_delete(self, request: Request) -> bool:
-        return False
 
     @row_action(
         name="acknowledge",

@@ -20,7 +20,7 @@ from models.student import StudentRecord
 from models.user import User
 
 from ..access import access_of
-from .base import ScopedModelView
+from .base import ReadOnlyView
 from .fields import VnDateTimeField
 
 
@@ -151,7 +151,7 @@ class PreviewView(CustomView):
         )
 
 
-class AuthEventView(ScopedModelView):
+class AuthEventView(ReadOnlyView):
     resource = "auth_events"
     fields = [
         VnDateTimeField("at", label="Thời điểm"),
@@ -176,13 +176,3 @@ class AuthEventView(ScopedModelView):
             menu_label="Nhật ký đăng nhập",
             key="auth-events",
         )
-
-    # The journal is append-only: nobody edits or deletes it through the panel.
-    def can_create(self, request: Request) -> bool:
-        return False
-
-    def can_edit(self, request: Request) -> bool:
-        return False
-
-    def can_delete(self, request: Request) -> bool:
-        return False

@@ -4,14 +4,13 @@
 
 from __future__ import annotations
 
-import types
-import typing
 from functools import lru_cache
-from typing import Any, Union, get_args, get_origin
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
 from app.grading import catalogue
+from models.introspect import unwrap
 from models.student_parts import TERM_LABELS
 
 from .audited import AUDITED
@@ -19,20 +18,6 @@ from .audited import AUDITED
 SEPARATOR = " › "
 # Labels for map keys that are not free data.
 KEY_LABELS = {**TERM_LABELS}
-
-
-def _unwrap(annotation: Any) -> Any:
-    while True:
-        origin = get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
 
 
 def _key_label(container: str, key: str) -> str:
@@ -52,7 +37,7 @@ def describe_path(collection: str, path: str) -> str:
     parts: list[str] = []
     container = ""
     for segment in path.split("."):
-        current = _unwrap(annotation) if annotation is not None else None
+        current = unwrap(annotation) if annotation is not None else None
         origin = get_origin(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(segment)

@@ -9,15 +9,14 @@ covers the paths it matches and everything below them.
 from __future__ import annotations
 
 import re
-import types
-import typing
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
 from app.errors import InvalidInput
+from models.introspect import unwrap
 
 from .variables import ASSIGNED_SUBJECT, CURRENT_YEAR, USER_PREFIX, VARIABLES, variable_names
 
@@ -116,20 +115,6 @@ def validate_field_patterns(resource: str, patterns: list[str], kind: str = "rea
     return result
 
 
-def _unwrap(annotation: Any) -> Any:
-    while True:
-        origin = get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
-
-
 def _model_field(model: type[BaseModel], name: str) -> Any:
     for field_name, field in model.model_fields.items():
         if name in (field_name, field.alias):
@@ -143,7 +128,7 @@ def _check_shape(model: type[BaseModel], segments: tuple[Segment, ...], text: st
     for segment in segments:
         if segment.kind == "rest":
             return
-        current = _unwrap(annotation)
+        current = unwrap(annotation)
         origin = get_origin(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             if segment.kind == "one":

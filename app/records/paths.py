@@ -3,16 +3,15 @@ guards them, and how to read them to people."""
 
 from __future__ import annotations
 
-import types
-import typing
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Union, get_args, get_origin
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.errors import InvalidInput
 from app.validation_vi import first_message
+from models.introspect import unwrap
 from models.student import StudentRecord
 from models.student_parts import TERM_LABELS, TERMS
 
@@ -30,21 +29,6 @@ class LockScope:
         return f"{TERM_LABELS[self.scope]} năm học {self.school_year}"
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip Annotated and Optional to reach the container or model type."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
-
-
 def field_info(path: str) -> tuple[Any, str]:
     """The annotation and Vietnamese label of the field a dotted path names.
 
@@ -53,7 +37,7 @@ def field_info(path: str) -> tuple[Any, str]:
     annotation: Any = StudentRecord
     label = ""
     for part in path.split("."):
-        current = _unwrap(annotation)
+        current = unwrap(annotation)
         origin = get_origin(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(part)
