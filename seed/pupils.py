@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from app.grading import catalogue
 from app.grading.subjects import AssessmentKind
@@ -40,11 +41,11 @@ def _score(rng: random.Random, centre: float) -> Decimal:
     return Decimal(round(value * 2) / 2).quantize(Decimal("0.1"))
 
 
-def _level(rng: random.Random, ability: float) -> str:
+def _level(rng: random.Random, ability: float) -> Any:  # "Đ" or "CĐ"
     return "Đ" if rng.random() < min(0.995, 0.55 + ability / 11) else "CĐ"
 
 
-def _conduct(rng: random.Random, ability: float) -> str:
+def _conduct(rng: random.Random, ability: float) -> Any:  # "T", "K", "Đ" or "CĐ"
     roll = rng.random() + (ability - 6.5) / 10
     return "T" if roll > 0.35 else "K" if roll > 0.08 else "Đ" if roll > -0.02 else "CĐ"
 
@@ -90,7 +91,7 @@ class PupilFactory:
         parents = self.names.parents(child)
         return [
             Guardian(
-                relation=relation,
+                relation=relation,  # type: ignore[arg-type]
                 full_name=parent.full_name,
                 occupation=self.names.occupation(parent.sex),
                 phone=f"09{self.rng.randint(10_000_000, 99_999_999)}",
@@ -145,11 +146,11 @@ class PupilFactory:
         rng = self.rng
         if kind is AssessmentKind.SCORE:
 
-            def mark() -> Decimal | str:
+            def mark() -> Any:
                 return _score(rng, centre)
         else:
 
-            def mark() -> Decimal | str:
+            def mark() -> Any:
                 return _level(rng, centre)
 
         if not in_progress:

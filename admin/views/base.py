@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import bson.errors
@@ -150,7 +150,8 @@ class ScopedModelView(ModelView):
         return scoped_filter(request, self.resource, action)
 
     def _request_action(self, request: Request) -> Action:
-        return ACTION_FOR.get(getattr(request.state, "action", None), Action.VIEW)
+        action: Any = getattr(request.state, "action", None)
+        return ACTION_FOR.get(action, Action.VIEW)
 
     async def _build_query(
         self, request: Request, q: str | None = None, filters: FilterGroup | None = None
@@ -241,9 +242,9 @@ class ScopedModelView(ModelView):
                 {k: form_value(self.document, k, v) for k, v in data.items()}
             )
         except ValidationError as exc:
-            raise FormValidationError(nest_errors(messages_by_field(exc))) from exc
+            raise form_error(nest_errors(messages_by_field(exc))) from exc
         if not matches(scope.filter, get_dict(doc, to_db=True)):
-            raise FormValidationError({"__all__": OUT_OF_SCOPE})
+            raise form_error({"__all__": OUT_OF_SCOPE})
         await self.before_generic_write(request, doc, None)
         actor, request_id = resolve_actor(None, None)
         doc.version = 1
@@ -251,7 +252,7 @@ class ScopedModelView(ModelView):
         try:
             await doc.insert()
         except DuplicateKeyError as exc:
-            raise FormValidationError(duplicate_errors(exc)) from exc
+            raise form_error(duplicate_errors(exc)) from exc
         return doc
 
     async def edit(self, request: Request, pk: Any, data: dict[str, Any]) -> Any:
@@ -262,7 +263,7 @@ class ScopedModelView(ModelView):
         assert scope is not None
         expected = data.pop("version", None)
         if expected not in (None, "") and int(expected) != doc.version:
-            raise FormValidationError({"__all__": CHANGED_BY_SOMEONE_ELSE})
+            raise form_error({"__all__": CHANGED_BY_SOMEONE_ELSE})
         writable = scope.fields_for(doc.model_dump(by_alias=True), "write")
         current = doc.model_dump()
         merged = dict(current)
@@ -275,14 +276,14 @@ class ScopedModelView(ModelView):
                 errors[key] = "Bạn không có quyền sửa trường này"
             merged[key] = value
         if errors:
-            raise FormValidationError(nest_errors(errors))
+            raise form_error(nest_errors(errors))
         revision = getattr(doc, "revision_id", None)
         try:
             updated = self.document.model_validate(merged)
         except ValidationError as exc:
-            raise FormValidationError(nest_errors(messages_by_field(exc))) from exc
+            raise form_error(nest_errors(messages_by_field(exc))) from exc
         if not matches(scope.filter, get_dict(updated, to_db=True)):
-            raise FormValidationError({"__all__": OUT_OF_SCOPE})
+            raise form_error({"__all__": OUT_OF_SCOPE})
         await self.before_generic_write(request, updated, doc)
         actor, request_id = resolve_actor(None, None)
         updated.version = doc.version + 1
@@ -297,9 +298,9 @@ class ScopedModelView(ModelView):
         try:
             await self.document.find_one(query).replace_one(updated)
         except DocumentNotFound as exc:
-            raise FormValidationError({"__all__": CHANGED_BY_SOMEONE_ELSE}) from exc
+            raise form_error({"__all__": CHANGED_BY_SOMEONE_ELSE}) from exc
         except DuplicateKeyError as exc:
-            raise FormValidationError(duplicate_errors(exc)) from exc
+            raise form_error(duplicate_errors(exc)) from exc
         return updated
 
     async def before_generic_write(self, request: Request, new: Any, old: Any | None) -> None:
@@ -420,6 +421,12 @@ def nothing_deleted(pks: list[Any], count: int) -> int:
     if pks and not count:
         raise ActionFailed(NOTHING_DELETED)
     return count
+
+
+def form_error(errors: Mapping[str, Any]) -> FormValidationError:
+    """A form error (per field, or "__all__" for the whole form) starlette-admin re-renders."""
+    keyed: dict[str | int, Any] = {key: value for key, value in errors.items()}
+    return FormValidationError(keyed)
 
 
 def blank_to_none(value: Any) -> Any:

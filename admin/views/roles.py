@@ -15,13 +15,12 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette_admin import fields as sa
-from starlette_admin.exceptions import FormValidationError
 
 from app.permissions.explain import impact
 from app.validation_vi import messages_by_field
 from models.role import ACTION_LABELS, RESOURCE_LABELS, Permission, Role
 
-from .base import TAKEN, ScopedModelView
+from .base import TAKEN, ScopedModelView, form_error
 from .fields import HiddenTextField, VersionField, labelled
 
 
@@ -117,7 +116,7 @@ class RoleView(ScopedModelView):
         # existing role of that code and ask to confirm "removing" its users' access.
         code = str(data.get("code") or "")
         if code and await Role.get_pymongo_collection().count_documents({"code": code}, limit=1):
-            raise FormValidationError({"code": TAKEN})
+            raise form_error({"code": TAKEN})
         await self._confirm_impact(data)
         return await super().create(request, data)
 
@@ -137,7 +136,7 @@ class RoleView(ScopedModelView):
                 messages = "; ".join(
                     f"{_field_label(path)}: {msg}" for path, msg in messages_by_field(exc).items()
                 )
-                raise FormValidationError(
+                raise form_error(
                     {"__all__": f"Quyền số {number} không hợp lệ — {messages}"}
                 ) from exc
         code = str(data.get("code") or "")
@@ -156,7 +155,7 @@ class RoleView(ScopedModelView):
         data["impact_ack"] = fingerprint
         summary = "; ".join(r.describe() for r in rows[:20])
         more = f" và {len(rows) - 20} người khác" if len(rows) > 20 else ""
-        raise FormValidationError(
+        raise form_error(
             {
                 "__all__": f"Thay đổi này làm thay đổi phạm vi dữ liệu: {summary}{more}. "
                 "Kiểm tra lại rồi bấm Lưu lần nữa để xác nhận."

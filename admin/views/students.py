@@ -28,7 +28,7 @@ from models.student_parts import SEX_LABELS, STATUS_LABELS
 
 from ..access import access_of
 from . import student_display as display
-from .base import ScopedModelView, blank_to_none, flatten, nest_errors, nothing_deleted
+from .base import ScopedModelView, blank_to_none, flatten, form_error, nest_errors, nothing_deleted
 from .fields import VersionField, VnDateField, labelled
 
 OUT_OF_SCOPE = "Thay đổi này sẽ đưa học sinh ra ngoài phạm vi bạn được quản lý nên không được lưu"
@@ -212,10 +212,10 @@ class StudentView(ScopedModelView):
         try:
             record = StudentRecord.model_validate(data)
         except ValidationError as exc:
-            raise FormValidationError(nest_errors(messages_by_field(exc))) from exc
+            raise form_error(nest_errors(messages_by_field(exc))) from exc
         raw = get_dict(record, to_db=True)
         if not matches(scope.filter, raw):
-            raise FormValidationError({"__all__": OUT_OF_SCOPE})
+            raise form_error({"__all__": OUT_OF_SCOPE})
         writable = scope.fields_for(raw, "write")
         denied = [
             p
@@ -223,24 +223,25 @@ class StudentView(ScopedModelView):
             if v not in (None, "", []) and not writable.allows(p)
         ]
         if denied:
-            raise FormValidationError(
+            raise form_error(
                 nest_errors(dict.fromkeys(denied, "Bạn không có quyền nhập trường này"))
             )
         try:
             created = await create_record(record, source=WriteSource.ADMIN)
         except Conflict as exc:
-            raise FormValidationError({"code": exc.message}) from exc
+            raise form_error({"code": exc.message}) from exc
         except HocBaError as exc:
             raise _form_error(exc) from exc
         if not await still_in_scope(
             access_of(request).user, self.resource, Action.CREATE, created.id
         ):
+            assert created.id is not None
             await delete_record(
                 created.id,
                 source=WriteSource.SYSTEM,
                 reason="Hoàn tác: hồ sơ tạo ra nằm ngoài phạm vi người tạo",
             )
-            raise FormValidationError({"__all__": OUT_OF_SCOPE})
+            raise form_error({"__all__": OUT_OF_SCOPE})
         return created
 
     async def edit(self, request: Request, pk: Any, data: dict[str, Any]) -> Any:
@@ -254,7 +255,7 @@ class StudentView(ScopedModelView):
         expected = data.pop("version", None)
         changes, errors = _changes(record, data, writable)
         if errors:
-            raise FormValidationError(nest_errors(errors))
+            raise form_error(nest_errors(errors))
         try:
             updated = await update_record(
                 record.id,
@@ -265,9 +266,9 @@ class StudentView(ScopedModelView):
                 query_filter=scope.filter,
             )
         except Conflict as exc:
-            raise FormValidationError({"__all__": exc.message}) from exc
+            raise form_error({"__all__": exc.message}) from exc
         except Forbidden as exc:
-            raise FormValidationError({"__all__": exc.message}) from exc
+            raise form_error({"__all__": exc.message}) from exc
         except HocBaError as exc:
             raise _form_error(exc) from exc
         if not await still_in_scope(access_of(request).user, self.resource, Action.EDIT, record.id):
@@ -278,7 +279,7 @@ class StudentView(ScopedModelView):
                 source=WriteSource.SYSTEM,
                 reason="Hoàn tác: thay đổi đưa hồ sơ ra ngoài phạm vi",
             )
-            raise FormValidationError({"__all__": OUT_OF_SCOPE})
+            raise form_error({"__all__": OUT_OF_SCOPE})
         return updated
 
     async def delete(self, request: Request, pks: list[Any]) -> int | None:
@@ -353,5 +354,5 @@ def _changes(
 
 def _form_error(exc: HocBaError) -> FormValidationError:
     if exc.field:
-        return FormValidationError(nest_errors({exc.field: exc.message}))
-    return FormValidationError({"__all__": exc.message})
+        return form_error(nest_errors({exc.field: exc.message}))
+    return form_error({"__all__": exc.message})

@@ -10,6 +10,7 @@ from starlette_admin import fields as sa
 from starlette_admin.actions import row_action
 from starlette_admin.exceptions import ActionFailed
 from starlette_admin.flash import flash
+from starlette_admin.types import RowActionsDisplayType
 
 from app.auth.events import record_event
 from app.auth.passwords import hash_password
@@ -75,7 +76,7 @@ class UserView(ScopedModelView):
     searchable_fields = ["username", "full_name"]
     fields_default_sort = ["username"]
     row_actions = ["view", "edit", "reset_password"]
-    row_actions_display_type = "icon_list"
+    row_actions_display_type = RowActionsDisplayType.ICON_LIST
 
     def __init__(self) -> None:
         super().__init__(

@@ -67,11 +67,11 @@ def describe_event(
         touched |= {p.split(".", 1)[0] for p in description.get("removedFields") or []}
         if pre is not None:
             changes = changes_from_description(collection, pre, description)
-            post = stamp_after(pre, description)
-            return attribute_change(pre, post, touched), changes, pre
-        post = event.get("fullDocument")
+            stamped = stamp_after(pre, description)
+            return attribute_change(pre, stamped, touched), changes, pre
+        looked_up: dict[str, Any] | None = event.get("fullDocument")
         changes = changes_without_pre_image(collection, description)
-        return attribute_change(pre, post, touched), changes, post
+        return attribute_change(pre, looked_up, touched), changes, looked_up
     if op == "replace":
         doc = event.get("fullDocument")
         changes = (

@@ -7,6 +7,7 @@ show exactly what staff saw. What cannot be computed yet is left empty and liste
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from app.grading import (
     DEFAULT_RULES,
@@ -43,7 +44,7 @@ def _level(code: str | None) -> Level | None:
 def _store(target: SubjectTerm, result: object) -> None:
     value = result.value if isinstance(result, Computed) else None
     target.average = value if isinstance(value, Decimal) else None
-    target.result = value.code if isinstance(value, CommentLevel) else None
+    target.result = value.code if isinstance(value, CommentLevel) else None  # type: ignore[assignment]
 
 
 def derive_year(year: SchoolYearRecord, *, rules: GradingRules = DEFAULT_RULES) -> None:
@@ -73,9 +74,11 @@ def derive_year(year: SchoolYearRecord, *, rules: GradingRules = DEFAULT_RULES) 
         _store(subject.hk2, entry.term2)
         value = entry.year.value if isinstance(entry.year, Computed) else None
         subject.year_average = value if isinstance(value, Decimal) else None
-        subject.year_result = value.code if isinstance(value, CommentLevel) else None
+        subject.year_result = (  # "Đ" or "CĐ"
+            value.code if isinstance(value, CommentLevel) else None  # type: ignore[assignment]
+        )
 
-    def code(res: object) -> str | None:
+    def code(res: object) -> Any:  # a level code: "T", "K", "Đ" or "CĐ"
         return res.value.code if isinstance(res, Computed) else None
 
     year.learning.hk1 = code(result.learning_term1)
