@@ -45,6 +45,9 @@ _original_not_op = _Filterer._not_op
 # float is absent on purpose (NaN), bool is safe because type(True) is bool, never int.
 _PLAIN_TYPES = frozenset({str, int, bool, ObjectId, datetime, type(None)})
 _ORDERED_TYPES = _PLAIN_TYPES - {type(None)}  # None has no Python order
+# Values of one of these exact types, all of the same type, sort as Python sorts them
+# (bson_compare's fast path below); queries.py sorts such columns natively.
+ORDERED_TYPES = _ORDERED_TYPES
 _NUMBER_BRACKET = 10  # mongomock's canonical type number shared by int, long, double, decimal
 
 

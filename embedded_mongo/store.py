@@ -13,7 +13,7 @@ from mongomock_ng import OperationFailure
 from mongomock_ng.collection import Collection
 from mongomock_ng.helpers import _clone_document
 
-from . import fastpaths, semantics
+from . import fastpaths, queries, semantics
 from .changes import History, describe_update
 from .errors import CommandError, not_supported
 from .updates import apply_to_one, check_update, is_replacement
@@ -165,11 +165,26 @@ class Store:
         refuse_unsupported_operators(filter_, "a query filter")
         if sort and any(isinstance(v, dict) for v in sort.values()):
             raise not_supported("Sorting by $meta")
-        return iter(
-            self.coll(db, name).find(
-                filter_, projection or None, skip=skip, limit=limit, sort=sort or None
-            )
+        # Copies (and projects) only the documents returned, not every match.
+        docs = queries.find(
+            self.coll(db, name),
+            filter_,
+            projection or None,
+            sort=sort or None,
+            skip=skip,
+            limit=limit,
         )
+        return iter(docs)
+
+    def count(
+        self, db: str, name: str, filter_: dict[str, Any], *, skip: int = 0, limit: int = 0
+    ) -> int:
+        refuse_unsupported_operators(filter_, "a query filter")
+        return queries.count(self.coll(db, name), filter_, skip=skip, limit=limit)
+
+    def distinct(self, db: str, name: str, key: str, filter_: dict[str, Any]) -> list[Any]:
+        refuse_unsupported_operators(filter_, "a query filter")
+        return queries.distinct(self.coll(db, name), key, filter_)
 
     def aggregate(self, db: str, name: str | None, pipeline: list[dict[str, Any]]) -> list[dict]:
         for stage in pipeline:
@@ -183,7 +198,7 @@ class Store:
         refuse_unsupported_operators(pipeline, "an aggregation pipeline")
         if name is None:
             raise not_supported("A database-level aggregation other than $changeStream")
-        return list(self.coll(db, name).aggregate(pipeline))
+        return queries.aggregate(self.coll(db, name), pipeline)
 
     # -- writes -----------------------------------------------------------------------------
     def insert(self, db: str, name: str, doc: dict[str, Any]) -> None:
@@ -215,7 +230,10 @@ class Store:
         is_replace = is_replacement(update)
         coll = self.coll(db, name)
         maps = self._unique(coll)
-        targets = [d["_id"] for d in coll.find(query, {"_id": 1}, sort=sort or None)]
+        matches = queries.stored_matches(coll, query, sort=sort or None, limit=0 if multi else 1)
+        if matches is None:
+            matches = list(coll.find(query, {"_id": 1}, sort=sort or None))
+        targets = [d["_id"] for d in matches]
         if not multi:
             targets = targets[:1]
         changes: list[tuple[dict | None, dict | None]] = []
@@ -256,7 +274,11 @@ class Store:
         refuse_unsupported_operators(query, "a delete filter")
         coll = self.coll(db, name)
         maps = self._unique(coll)
-        victims = list(coll.find(query, sort=sort or None, limit=limit))
+        # The stored documents themselves: each is removed from the collection before anyone
+        # else could see it, so the reply and the pre-image need no copy of their own.
+        victims = queries.stored_matches(coll, query, sort=sort or None, limit=limit)
+        if victims is None:
+            victims = list(coll.find(query, sort=sort or None, limit=limit))
         for doc in victims:
             coll.delete_one({"_id": doc["_id"]})
             maps.refresh(doc["_id"], None)

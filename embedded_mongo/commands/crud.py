@@ -225,14 +225,14 @@ def find_and_modify(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any
 @command("count")
 def count(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     _refuse_collation(cmd)
-    docs = ctx.state.store.find(
+    n = ctx.state.store.count(
         db,
         cmd["count"],
         cmd.get("query") or {},
         skip=int_option(cmd, "skip", 0) or 0,
         limit=abs(int_option(cmd, "limit", 0) or 0),
     )
-    return {"n": sum(1 for _ in docs)}
+    return {"n": n}
 
 
 @command("distinct")
@@ -241,9 +241,8 @@ def distinct(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     key = cmd.get("key")
     if not isinstance(key, str):
         raise CommandError(14, "distinct key must be a string")
-    coll = ctx.state.store.coll(db, cmd["distinct"])
-    ctx.state.store.find(db, cmd["distinct"], cmd.get("query") or {})  # validates the filter
-    return {"values": coll.distinct(key, cmd.get("query") or {})}
+    values = ctx.state.store.distinct(db, cmd["distinct"], key, cmd.get("query") or {})
+    return {"values": values}
 
 
 @command("aggregate")
