@@ -19,6 +19,8 @@ from mongomock_ng import DuplicateKeyError, helpers
 from mongomock_ng.collection import Collection
 from mongomock_ng.filtering import filter_applies
 
+from .secondary import SecondaryMaps
+
 _original_iter_documents = Collection._iter_documents
 _original_ensure_uniques = Collection._ensure_uniques
 
@@ -50,7 +52,21 @@ def _id_candidates(filter_: Any) -> list[Any] | None:
 def _iter_documents(self: Collection, filter_: Any) -> Iterator[dict[str, Any]]:
     ids = _id_candidates(filter_)
     if ids is None:
-        return _original_iter_documents(self, filter_)
+        maps: UniqueIndexes | None = getattr(self._store, "unique_maps", None)
+        narrowed = maps.secondary.candidates(filter_) if maps is not None else None
+        if narrowed is None:
+            return _original_iter_documents(self, filter_)
+        if not narrowed:
+            filter_applies(filter_, {})  # still refuse a malformed filter, as a scan would
+        # Natural order, as a scan would give; only candidates meet the (Python) matcher.
+        docs = self._store._documents
+        return iter(
+            [
+                doc
+                for key, doc in list(docs.items())
+                if key in narrowed and filter_applies(filter_, doc)
+            ]
+        )
     docs = self._store._documents
     found: list[dict[str, Any]] = []
     seen: set[Any] = set()
@@ -85,6 +101,8 @@ class UniqueIndexes:
         # index name -> (key spec, sparse, entry -> ids, id -> entries)
         self.maps: dict[str, tuple[list[tuple[str, Any]], bool, dict[Any, set[Any]], dict]] = {}
         self.usable = True
+        # Every indexed field, unique or not: narrows filters on string values.
+        self.secondary = SecondaryMaps(store_key)
 
     @staticmethod
     def _entries(doc: dict[str, Any], keys: list[tuple[str, Any]], sparse: bool) -> list | None:
@@ -98,6 +116,7 @@ class UniqueIndexes:
         self.maps = {}
         self.usable = True
         docs = list(documents)
+        self.secondary.rebuild(indexes, docs)
         for name, spec in indexes.items():
             if not spec.get("unique"):
                 continue
@@ -132,6 +151,7 @@ class UniqueIndexes:
     def refresh(self, doc_id: Any, doc: dict[str, Any] | None) -> None:
         """Record the new state of one document (None when it was deleted)."""
         key = store_key(doc_id)
+        self.secondary.refresh(doc_id, doc)
         for name in self.maps:
             self._remove(name, key)
             if doc is not None:

@@ -1,0 +1,121 @@
+"""Secondary index maps: string value → ids for every field that appears in an index.
+
+Narrows the documents a filter must be tested against when the filter pins an indexed field to
+string values (``{"current.class_name": {"$in": ["7A1", "7A2"]}}``, also inside ``$and``/``$or``).
+The full filter is still applied to every candidate, so the maps only ever skip documents that
+cannot match: in MongoDB a string equals only a string, either the field itself or an element of
+an array there. Anything else (other types, operators, paths through arrays) is not narrowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+MISSING = object()
+
+
+def _values(doc: dict[str, Any], path: str) -> tuple[list[str], bool]:
+    """(string values at ``path``, whether the path is too complex to index for this doc)."""
+    node: Any = doc
+    for part in path.split("."):
+        if isinstance(node, list):
+            return [], True  # a path through an array: always a candidate
+        if not isinstance(node, dict) or part not in node:
+            return [], False
+        node = node[part]
+    if isinstance(node, str):
+        return [node], False
+    if isinstance(node, list):
+        return [v for v in node if isinstance(v, str)], any(isinstance(v, list) for v in node)
+    return [], False
+
+
+class SecondaryMaps:
+    def __init__(self, key: Any) -> None:
+        self.key = key  # the store's key for a document id (dict ids are hashed)
+        self.paths: set[str] = set()
+        self.by_value: dict[str, dict[str, set[Any]]] = {}
+        self.always: dict[str, set[Any]] = {}  # ids whose value at a path cannot be indexed
+        self.by_id: dict[Any, list[tuple[str, str | None]]] = {}
+
+    def rebuild(self, indexes: dict[str, dict[str, Any]], documents: Iterable[dict]) -> None:
+        self.paths = {
+            path
+            for spec in indexes.values()
+            for path, kind in spec["key"]
+            if kind in (1, -1) and path != "_id"
+        }
+        self.by_value = {p: {} for p in self.paths}
+        self.always = {p: set() for p in self.paths}
+        self.by_id = {}
+        for doc in documents:
+            self.refresh(doc["_id"], doc)
+
+    def refresh(self, doc_id: Any, doc: dict[str, Any] | None) -> None:
+        key = self.key(doc_id)
+        for path, value in self.by_id.pop(key, []):
+            if value is None:
+                self.always[path].discard(key)
+            else:
+                ids = self.by_value[path].get(value)
+                if ids is not None:
+                    ids.discard(key)
+                    if not ids:
+                        del self.by_value[path][value]
+        if doc is None or not self.paths:
+            return
+        entries: list[tuple[str, str | None]] = []
+        for path in self.paths:
+            values, wild = _values(doc, path)
+            if wild:
+                self.always[path].add(key)
+                entries.append((path, None))
+            for value in values:
+                self.by_value[path].setdefault(value, set()).add(key)
+                entries.append((path, value))
+        self.by_id[key] = entries
+
+    def candidates(self, query: Any) -> set[Any] | None:
+        """Ids that may match ``query``, or None when the query cannot be narrowed."""
+        if not isinstance(query, dict) or not self.paths:
+            return None
+        best: set[Any] | None = None
+        for field, condition in query.items():
+            found: set[Any] | None = None
+            if field == "$and" and isinstance(condition, list):
+                for part in condition:
+                    narrowed = self.candidates(part)
+                    if narrowed is not None:
+                        found = narrowed if found is None else found & narrowed
+            elif field == "$or" and isinstance(condition, list) and condition:
+                parts = [self.candidates(part) for part in condition]
+                if all(p is not None for p in parts):
+                    found = set().union(*parts)  # type: ignore[arg-type]
+            elif field in self.paths:
+                found = self._for_condition(field, condition)
+            if found is not None:
+                best = found if best is None else best & found
+        return best
+
+    def _for_condition(self, path: str, condition: Any) -> set[Any] | None:
+        if isinstance(condition, str):
+            strings = [condition]
+        elif isinstance(condition, dict) and len(condition) == 1:
+            ((operator, value),) = condition.items()
+            if operator == "$eq" and isinstance(value, str):
+                strings = [value]
+            elif (
+                operator == "$in"
+                and isinstance(value, list)
+                and all(isinstance(v, str) for v in value)
+            ):
+                strings = value
+            else:
+                return None
+        else:
+            return None
+        ids = set(self.always[path])
+        for value in strings:
+            ids |= self.by_value[path].get(value, set())
+        return ids

@@ -1,0 +1,89 @@
+"""Indexed fields narrow string-equality filters; results stay exactly what a scan gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from em_support import embedded_only
+
+DOCS: list[dict[str, Any]] = [
+    {"_id": 1, "c": {"cls": "7A1", "yr": "2025"}, "tags": ["a", "b"], "n": 1},
+    {"_id": 2, "c": {"cls": "7A2", "yr": "2025"}, "tags": ["b"], "n": 2},
+    {"_id": 3, "c": {"cls": "7A1", "yr": "2024"}, "tags": "a", "n": 3},
+    {"_id": 4, "c": {"cls": 7, "yr": "2025"}, "tags": [], "n": 4},  # a number, not a string
+    {"_id": 5, "c": [{"cls": "7A1"}], "n": 5},  # a path through an array
+    {"_id": 6, "n": 6},  # fields missing
+]
+QUERIES: list[dict[str, Any]] = [
+    {"c.cls": "7A1"},
+    {"c.cls": {"$eq": "7A2"}},
+    {"c.cls": {"$in": ["7A1", "7A2"]}},
+    {"c.cls": {"$in": ["7A1"]}, "c.yr": "2025"},
+    {"$and": [{"c.cls": "7A1"}, {"n": {"$gt": 1}}]},
+    {"$or": [{"c.cls": "7A2"}, {"tags": "a"}]},
+    {"$or": [{"c.cls": "7A2"}, {"n": 6}]},  # one branch not narrowable: full scan
+    {"tags": "b"},
+    {"c.cls": 7},
+    {"c.cls": "nowhere"},
+]
+
+
+@pytest.fixture
+async def coll(db):
+    collection = db["secondary"]
+    await collection.create_index([("c.cls", 1), ("c.yr", 1)])
+    await collection.create_index("tags")
+    await collection.insert_many(DOCS)
+    return collection
+
+
+@pytest.mark.parametrize("query", QUERIES)
+async def test_results_are_those_of_a_scan(coll, query: dict[str, Any]) -> None:
+    expected = [d["_id"] for d in DOCS if _scan_match(query, d)]
+    assert [d["_id"] async for d in coll.find(query)] == expected
+    assert await coll.count_documents(query) == len(expected)
+
+
+async def test_updates_and_deletes_move_documents_between_values(coll) -> None:
+    await coll.update_one({"_id": 2}, {"$set": {"c.cls": "7A1"}})
+    await coll.delete_one({"_id": 3})
+    await coll.insert_one({"_id": 7, "c": {"cls": "7A1", "yr": "2025"}})
+    assert [d["_id"] async for d in coll.find({"c.cls": "7A1"})] == [1, 2, 5, 7]
+    assert [d["_id"] async for d in coll.find({"c.cls": "7A2"})] == []
+
+
+@embedded_only
+async def test_only_candidates_meet_the_matcher(coll, embedded_server, monkeypatch) -> None:
+    import embedded_mongo.fastpaths as fastpaths
+
+    await coll.insert_many([{"_id": 100 + i, "c": {"cls": f"9A{i % 9}"}} for i in range(300)])
+    calls = 0
+    real = fastpaths.filter_applies
+
+    def counting(query: Any, doc: Any, *args: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        return real(query, doc, *args)
+
+    monkeypatch.setattr(fastpaths, "filter_applies", counting)
+    found = [d["_id"] async for d in coll.find({"c.cls": "7A2"})]
+    assert found == [2]
+    assert calls <= 2  # the one candidate (and nothing like the 306 documents)
+
+
+def _scan_match(query: dict[str, Any], doc: dict[str, Any]) -> bool:
+    """The expected answers, written out by hand for the fixed documents above."""
+    answers = {
+        0: {1, 3, 5},
+        1: {2},
+        2: {1, 2, 3, 5},
+        3: {1},
+        4: {3, 5},
+        5: {1, 2, 3},
+        6: {2, 6},
+        7: {1, 2},
+        8: {4},
+        9: set(),
+    }
+    return doc["_id"] in answers[QUERIES.index(query)]
