@@ -6,6 +6,7 @@ rules are built; only ``$assigned_subject`` needs the record (its ``current.clas
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +67,12 @@ class FieldRules:
         self._steps = [_compile(parse_pattern(p), ctx) for p in self.patterns]
         self.everything = any(s == (_Step("rest"),) for s in self._steps)
         self._record_aware = any(step.kind == "assigned" for s in self._steps for step in s)
+
+    def bound_to(self, record: Any) -> FieldRules:
+        """The same compiled rules, answering for ``record`` by default."""
+        bound = copy.copy(self)
+        bound.record = record
+        return bound
 
     @classmethod
     def nothing(cls, ctx: UserContext) -> FieldRules:

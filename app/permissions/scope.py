@@ -92,11 +92,19 @@ class Scope:
         self, record: dict[str, Any] | BaseModel, kind: Literal["read", "write"] = "read"
     ) -> FieldRules:
         """Field rules for this record: only grants whose filter matches it count."""
-        grants = self.grants_for(record)
         raw = as_raw(record)
-        if kind == "read":
-            return FieldRules([p for g in grants for p in g.readable.patterns], self.ctx, raw)
-        return FieldRules([p for g in grants for p in g.writable.patterns], self.ctx, raw)
+        grants = self.grants_for(raw)
+        # A list page asks this for every row; rows share few grant combinations, so the
+        # compiled rules are reused and only bound to each row.
+        key = (kind, tuple(id(g) for g in grants))
+        cache = self.__dict__.setdefault("_rules_cache", {})
+        rules = cache.get(key)
+        if rules is None:
+            patterns = [
+                p for g in grants for p in (g.readable if kind == "read" else g.writable).patterns
+            ]
+            rules = cache[key] = FieldRules(patterns, self.ctx)
+        return rules.bound_to(raw)
 
 
 def as_raw(record: dict[str, Any] | BaseModel) -> dict[str, Any]:
