@@ -352,9 +352,21 @@ def _match(coll: Collection, docs: list[Doc] | None, options: Any, database: Any
         only = _single_id_match(coll, spec, roots)
         if only is not None:
             return only
-        docs = list(coll._store.documents)
+        docs = _indexed_candidates(coll, spec)
+        if docs is None:
+            docs = list(coll._store.documents)
     applies = filtering.filter_applies
     return [doc for doc in docs if applies(spec, _match_view(doc, roots))]
+
+
+def _indexed_candidates(coll: Collection, spec: Any) -> list[Doc] | None:
+    """The documents an indexed string-equality filter can match, in natural order (the full
+    filter is still applied to each); None when the filter cannot be narrowed."""
+    maps = getattr(coll._store, "unique_maps", None)
+    narrowed = maps.secondary.candidates(spec) if maps is not None else None
+    if narrowed is None:
+        return None
+    return [doc for key, doc in list(coll._store._documents.items()) if key in narrowed]
 
 
 def _single_id_match(coll: Collection, spec: Any, roots: set[str] | None) -> list[Doc] | None:

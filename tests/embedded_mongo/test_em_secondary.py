@@ -87,3 +87,21 @@ def _scan_match(query: dict[str, Any], doc: dict[str, Any]) -> bool:
         9: set(),
     }
     return doc["_id"] in answers[QUERIES.index(query)]
+
+
+@embedded_only
+async def test_counts_test_only_candidates(coll, embedded_server, monkeypatch) -> None:
+    from mongomock_ng import filtering
+
+    await coll.insert_many([{"_id": 100 + i, "c": {"cls": f"9A{i % 9}"}} for i in range(300)])
+    calls = 0
+    real = filtering.filter_applies
+
+    def counting(query: Any, doc: Any, *args: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        return real(query, doc, *args)
+
+    monkeypatch.setattr(filtering, "filter_applies", counting)
+    assert await coll.count_documents({"c.cls": {"$in": ["7A2", "9A1"]}}) == 1 + 34
+    assert calls <= 40  # the candidates, not the 306 documents
