@@ -72,6 +72,8 @@ class FieldRules:
         """The same compiled rules, answering for ``record`` by default."""
         bound = copy.copy(self)
         bound.record = record
+        # The subjects assigned for this record's class, resolved once for all its fields.
+        bound._bound_assigned = self._assigned(record) if self._record_aware else frozenset()
         return bound
 
     @classmethod
@@ -91,6 +93,10 @@ class FieldRules:
     def _assigned(self, record: Any) -> frozenset[str]:
         if not self._record_aware:
             return frozenset()
+        if record is None and self.record is not None:
+            cached: frozenset[str] | None = getattr(self, "_bound_assigned", None)
+            if cached is not None:
+                return cached
         return self.ctx.assigned_subjects(class_of(record if record is not None else self.record))
 
     def _relation(self, parts: list[str], assigned: frozenset[str]) -> int:
