@@ -75,7 +75,7 @@ def _and(*parts: dict[str, Any]) -> dict[str, Any]:
     return parts[0] if len(parts) == 1 else {"$and": list(parts)}
 
 
-def _object_id(pk: Any) -> PydanticObjectId | None:
+def object_id_or_none(pk: Any) -> PydanticObjectId | None:
     try:
         return pk if isinstance(pk, PydanticObjectId) else PydanticObjectId(pk)
     except (bson.errors.InvalidId, TypeError):
@@ -218,14 +218,14 @@ class ScopedModelView(ModelView):
         return await self.find_in_scope(request, pk, self._request_action(request))
 
     async def find_in_scope(self, request: Request, pk: Any, action: Action) -> Any:
-        object_id = _object_id(pk)
+        object_id = object_id_or_none(pk)
         scope_filter = self._filter(request, action)
         if object_id is None or scope_filter is None:
             return None
         return await self.document.find_one(_and({"_id": object_id}, scope_filter))
 
     async def find_by_pks(self, request: Request, pks: Iterable[Any]) -> list[Any]:
-        ids = [i for i in (_object_id(pk) for pk in pks) if i is not None]
+        ids = [i for i in (object_id_or_none(pk) for pk in pks) if i is not None]
         scope_filter = self._filter(request, self._request_action(request))
         if not ids or scope_filter is None:
             return []

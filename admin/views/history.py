@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from beanie import PydanticObjectId
-from bson.errors import InvalidId
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette_admin import fields as sa
@@ -26,7 +24,7 @@ from models.changelog import ALARM_LABELS, ChangeLogAlarm, ChangeLogEntry
 
 from ..access import access_of
 from . import student_display as display
-from .base import ReadOnlyView, ScopedModelView
+from .base import ReadOnlyView, ScopedModelView, object_id_or_none
 from .fields import VnDateTimeField
 
 OP_LABELS = {
@@ -70,7 +68,7 @@ class HistoryView(CustomView):
     async def index(self, request: Request) -> Response:
         assert self._admin is not None
         params = request.query_params
-        record_id = _oid(params.get("id"))
+        record_id = object_id_or_none(params.get("id"))
         keep = HistoryFilter(
             school_year=params.get("year") or None,
             subject=params.get("subject") or None,
@@ -79,6 +77,8 @@ class HistoryView(CustomView):
         access = access_of(request)
         subject_user = access.preview_of or access.user
         try:
+            if record_id is None:
+                raise NotFound("Không tìm thấy hồ sơ học sinh")
             record, entries = await record_history(subject_user, record_id, keep)
         except NotFound:
             return self._admin._template_response(
@@ -112,10 +112,13 @@ class HistoryView(CustomView):
     async def revert_post(self, request: Request) -> Response:
         access = access_of(request)
         form = await request.form()
-        record_id = _oid(str(form.get("id") or ""))
+        record_id = object_id_or_none(str(form.get("id") or ""))
         target = request.url_for("admin:history").include_query_params(id=str(record_id))
         if access.read_only or access.user is None:
             flash(request, "Chế độ xem thử chỉ đọc: không hoàn tác được", "error")
+            return RedirectResponse(target, status_code=303)
+        if record_id is None:
+            flash(request, "Không tìm thấy hồ sơ học sinh", "error")
             return RedirectResponse(target, status_code=303)
         try:
             to_version = int(str(form.get("to_version") or "0"))
@@ -148,13 +151,6 @@ async def _role_labeller() -> Any:
         return ", ".join(names.get(c, c) for c in codes.split(",") if c)
 
     return label
-
-
-def _oid(value: str | None) -> PydanticObjectId:
-    try:
-        return PydanticObjectId(value)
-    except (InvalidId, TypeError):
-        return PydanticObjectId("0" * 24)  # matches nothing: answered as not found
 
 
 class ChangeLogView(ReadOnlyView):

@@ -19,6 +19,7 @@ from app.api.search import name_pattern
 from app.errors import Conflict, Forbidden, HocBaError
 from app.permissions.engine import Action, still_in_scope
 from app.permissions.matcher import matches
+from app.records.diff import get_path
 from app.records.paths import validate_value
 from app.records.writer import create_record, delete_record, update_record
 from app.validation_vi import messages_by_field
@@ -275,7 +276,7 @@ class StudentView(ScopedModelView):
             # Defence in depth: the in-memory check and the database disagreed; undo.
             await update_record(
                 record.id,
-                {p: _get(raw, p) for p in changes},
+                {p: get_path(raw, p) for p in changes},
                 source=WriteSource.SYSTEM,
                 reason="Hoàn tác: thay đổi đưa hồ sơ ra ngoài phạm vi",
             )
@@ -319,15 +320,6 @@ class _RawQuery:
         self.query = query
 
 
-def _get(data: dict[str, Any], path: str) -> Any:
-    node: Any = data
-    for part in path.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node
-
-
 def _changes(
     record: StudentRecord, data: dict[str, Any], writable: Any
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -341,7 +333,7 @@ def _changes(
         except HocBaError as exc:
             errors[path] = exc.message
             continue
-        old = _get(current, path)
+        old = get_path(current, path)
         old_typed = validate_value(path, old) if old is not None else None
         if old_typed == new:
             continue

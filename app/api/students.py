@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from app.api.search import name_pattern
 from app.auth.deps import CurrentUser
 from app.errors import Forbidden, NotFound
-from app.permissions.engine import Action, scope_for, still_in_scope
+from app.permissions.engine import Action, scope_for, scoped_record, still_in_scope
 from app.permissions.matcher import matches
 from app.records.writer import update_record
 from models.common import WriteSource
@@ -108,11 +108,7 @@ async def list_students(
 
 
 async def _in_scope(user: Any, action: Action, record_id: PydanticObjectId) -> tuple[Any, dict]:
-    scope = await scope_for(user, "students", action)
-    if not scope.allowed:
-        raise NotFound(NOT_FOUND)
-    query = {"$and": [{"_id": record_id}, scope.filter]} if scope.filter else {"_id": record_id}
-    raw = await StudentRecord.get_pymongo_collection().find_one(query)
+    scope, raw = await scoped_record(user, "students", action, record_id)
     if raw is None:
         # 404, not 403: don't reveal pupils outside the caller's classes.
         raise NotFound(NOT_FOUND)

@@ -4,25 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.records.diff import diff_paths
+from app.records.diff import diff_paths, get_path
 
 from .audited import is_bookkeeping
 from .labels import describe_path
 
 SECRET_HEADS = ("password_hash", "password_history")
 MASK = "••••••"
-
-
-def get_path(doc: dict[str, Any] | None, path: str) -> Any:
-    node: Any = doc
-    for part in path.split("."):
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    return node
 
 
 def field_changes(

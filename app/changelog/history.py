@@ -13,7 +13,7 @@ from beanie import PydanticObjectId
 
 from app.context import Actor
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.permissions.engine import Action, scope_for
+from app.permissions.engine import Action, scoped_record
 from app.permissions.matcher import matches
 from app.records.paths import is_lock_path
 from app.records.writer import update_record
@@ -59,13 +59,7 @@ def is_derived(path: str) -> bool:
 
 
 async def _record_in_scope(user: Any, record_id: Any, action: Action) -> tuple[Any, dict]:
-    from models.student import StudentRecord
-
-    scope = await scope_for(user, "students", action)
-    if not scope.allowed:
-        raise NotFound("Không tìm thấy hồ sơ học sinh")
-    query = {"$and": [{"_id": record_id}, scope.filter]} if scope.filter else {"_id": record_id}
-    raw = await StudentRecord.get_pymongo_collection().find_one(query)
+    scope, raw = await scoped_record(user, "students", action, record_id)
     if raw is None:
         # 404, not 403: don't reveal records outside the viewer's scope.
         raise NotFound("Không tìm thấy hồ sơ học sinh")

@@ -120,15 +120,23 @@ def _within(scope: Scope, record_id: Any) -> dict[str, Any]:
     return {"$and": [{"_id": object_id(record_id)}, scope.filter]}
 
 
+async def scoped_record(
+    user: User | None, resource: str, action: Action | str, record_id: Any
+) -> tuple[Scope, dict[str, Any] | None]:
+    """The scope and the stored document if ``user`` may do ``action`` on it (else None:
+    answer 404, so records outside the scope are not revealed)."""
+    scope = await scope_for(user, resource, action)
+    if not scope.allowed:
+        return scope, None
+    raw = await collection_of(resource).find_one(_within(scope, record_id))
+    return scope, raw
+
+
 async def check_record(
     user: User | None, resource: str, action: Action | str, record_id: Any
 ) -> dict[str, Any] | None:
     """The stored document if ``user`` may do ``action`` on it, else None (answer 404)."""
-    scope = await scope_for(user, resource, action)
-    if not scope.allowed:
-        return None
-    collection = collection_of(resource)
-    return await collection.find_one(_within(scope, record_id))  # type: ignore[no-any-return]
+    return (await scoped_record(user, resource, action, record_id))[1]
 
 
 async def still_in_scope(
@@ -146,6 +154,7 @@ __all__ = [
     "Action",
     "Scope",
     "check_record",
+    "scoped_record",
     "compute_scope",
     "load_roles",
     "permission_cache",

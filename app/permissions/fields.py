@@ -64,6 +64,7 @@ class FieldRules:
         # The record these rules were computed for (Scope.fields_for): the default for the
         # record-aware segments, so callers asking about a path need not pass it again.
         self.record = record
+        self._bound_assigned: frozenset[str] | None = None
         self._steps = [_compile(parse_pattern(p), ctx) for p in self.patterns]
         self.everything = any(s == (_Step("rest"),) for s in self._steps)
         self._record_aware = any(step.kind == "assigned" for s in self._steps for step in s)
@@ -93,10 +94,8 @@ class FieldRules:
     def _assigned(self, record: Any) -> frozenset[str]:
         if not self._record_aware:
             return frozenset()
-        if record is None and self.record is not None:
-            cached: frozenset[str] | None = getattr(self, "_bound_assigned", None)
-            if cached is not None:
-                return cached
+        if record is None and self._bound_assigned is not None:
+            return self._bound_assigned  # set by bound_to for its record
         return self.ctx.assigned_subjects(class_of(record if record is not None else self.record))
 
     def _relation(self, parts: list[str], assigned: frozenset[str]) -> int:

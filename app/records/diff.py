@@ -19,6 +19,19 @@ def diff_paths(
     return sets, unsets
 
 
+def get_path(doc: dict[str, Any] | None, path: str) -> Any:
+    """The value at a dotted path (list positions included), or None."""
+    node: Any = doc
+    for part in path.split("."):
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
 def _walk(
     old: dict[str, Any],
     new: dict[str, Any],
