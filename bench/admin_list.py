@@ -11,7 +11,8 @@ How starlette-admin 1.0.3 loads list rows: the list page is rendered on the serv
 request (``GET /admin/students/list?page=&page_size=&sort=&q=&filter=``: ``find_all`` for the
 page, ``count`` for the total, ``serialize`` per row, Jinja template). Its JavaScript fetches no
 rows (no ``/admin/api/...`` call); search and filters reload the page. So the panel numbers
-below are the whole cost of a page of rows. The app's own JSON API (``/api/v1/students``, same
+below are the whole cost of a page of rows. A list page leaves each record's school years
+(most of a record, shown by no column) in the database unless a row filter reads them. The app's own JSON API (``/api/v1/students``, same
 scopes, used by integrations) is timed alongside for comparison.
 
 Signed-in users: a bgh (principal; no row filter), a gvcn (homeroom class + taught classes) and a

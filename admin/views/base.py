@@ -18,6 +18,8 @@ import bson.errors
 from beanie import PydanticObjectId
 from beanie.exceptions import DocumentNotFound
 from beanie.odm.utils.dump import get_dict
+from beanie.odm.utils.encoder import Encoder
+from beanie.odm.utils.parsing import parse_obj
 from pydantic import ValidationError
 from pymongo.errors import DuplicateKeyError
 from starlette.exceptions import HTTPException
@@ -88,6 +90,8 @@ class ScopedModelView(ModelView):
     resource: ClassVar[str]
     # Display-only columns -> the stored path whose read rule governs them.
     column_paths: ClassVar[dict[str, str]] = {}
+    # Top-level stored fields no list column shows: a list page does not load them.
+    list_omits: ClassVar[tuple[str, ...]] = ()
     # Permissions decide; starlette-admin's own switches only ever narrow further.
     export_types: ClassVar[list[Any]] = []
 
@@ -198,6 +202,9 @@ class ScopedModelView(ModelView):
         # Our documents have no Beanie links: a plain find, not the library's fetch_links
         # aggregation, which makes the database materialise every record before paging.
         query, _ = await self._build_query(request, q, filters)
+        omitted = self._omitted_from_list(request)
+        if omitted:
+            return await self._find_list_rows(query, omitted, skip, limit, sorts)
         result = self.document.find(query)
         if sorts:
             result = result.sort(build_order_clauses(sorts))
@@ -205,6 +212,35 @@ class ScopedModelView(ModelView):
         if limit > 0:
             result = result.limit(limit)
         return await result.to_list()
+
+    def _omitted_from_list(self, request: Request) -> list[str]:
+        """The ``list_omits`` fields a list page can leave in the database.
+
+        A field some row filter reads stays: the rows' grants are matched against what was
+        loaded, and a missing field would match differently than the stored one.
+        """
+        if not self.list_omits or getattr(request.state, "action", None) != RequestAction.LIST:
+            return []
+        scope = access_of(request).scope(self.resource, Action.VIEW)
+        needed = filter_roots(scope.filter) if scope is not None else set()
+        return [name for name in self.list_omits if name not in needed]
+
+    async def _find_list_rows(
+        self,
+        query: dict[str, Any],
+        omitted: list[str],
+        skip: int,
+        limit: int,
+        sorts: Sequence[tuple[str, str]] | None,
+    ) -> list[Any]:
+        collection = self.document.get_pymongo_collection()
+        cursor = collection.find(Encoder().encode(query), dict.fromkeys(omitted, 0))
+        if sorts:
+            cursor = cursor.sort(build_order_clauses(sorts))
+        cursor = cursor.skip(skip)
+        if limit > 0:
+            cursor = cursor.limit(limit)
+        return [parse_obj(self.document, doc) async for doc in cursor]
 
     async def repr(self, obj: Any, request: Request) -> str:
         """How flash messages and breadcrumbs name a record: its human name, not its id."""
@@ -348,6 +384,21 @@ class ScopedModelView(ModelView):
             return {"id": data.get("id")}
         record = obj.model_dump(by_alias=True) if hasattr(obj, "model_dump") else {}
         return prune(data, scope.fields_for(record, "read"), aliases=self.column_paths)
+
+
+def filter_roots(query: Any) -> set[str]:
+    """The top-level fields a MongoDB filter reads ("current" for ``current.class_name``)."""
+    roots: set[str] = set()
+    if isinstance(query, list):
+        for item in query:
+            roots |= filter_roots(item)
+    elif isinstance(query, dict):
+        for key, value in query.items():
+            if key.startswith("$"):
+                roots |= filter_roots(value)
+            else:
+                roots.add(key.split(".", 1)[0])
+    return roots
 
 
 def _on_paths(group: FilterGroup, paths: dict[str, str]) -> FilterGroup:

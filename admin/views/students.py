@@ -136,6 +136,8 @@ class StudentView(ScopedModelView):
     ]
     exclude_fields_from_list = ["moet_id", "version", "profile", "current"]
     column_paths = COLUMN_PATHS
+    # The school years are most of a record and no column shows them.
+    list_omits = ("years",)
     # The list filters ("Bộ lọc"), named in the URL by field name, e.g. ?filter=school_year__eq=
     # 2025-2026 AND grade__eq=7 AND class_name__eq=7A1 AND status__in=studying,transferred
     searchable_fields = [

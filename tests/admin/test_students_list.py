@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import unicodedata
+from typing import Any
 
 import httpx
 import pytest
+from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.admin.school import School, api_headers
+from admin.views.base import filter_roots
+from tests.admin.school import FORMER, LAST_YEAR, PUPILS, School, api_headers
 
 NGUYEN_VAN = {"HS7A101", "HS7A201"}
 CURRENT = {"HS7A101", "HS7A102", "HS7A103", "HS7A201", "HS7A202", "HS7A203"}
@@ -146,3 +150,44 @@ async def test_export_applies_the_list_filter(school: School) -> None:
     assert response.status_code == 200, response.text[:300]
     exported = {code for code in school.pupils if code in response.text}
     assert exported == {"HS7A201", "HS7A202", "HS7A203"}
+
+
+async def test_list_rows_keep_their_columns_when_a_row_filter_reads_the_years(
+    school: School, mdb: AsyncDatabase
+) -> None:
+    """A list page leaves the school years in the database, except when a row filter reads
+    them: each row's grant is matched against what was loaded, and a row matched against a
+    record without its years would lose every column."""
+    await mdb["roles"].update_one(
+        {"code": "kiemthu", "permissions.resource": "students"},
+        {"$set": {"permissions.$.row_filter": {f"years.{LAST_YEAR}": {"$exists": True}}}},
+    )
+    tester = await school.login("kt.thu")
+    response = await tester.get("/admin/students/list")
+    assert response.status_code == 200
+    assert await listed(school, tester) == {FORMER[0]}
+    assert FORMER[1] in response.text  # the name column is filled, not pruned
+
+
+async def test_subject_teacher_list_rows_show_their_columns(school: School) -> None:
+    teacher = await school.login("gv.toan")
+    response = await teacher.get("/admin/students/list")
+    assert response.status_code == 200
+    assert await listed(school, teacher) == {"HS7A101", "HS7A102", "HS7A103"}
+    page = html.unescape(response.text)
+    for _, name, _ in PUPILS["7A1"]:
+        assert name in page
+
+
+@pytest.mark.parametrize(
+    ("query", "roots"),
+    [
+        ({}, set()),
+        ({"current.class_name": {"$in": ["7A1"]}}, {"current"}),
+        ({"$or": [{"code": "A"}, {"years.2025-2026.class_name": "7A1"}]}, {"code", "years"}),
+        ({"$and": [{"$nor": [{"status": "left"}]}, {"profile.sex": "nam"}]}, {"status", "profile"}),
+        ({"years": {"$elemMatch": {"$exists": True}}}, {"years"}),
+    ],
+)
+def test_filter_roots(query: dict[str, Any], roots: set[str]) -> None:
+    assert filter_roots(query) == roots
