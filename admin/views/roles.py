@@ -140,7 +140,7 @@ class RoleView(ScopedModelView):
                     {"__all__": f"Quyền số {number} không hợp lệ — {messages}"}
                 ) from exc
         code = str(data.get("code") or "")
-        rows = [r for r in await impact(code, permissions) if r.delta]
+        rows = [r for r in await impact(code, permissions) if r.changed]
         if not rows:
             return
         fingerprint = hashlib.sha256(

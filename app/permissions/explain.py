@@ -11,7 +11,7 @@ from models.user import User
 from .describe import first_failure
 from .engine import collection_of, fresh_user, load_roles, object_id
 from .resources import resource as resource_spec
-from .scope import compute_scope
+from .scope import MATCH_NOTHING, compute_scope
 from .substitute import MissingVariable, substitute
 from .variables import (
     UserContext,
@@ -154,23 +154,31 @@ def _judge(
 
 @dataclass(frozen=True)
 class ImpactRow:
-    """How many records of ``resource`` one user could see before and after a role edit."""
+    """What a role edit changes for one user on ``resource``: how many records they could
+    see before and after, and how many of those are new to them or taken away (a change
+    can swap records without changing the total)."""
 
     username: str
     full_name: str
     resource: str
     before: int
     after: int
+    added: int = 0
+    removed: int = 0
 
     @property
     def delta(self) -> int:
         return self.after - self.before
 
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
     def describe(self) -> str:
         label = resource_spec(self.resource).label
         return (
             f"{self.full_name} ({self.username}) – {label}: {self.before} → {self.after} "
-            f"({self.delta:+d})"
+            f"(thêm {self.added}, bớt {self.removed})"
         )
 
 
@@ -207,14 +215,32 @@ async def impact(
         roles = await load_roles(user.roles)
         after_roles = [r for r in roles if r.code != role_code] + [new]
         for resource in concerned:
-            before = await _count(ctx, roles, resource, action)
-            after = await _count(ctx, after_roles, resource, action)
-            rows.append(ImpactRow(user.username, user.full_name, resource, before, after))
+            old_filter = compute_scope(ctx, roles, resource, action).filter
+            new_filter = compute_scope(ctx, after_roles, resource, action).filter
+            counts = [
+                await _count(resource, query)
+                for query in (
+                    old_filter,
+                    new_filter,
+                    _minus(new_filter, old_filter),
+                    _minus(old_filter, new_filter),
+                )
+            ]
+            rows.append(ImpactRow(user.username, user.full_name, resource, *counts))
     return rows
 
 
-async def _count(ctx: UserContext, roles: list[Role], resource: str, action: Action) -> int:
-    scope = compute_scope(ctx, roles, resource, action)
-    if not scope.allowed:
+def _minus(query: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """Records ``query`` matches and ``other`` does not."""
+    if not other:  # other matches everything
+        return MATCH_NOTHING
+    if query == MATCH_NOTHING or other == MATCH_NOTHING:
+        return query
+    excluded = {"$nor": [other]}
+    return {"$and": [query, excluded]} if query else excluded
+
+
+async def _count(resource: str, query: dict[str, Any]) -> int:
+    if query == MATCH_NOTHING:
         return 0
-    return await collection_of(resource).count_documents(scope.filter)  # type: ignore[no-any-return]
+    return await collection_of(resource).count_documents(query)  # type: ignore[no-any-return]

@@ -55,8 +55,8 @@ async def test_filter_edit_shows_impact_then_saves_and_applies_at_once(school: S
     first = await post(it, path, with_filter(await load_form(it, path), WIDER))
     assert first.status_code == 422
     message = form_error(first.text)
-    assert "Hà Thị Chủ (gv.cn7a1) – Hồ sơ học sinh: 3 → 6 (+3)" in message
-    assert "Vàng A Hai (gv.cn7a2) – Hồ sơ học sinh: 3 → 6 (+3)" in message
+    assert "Hà Thị Chủ (gv.cn7a1) – Hồ sơ học sinh: 3 → 6 (thêm 3, bớt 0)" in message
+    assert "Vàng A Hai (gv.cn7a2) – Hồ sơ học sinh: 3 → 6 (thêm 3, bớt 0)" in message
     assert "bấm Lưu lần nữa để xác nhận" in message
     assert await stored_filter("gvcn") == before  # nothing saved yet
     assert await visible(school, homeroom) == {"HS7A101", "HS7A102", "HS7A103"}
@@ -84,12 +84,32 @@ async def test_a_changed_rule_needs_its_own_confirmation(school: School) -> None
     second = await post(it, path, with_filter(form_fields(first.text), leavers))
     assert second.status_code == 422
     message = form_error(second.text)
-    assert "Hà Thị Chủ (gv.cn7a1) – Hồ sơ học sinh: 3 → 1 (-2)" in message
+    assert "Hà Thị Chủ (gv.cn7a1) – Hồ sơ học sinh: 3 → 1 (thêm 1, bớt 3)" in message
     assert "3 → 6" not in message
     assert await stored_filter("gvcn") == before
     third = await post(it, path, form_fields(second.text))
     assert third.status_code == 303
     assert await stored_filter("gvcn") == {"status": "left"}
+
+
+async def test_a_swap_of_same_size_scopes_still_asks(school: School) -> None:
+    """Homeroom teachers of 7A1 and 7A2 trade classes: every total stays 3, yet each of
+    them would see three other pupils, so the form asks before saving."""
+    it = await school.login("it.quantri")
+    path = role_path(school, "gvcn")
+    swapped = (
+        '{"current.school_year": "$user.current_school_year", '
+        '"current.class_name": {"$in": ["7A1", "7A2"], "$nin": "$user.homeroom_classes"}}'
+    )
+    first = await post(it, path, with_filter(await load_form(it, path), swapped))
+    assert first.status_code == 422, first.text[:300]
+    message = form_error(first.text)
+    assert "Hà Thị Chủ (gv.cn7a1) – Hồ sơ học sinh: 3 → 3 (thêm 3, bớt 3)" in message
+    assert "Vàng A Hai (gv.cn7a2) – Hồ sơ học sinh: 3 → 3 (thêm 3, bớt 3)" in message
+    second = await post(it, path, form_fields(first.text))
+    assert second.status_code == 303, form_error(second.text)
+    homeroom = await school.login("gv.cn7a1")
+    assert await visible(school, homeroom) == {"HS7A201", "HS7A202", "HS7A203"}
 
 
 async def test_a_change_without_impact_saves_at_once(school: School) -> None:

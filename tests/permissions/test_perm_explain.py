@@ -147,9 +147,10 @@ async def test_impact_counts_before_and_after(school) -> None:
     assert (by["gv.lan", "students"].before, by["gv.lan", "students"].after) == (1, 3)
     assert (by["gv.hoa", "students"].before, by["gv.hoa", "students"].after) == (1, 3)
     assert by["gv.lan", "students"].delta == 2
+    assert (by["gv.lan", "students"].added, by["gv.lan", "students"].removed) == (2, 0)
     assert (by["gv.lan", "users"].before, by["gv.lan", "users"].after) == (0, 3)  # gv.cu too
     assert by["gv.lan", "students"].describe() == (
-        "Nguyễn Thị Lan (gv.lan) – Hồ sơ học sinh: 1 → 3 (+2)"
+        "Nguyễn Thị Lan (gv.lan) – Hồ sơ học sinh: 1 → 3 (thêm 2, bớt 0)"
     )
     # Nothing was saved: the role still grants what it did.
     role = await Role.find_one(Role.code == "gvcn")
@@ -159,10 +160,20 @@ async def test_impact_counts_before_and_after(school) -> None:
 async def test_impact_of_narrowing_and_of_a_new_role(school) -> None:
     gvcn, _ = school
     rows = await impact("gvcn", [])
-    assert [(r.username, r.resource, r.before, r.after) for r in rows] == [
-        ("gv.lan", "students", 1, 0),
+    assert [(r.username, r.resource, r.before, r.after, r.removed) for r in rows] == [
+        ("gv.lan", "students", 1, 0, 1),
         *[
-            ("gv.lan", r, 4 if r == "subjects" else 2 if r == "school_years" else 0, 0)
+            (
+                "gv.lan",
+                r,
+                *(
+                    [4, 0, 4]
+                    if r == "subjects"
+                    else [2, 0, 2]
+                    if r == "school_years"
+                    else [0, 0, 0]
+                ),
+            )
             for r in ("classes", "school_years", "subjects")
         ],
     ]
@@ -170,4 +181,6 @@ async def test_impact_of_narrowing_and_of_a_new_role(school) -> None:
     gvcn.roles.append("moi")
     await gvcn.save()
     rows = await impact("moi", [Permission(resource="students", actions=["view"])])
-    assert [(r.resource, r.before, r.after) for r in rows] == [("students", 1, 3)]
+    assert [(r.resource, r.before, r.after, r.added, r.removed) for r in rows] == [
+        ("students", 1, 3, 2, 0)
+    ]
