@@ -13,6 +13,7 @@ from app.auth.clock import format_datetime
 from app.config import Settings
 
 from .access import AccessMiddleware
+from .flash import EncryptedFlashMiddleware
 from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, LanguageMiddleware, locale_display_name
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
@@ -24,8 +25,15 @@ from .views.users import UserView
 HERE = Path(__file__).parent
 
 
+class HocbaAdmin(Admin):
+    def _init_flash(self) -> None:
+        # The library's flash cookie is only signed; ours is encrypted (admin/flash.py).
+        assert self.secret_key is not None
+        self.middlewares.append(Middleware(EncryptedFlashMiddleware, secret_key=self.secret_key))
+
+
 def build_admin(settings: Settings) -> Admin:
-    admin = Admin(
+    admin = HocbaAdmin(
         title="Học bạ số",
         base_url="/admin",
         route_name="admin",

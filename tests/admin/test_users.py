@@ -3,17 +3,34 @@ ended by deactivation and reset, and password hashes on no page and in no export
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import re
+import zlib
 
 import httpx
 import pytest
 
 from app.auth.passwords import verify_password
+from admin.flash import EncryptedCookie
 from models.auth import AuthEvent, AuthEventKind, LoginSession
 from models.user import User
 from tests.admin.school import PASSWORD, School, api_headers, load_form, login, post, replace
 
+FLASH_COOKIE = "starlette_admin_flash"
 TEMPORARY = re.compile(r"\(chỉ hiện một lần\):? ([A-Za-z0-9]{14})")
+
+
+def revealed(cookie: str, secret: str) -> bool:
+    """Whether a cookie value shows ``secret`` as is or under (url-safe) base64."""
+    decoded = ""
+    for part in cookie.strip('"').split("."):
+        padded = part + "=" * (-len(part) % 4)
+        with contextlib.suppress(ValueError):
+            decoded += base64.urlsafe_b64decode(padded).decode("utf-8", "replace")
+            with contextlib.suppress(zlib.error):
+                decoded += zlib.decompress(base64.urlsafe_b64decode(padded)).decode("utf-8")
+    return secret in cookie or secret in decoded
 
 
 def sent_to_login(response: httpx.Response) -> bool:
@@ -41,10 +58,12 @@ async def test_create_shows_a_temporary_password_once(school: School) -> None:
         ],
     )
     assert response.status_code == 303
+    flash_cookie = response.cookies[FLASH_COOKIE]
     page = await it.get(response.headers["location"])
     match = TEMPORARY.search(page.text)
     assert match, "the temporary password is shown after creating the account"
     temporary = match.group(1)
+    assert not revealed(flash_cookie, temporary)
     assert "Đã tạo tài khoản gv.moi" in page.text
     assert temporary not in (await it.get(response.headers["location"])).text  # only once
 
@@ -128,9 +147,11 @@ async def test_reset_password_row_action(school: School) -> None:
         headers=api_headers(it),
     )
     assert response.status_code == 200, response.text
+    flash_cookie = response.cookies[FLASH_COOKIE]
     page = await it.get(response.json()["redirect"])
     match = TEMPORARY.search(page.text)
     assert match, "the new temporary password is shown to the IT user"
+    assert not revealed(flash_cookie, match.group(1))
     user = await User.find_one({"username": "gv.cn7a2"})
     assert user is not None
     assert verify_password(user.password_hash, match.group(1))
@@ -193,3 +214,15 @@ async def test_password_hashes_appear_nowhere(school: School) -> None:
         assert "$argon2" not in response.text, response.url
         assert "password_hash" not in response.text, response.url
         assert not any(h in response.text for h in hashes)
+
+
+def test_flash_cookie_refuses_forged_altered_and_expired_values() -> None:
+    cookie = EncryptedCookie("một khóa bí mật đủ dài cho kiểm thử", max_age=300)
+    value = cookie.dumps([{"message": "Mật khẩu tạm thời: Abc123", "category": "success"}])
+    assert cookie.loads(value) == [{"message": "Mật khẩu tạm thời: Abc123", "category": "success"}]
+    assert "Abc123" not in value
+    tampered = value[:-6] + ("A" if value[-6] != "A" else "B") + value[-5:]
+    assert cookie.loads(tampered) is None
+    assert EncryptedCookie("một khóa bí mật khác hẳn").loads(value) is None
+    assert cookie.loads("không phải cookie") is None
+    assert EncryptedCookie("một khóa bí mật đủ dài cho kiểm thử", max_age=-1).loads(value) is None
