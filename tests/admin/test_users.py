@@ -11,8 +11,8 @@ import zlib
 import httpx
 import pytest
 
-from app.auth.passwords import verify_password
 from admin.flash import EncryptedCookie
+from app.auth.passwords import verify_password
 from models.auth import AuthEvent, AuthEventKind, LoginSession
 from models.user import User
 from tests.admin.school import PASSWORD, School, api_headers, load_form, login, post, replace
