@@ -6,9 +6,9 @@ import argparse
 import asyncio
 import getpass
 import sys
-from typing import TextIO
+from typing import Annotated, TextIO
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from pymongo.errors import DuplicateKeyError
 
 from app.config import Settings
@@ -40,25 +40,28 @@ def cli_actor() -> Actor:
     return Actor(id="cli", name=f"Dòng lệnh ({who})", role="system")
 
 
-def new_admin(username: str, full_name: str, password: str) -> User:
-    """The account to create, or InvalidInput with every problem found."""
-    try:
-        user = User(
-            username=username, full_name=full_name, roles=[IT_ROLE], must_change_password=False
-        )
-    except ValidationError as exc:
-        fields = {str(e["loc"][0]) for e in exc.errors()}
-        message = BAD_USERNAME if "username" in fields else "Họ và tên không hợp lệ."
-        raise InvalidInput(message) from exc
+def check_new_admin(username: str, full_name: str, password: str) -> None:
+    """InvalidInput with the first problem found in the account's fields or password.
+
+    Checked against the model's own field rules, without building the document: a Beanie
+    document cannot even be constructed before the database is connected.
+    """
+    for name, value in (("username", username), ("full_name", full_name)):
+        info = User.model_fields[name]
+        try:
+            TypeAdapter(Annotated[info.annotation, info]).validate_python(value)
+        except ValidationError as exc:
+            message = BAD_USERNAME if name == "username" else "Họ và tên không hợp lệ."
+            raise InvalidInput(message, field=name) from exc
     problems = check_password(password, username=username)
     if problems:
         raise InvalidInput(" ".join(problems), field="password")
-    return user
 
 
 async def create_admin(username: str, full_name: str, password: str, *, actor: Actor) -> User:
     """Insert an active IT account whose password is already final (no forced change)."""
-    user = new_admin(username, full_name, password)
+    check_new_admin(username, full_name, password)
+    user = User(username=username, full_name=full_name, roles=[IT_ROLE], must_change_password=False)
     if await User.find_one(User.username == user.username) is not None:
         raise Conflict(TAKEN.format(username=user.username))
     user.password_hash = hash_password(password)
@@ -100,7 +103,7 @@ def run_create_admin(args: argparse.Namespace, settings: Settings) -> int:
         username = _ask("Tên đăng nhập: ", args.username).strip().lower()
         full_name = _ask("Họ và tên: ", args.full_name).strip()
         password = _read_password(args, sys.stdin)
-        new_admin(username, full_name, password)  # fail before touching the database
+        check_new_admin(username, full_name, password)  # fail before touching the database
 
         async def run(uri: str) -> User:
             async with connected(settings, uri):

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from beanie import init_beanie
@@ -134,3 +138,45 @@ async def test_interactive_prompts(  # type: ignore[no-untyped-def]
     answers = iter(["cntt.khac", "Ksor H'Lan"])
     assert await run_cli(["create-admin"]) == 1
     assert "không khớp" in capsys.readouterr().err
+
+
+async def test_the_installed_command_in_a_fresh_process(
+    mdb: AsyncDatabase, mongo_uri: str, db_name: str
+) -> None:
+    """The real ``hocba`` program, in its own interpreter (nothing initialised beforehand)."""
+    env = {
+        **os.environ,
+        "ENV": "test",
+        "SECRET_KEY": SECRET,
+        "MONGODB_URI": mongo_uri,
+        "MONGODB_DB": db_name,
+    }
+    program = Path(sys.executable).with_name("hocba")
+    command = [str(program)] if program.exists() else [sys.executable, "-m", "app.cli"]
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [*command, *ARGS],
+        input=GOOD + "\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Đã tạo tài khoản CNTT «cntt.hoa»" in done.stdout
+    raw = await mdb["users"].find_one({"username": "cntt.hoa"})
+    assert raw is not None
+    assert raw["roles"] == ["cntt"]
+    assert verify_password(raw["password_hash"], GOOD)
+
+    again = await asyncio.to_thread(
+        subprocess.run,
+        [*command, *ARGS],
+        input=GOOD + "\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert again.returncode == 1
+    assert "đã có trong hệ thống" in again.stderr
