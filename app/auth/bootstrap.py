@@ -49,7 +49,7 @@ def check_new_admin(username: str, full_name: str, password: str) -> None:
     for name, value in (("username", username), ("full_name", full_name)):
         info = User.model_fields[name]
         try:
-            TypeAdapter(Annotated[info.annotation, info]).validate_python(value)
+            TypeAdapter(Annotated[info.annotation, *info.metadata]).validate_python(value)
         except ValidationError as exc:
             message = BAD_USERNAME if name == "username" else "Họ và tên không hợp lệ."
             raise InvalidInput(message, field=name) from exc

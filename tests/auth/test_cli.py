@@ -164,6 +164,7 @@ async def test_the_installed_command_in_a_fresh_process(
     )
     assert done.returncode == 0, done.stderr
     assert "Đã tạo tài khoản CNTT «cntt.hoa»" in done.stdout
+    assert "Warning" not in done.stderr
     raw = await mdb["users"].find_one({"username": "cntt.hoa"})
     assert raw is not None
     assert raw["roles"] == ["cntt"]
