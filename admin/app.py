@@ -14,6 +14,7 @@ from app.config import Settings
 
 from .access import AccessMiddleware
 from .flash import EncryptedFlashMiddleware
+from .template_text import ACCESSIBLE_NAMES, ReplacingLoader
 from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, LanguageMiddleware, locale_display_name
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
@@ -33,14 +34,19 @@ class HocbaAdmin(Admin):
 
 
 def build_admin(settings: Settings) -> Admin:
+    library_templates = ReplacingLoader(
+        PackageLoader("starlette_admin", "templates"), ACCESSIBLE_NAMES
+    )
     admin = HocbaAdmin(
         title="Học bạ số",
         base_url="/admin",
         route_name="admin",
         templates_dir=str(HERE / "templates"),
-        # Lets our layout.html extend the library's own ("starlette_admin/layout.html").
+        # Lets our layout.html extend the library's own ("starlette_admin/layout.html");
+        # both serve the library's templates with their English accessible names translated.
         additional_loaders=[
-            PrefixLoader({"starlette_admin": PackageLoader("starlette_admin", "templates")})
+            PrefixLoader({"starlette_admin": library_templates}),
+            library_templates,
         ],
         static_dir=str(HERE / "static"),
         auth_provider=AdminAuthProvider(),

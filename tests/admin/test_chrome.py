@@ -1,0 +1,79 @@
+"""The panel's frame around every page: error pages keep the menu for a signed-in user, and
+the accessible names the library writes in English are read out in Vietnamese."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import starlette_admin
+
+from admin.template_text import ACCESSIBLE_NAMES
+from tests.admin.school import School
+
+LIBRARY_TEMPLATES = Path(starlette_admin.__file__).parent / "templates"
+ARIA = re.compile(r'aria-label="([^"{]*)"')
+
+# Vietnamese names that happen to need no diacritics.
+PLAIN_VIETNAMESE = {"Xem", "Trang sau"}
+
+
+def accessible_names(html: str) -> set[str]:
+    return set(ARIA.findall(html))
+
+
+def looks_english(name: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z ]*", name)) and name not in PLAIN_VIETNAMESE
+
+
+async def test_not_found_keeps_the_menu_for_a_signed_in_user(school: School) -> None:
+    teacher = await school.login("gv.cn7a1")
+    outside = school.pupil_id("HS7A201")  # another class: not found for this teacher
+    for path in (f"/admin/students/detail/{outside}", "/admin/khong-co-trang-nay"):
+        response = await teacher.get(path)
+        assert response.status_code == 404
+        assert "Không tìm thấy trang hoặc bản ghi này" in response.text
+        assert "Hồ sơ học sinh" in response.text  # the side menu
+        assert "Hà Thị Chủ" in response.text  # the user menu
+        assert "Mở menu tài khoản" in response.text
+
+
+async def test_the_sign_in_page_has_no_menu(school: School) -> None:
+    response = await school.client().get("/login")
+    assert response.status_code == 200
+    assert "Hồ sơ học sinh" not in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/",
+        "/admin/students/list",
+        "/admin/students/detail/{pupil}",
+        "/admin/students/edit?pk={pupil}",
+        "/admin/users/list",
+        "/admin/users/detail/{user}",
+        "/admin/khong-co-trang-nay",
+    ],
+)
+async def test_no_accessible_name_is_left_in_english(school: School, path: str) -> None:
+    it = await school.login("gv.cn7a1" if "students" in path else "it.quantri")
+    url = path.format(pupil=school.pupil_id("HS7A101"), user=school.ids[("users", "gv.toan")])
+    response = await it.get(url)
+    assert response.status_code in (200, 404)
+    names = accessible_names(response.text)
+    assert names, "the page names its controls"
+    assert not [n for n in names if looks_english(n)], names
+
+
+def test_every_english_accessible_name_of_the_library_is_translated() -> None:
+    """A new release of the library with a new English name fails here, not in a screen reader."""
+    found = {
+        match.group(0)
+        for template in LIBRARY_TEMPLATES.rglob("*.html")
+        for match in ARIA.finditer(template.read_text(encoding="utf-8"))
+        if looks_english(match.group(1))
+    }
+    assert found
+    assert found <= set(ACCESSIBLE_NAMES), found - set(ACCESSIBLE_NAMES)
