@@ -78,6 +78,7 @@ async def explain(
     record = await collection_of(resource).find_one({"_id": object_id(record_id)})
     if record is None:
         return _refusal(name, what, f"không tìm thấy {noun} này")
+    what = f"{ACTION_LABELS[action].lower()} {spec.label.lower()} {record_name(record)}"
     ctx = await user_context(current)
     roles = await load_roles(current.roles)
     result = Explanation(False, "")
@@ -104,6 +105,23 @@ async def explain(
     else:
         result.summary = f"{name} KHÔNG được {what}: không quyền nào có bộ lọc khớp {noun} này."
     return result
+
+
+def record_name(record: dict[str, Any]) -> str:
+    """How people name a record: «Nguyễn Văn An (HS7A101)», «gv.lan», «7A1 (2025-2026)»;
+    its id when it has no name."""
+    profile = record.get("profile")
+    name = (
+        (profile.get("full_name") if isinstance(profile, dict) else None)
+        or record.get("full_name")
+        or record.get("name")
+    )
+    key = record.get("code") or record.get("username") or record.get("school_year")
+    if name and key and name != key:
+        return f"«{name} ({key})»"
+    if name or key:
+        return f"«{name or key}»"
+    return str(record.get("_id", ""))
 
 
 def _role_notes(result: Explanation, codes: list[str], roles: list[Role]) -> None:

@@ -6,6 +6,7 @@ import pytest
 from perm_support import MATHS_GROUP, YEAR, make_user
 
 from app.permissions import Permission, Role, explain, impact
+from app.permissions.explain import record_name
 from seed.roles import seed_roles
 from tests.factories import make_student
 
@@ -31,7 +32,10 @@ async def test_granted_names_the_role_and_the_fields(school) -> None:
     gvcn, pupils = school
     result = await explain(gvcn, "students", pupils["7A1"].id, "edit")
     assert result.allowed
-    assert result.summary.startswith("«gv.lan» ĐƯỢC sửa hồ sơ học sinh")
+    assert result.summary.startswith("«gv.lan» ĐƯỢC sửa hồ sơ học sinh «")
+    name = pupils["7A1"].profile.full_name
+    assert f"«{name} ({pupils['7A1'].code})»" in result.summary
+    assert str(pupils["7A1"].id) not in result.summary
     assert "«Giáo viên chủ nhiệm» (gvcn) quyền số 1" in result.summary
     assert result.readable == ["**"]
     assert "profile" in result.writable
@@ -184,3 +188,24 @@ async def test_impact_of_narrowing_and_of_a_new_role(school) -> None:
     assert [(r.resource, r.before, r.after, r.added, r.removed) for r in rows] == [
         ("students", 1, 3, 2, 0)
     ]
+
+
+@pytest.mark.parametrize(
+    ("record", "name"),
+    [
+        (
+            {"_id": 1, "code": "HS7A101", "profile": {"full_name": "Nguyễn Văn An"}},
+            "«Nguyễn Văn An (HS7A101)»",
+        ),
+        (
+            {"_id": 1, "username": "gv.lan", "full_name": "Nguyễn Thị Lan"},
+            "«Nguyễn Thị Lan (gv.lan)»",
+        ),
+        ({"_id": 1, "code": "gvcn", "name": "Giáo viên chủ nhiệm"}, "«Giáo viên chủ nhiệm (gvcn)»"),
+        ({"_id": 1, "name": "7A1", "school_year": "2025-2026"}, "«7A1 (2025-2026)»"),
+        ({"_id": 1, "code": "2025-2026"}, "«2025-2026»"),
+        ({"_id": "65f0c0ffee"}, "65f0c0ffee"),
+    ],
+)
+def test_record_name(record: dict[str, object], name: str) -> None:
+    assert record_name(record) == name
