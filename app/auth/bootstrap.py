@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import getpass
 import sys
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 from pydantic import TypeAdapter, ValidationError
 from pymongo.errors import DuplicateKeyError
@@ -49,7 +49,8 @@ def check_new_admin(username: str, full_name: str, password: str) -> None:
     for name, value in (("username", username), ("full_name", full_name)):
         info = User.model_fields[name]
         try:
-            TypeAdapter(Annotated[info.annotation, *info.metadata]).validate_python(value)
+            checked: Any = Annotated[info.annotation, *info.metadata]
+            TypeAdapter(checked).validate_python(value)
         except ValidationError as exc:
             message = BAD_USERNAME if name == "username" else "Họ và tên không hợp lệ."
             raise InvalidInput(message, field=name) from exc
