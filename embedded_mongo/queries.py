@@ -37,8 +37,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
+import bson
+from bson import Decimal128
 from mongomock_ng import aggregate as mm_aggregate
 from mongomock_ng import collection as mm_collection
 from mongomock_ng import filtering, helpers
@@ -212,7 +215,7 @@ def distinct(coll: Collection, key: str, filter_: Any) -> list[Any]:
     if _unplanned(coll, spec, 0):
         return coll.distinct(key, filter_)
     spec = helpers.patch_datetime_awareness_in_document(spec)
-    unique = set()
+    unique: dict[Any, Any] = {}
     for doc in _matching(coll, spec, None):
         for values in filtering.iter_key_candidates(key, doc):
             if values == filtering.NOTHING:
@@ -220,10 +223,28 @@ def distinct(coll: Collection, key: str, filter_: Any) -> list[Any]:
             if not isinstance(values, (tuple, list)):
                 values = [values]
             for value in values:
-                unique.add(helpers.hashdict(value) if isinstance(value, dict) else value)
+                unique.setdefault(distinct_key(value), value)
     # dict(v) copies the top level; the values below it are the stored ones, which the reply
     # encodes at once (the same objects a copy would have been made of).
-    return [dict(v) if isinstance(v, helpers.hashdict) else v for v in unique]
+    return [dict(v) if isinstance(v, dict) else v for v in unique.values()]
+
+
+def distinct_key(value: Any) -> Any:
+    """Equal for the values MongoDB's ``distinct`` counts once, as ``semantics.bson_equal``
+    compares them: numbers by exact value whatever their type (1, 1.0 and Decimal128("1")
+    are one value), documents field by field in order, arrays element by element."""
+    if semantics.is_number(value):
+        exact = value.to_decimal() if isinstance(value, Decimal128) else Decimal(value)
+        return ("number", "NaN" if exact.is_nan() else exact)
+    if isinstance(value, Mapping):
+        return ("document", tuple((k, distinct_key(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return ("array", tuple(distinct_key(v) for v in value))
+    try:
+        hash(value)
+    except TypeError:
+        return ("bson", bson.encode({"": value}))
+    return (type(value).__name__, value)
 
 
 # -- aggregate -----------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ _NUMBER_BRACKET = 10  # mongomock's canonical type number shared by int, long, d
 
 
 # -- numbers -------------------------------------------------------------------------------------
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     # MongoDB rule: int, long, double and decimal are one type for comparisons; booleans are a
     # type of their own (they sort after ObjectId and never equal 0 or 1).
     return isinstance(value, (int, float, Decimal128)) and not isinstance(value, bool)
@@ -99,7 +99,7 @@ def bson_equal(a: Any, b: Any) -> bool:
     if a is NOTHING:
         # A missing field equals null (``{x: null}`` matches documents without x).
         return b is None or b is NOTHING
-    a_num, b_num = _is_number(a), _is_number(b)
+    a_num, b_num = is_number(a), is_number(b)
     if a_num or b_num:
         # Numbers equal numbers of any numeric type by value, and nothing else: in particular
         # ``true`` is not ``1`` and ``false`` is not ``0``.
