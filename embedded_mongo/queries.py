@@ -105,7 +105,20 @@ def _sort_pass(docs: list[Doc], key: str, direction: Any) -> list[Doc]:
     if kind in semantics.ORDERED_TYPES and all(type(v) is kind for v in values):
         order = sorted(range(len(docs)), key=values.__getitem__, reverse=reverse)
         return [docs[i] for i in order]
-    return sorted(docs, key=lambda doc: filtering.resolve_sort_key(key, doc), reverse=reverse)
+    return sorted(docs, key=lambda doc: sort_key(key, doc, reverse), reverse=reverse)
+
+
+def sort_key(key: str, doc: Doc, descending: bool) -> tuple[int, filtering.BsonComparable]:
+    """mongomock's ``resolve_sort_key`` with MongoDB's rule for arrays, where mongomock takes
+    the first element: an ascending sort compares an array by its smallest element and a
+    descending one by its largest; an empty array sorts before null and missing fields."""
+    value = filtering.resolve_key(key, doc)
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return 0, filtering.BsonComparable(None)
+        pick = max if descending else min
+        return 1, filtering.BsonComparable(pick(value, key=filtering.BsonComparable))
+    return filtering.resolve_sort_key(key, doc)
 
 
 def _sorted(dataset: Iterable[Doc], sort: Any) -> list[Doc]:

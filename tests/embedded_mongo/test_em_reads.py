@@ -50,7 +50,7 @@ def _pupils() -> list[dict[str, Any]]:
             "avg": marks[i % len(marks)],
             "active": i % 3 != 0,
             "born": datetime(2010, 1 + i % 12, 1 + i % 27, 8, 30, 0, (i % 4) * 1000),
-            "tags": [["a", "b"], ["c"], [], ["b", 3]][i % 4],
+            "tags": [["a", "b"], ["c"], [], [3, "b"]][i % 4],
             "scores": [{"s": "toan", "v": i % 10}, {"s": "van", "v": (i * 3) % 10}],
             "home": {"city": ["HN", "HCM", "DN"][i % 3], "ward": i % 5},
             "years": {"2023": {"class_name": f"{6 + i % 4}A{i % 3}", "rank": i % 7}},
@@ -127,7 +127,7 @@ SORTS: list[Any] = [
     {"avg": -1},
     {"grade": 1, "name": -1},
     {"home.city": 1, "_id": -1},
-    {"tags": 1},
+    {"tags": 1, "_id": 1},  # arrays by their first element here (tags' first is their least)
     {"$natural": -1},
     {"born": -1, "code": 1, "_id": 1},
 ]
@@ -345,7 +345,7 @@ def test_results_are_copies(mm: Collection) -> None:
         [datetime(2024, 1, d % 3 + 1) for d in range(8)],
         [ObjectId(f"6500000000000000000000{d % 4:02d}") for d in range(8)],
         [3, 1, Int64(3), 2.5, -1, Decimal128("2"), 2, 3],  # mixed numbers: mongomock's path
-        ["b", 1, None, "a", 1, [2, 0], {"x": 1}, "b"],  # mixed types: mongomock's path
+        ["b", 1, None, "a", 1, [2], {"x": 1}, "b"],  # mixed types: mongomock's path
     ],
     ids=["str", "int", "bool", "date", "oid", "numbers", "mixed"],
 )
@@ -413,6 +413,27 @@ async def schools(db: AsyncDatabase, coll: AsyncCollection) -> AsyncIterator[Asy
     await db.drop_collection(name)
     yield db[name]
     await db.drop_collection(name)
+
+
+async def test_arrays_sort_by_their_least_or_greatest_element(coll: AsyncCollection) -> None:
+    """MongoDB's rule: ascending compares an array's smallest element, descending its largest;
+    an empty array comes before null and a missing field."""
+    await coll.insert_many(
+        [
+            {"_id": 1, "t": [5, 1]},
+            {"_id": 2, "t": [3]},
+            {"_id": 3, "t": []},
+            {"_id": 4},
+            {"_id": 5, "t": 2},
+            {"_id": 6, "t": [4, 0, 9]},
+        ]
+    )
+    up = await coll.find({}, {"_id": 1}).sort([("t", 1), ("_id", 1)]).to_list()
+    assert [d["_id"] for d in up] == [3, 4, 6, 1, 5, 2]
+    down = await coll.find({}, {"_id": 1}).sort([("t", -1), ("_id", 1)]).to_list()
+    assert [d["_id"] for d in down] == [6, 1, 2, 5, 4, 3]
+    staged = await coll.aggregate([{"$sort": {"t": -1, "_id": 1}}, {"$project": {"_id": 1}}])
+    assert [d["_id"] for d in await staged.to_list()] == [6, 1, 2, 5, 4, 3]
 
 
 async def test_pages_counts_and_distinct_through_the_driver(
