@@ -14,8 +14,8 @@ from app.config import Settings
 
 from .access import AccessMiddleware
 from .flash import EncryptedFlashMiddleware
-from .template_text import ACCESSIBLE_NAMES, ReplacingLoader
 from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, LanguageMiddleware, locale_display_name
+from .template_text import ACCESSIBLE_NAMES, ReplacingLoader
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
 from .views.roles import RoleView

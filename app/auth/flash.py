@@ -1,25 +1,58 @@
-"""One-time notices for the next page, in starlette-admin's flash cookie.
+"""One-time notices for the next page, in the panel's flash cookie.
 
-The cookie format (signed, timed JSON list of ``{"message", "category"}``) is the panel's own, so
-a notice set at sign-in shows on whichever page comes first: one of ours, or the panel's.
+The cookie is starlette-admin's (same name, a JSON list of ``{"message", "category"}``), so a
+notice set at sign-in shows on whichever page comes first: one of ours, or the panel's. The
+library only signs it, and anyone holding it can read it; ours is encrypted (Fernet: AES-CBC
+with an HMAC, key derived from the app secret), because a notice can carry a one-time
+temporary password. It expires after five minutes and is read once.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette_admin.cookies import SignedCookie
-from starlette_admin.flash import _FLASH_COOKIE, _FLASH_SALT
+from starlette_admin.flash import _FLASH_COOKIE
 
 from .config import AuthConfig
 
-MAX_AGE = 300
+MAX_AGE = 300  # seconds, as the library's own cookie
 
 
-def _cookie(config: AuthConfig) -> SignedCookie:
-    return SignedCookie(config.secret_key, salt=_FLASH_SALT, timed=True, max_age=MAX_AGE)
+def derive_key(secret_key: str, purpose: bytes) -> bytes:
+    """A Fernet key for one purpose, derived from the app secret."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
+        secret_key.encode()
+    )
+    return base64.urlsafe_b64encode(key)
+
+
+class EncryptedCookie:
+    """The ``dumps``/``loads`` pair starlette-admin's flash code calls, encrypting."""
+
+    def __init__(self, secret_key: str, max_age: int = MAX_AGE) -> None:
+        self._fernet = Fernet(derive_key(secret_key, b"hocba flash messages"))
+        self._max_age = max_age
+
+    def dumps(self, value: Any) -> str:
+        return self._fernet.encrypt(json.dumps(value).encode()).decode("ascii")
+
+    def loads(self, value: str) -> Any:
+        """The messages, or None for a cookie that is forged, altered, foreign or expired."""
+        try:
+            return json.loads(self._fernet.decrypt(value.encode("ascii"), ttl=self._max_age))
+        except (InvalidToken, UnicodeError, ValueError):
+            return None
+
+
+def _cookie(config: AuthConfig) -> EncryptedCookie:
+    return EncryptedCookie(config.secret_key)
 
 
 def set_flash(response: Response, notices: list[dict[str, str]], config: AuthConfig) -> None:

@@ -11,7 +11,7 @@ import zlib
 import httpx
 import pytest
 
-from admin.flash import EncryptedCookie
+from app.auth.flash import EncryptedCookie
 from app.auth.passwords import verify_password
 from models.auth import AuthEvent, AuthEventKind, LoginSession
 from models.user import User
