@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 import starlette_admin
 import starlette_admin.i18n as sa_i18n
@@ -16,7 +18,6 @@ from babel.messages.pofile import read_po
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.testclient import TestClient
 from starlette_admin import CustomView, HtmlWidget
 from starlette_admin.base import BaseAdmin
 
@@ -260,7 +261,7 @@ async def _probe(request: Request) -> HtmlWidget:
 
 
 @pytest.fixture(scope="module")
-def client() -> TestClient:
+async def client() -> AsyncIterator[httpx.AsyncClient]:
     app = Starlette()
     admin = BaseAdmin(
         title="Học bạ số",
@@ -272,17 +273,19 @@ def client() -> TestClient:
     admin.add_view(CustomView(menu_label="Probe", path="/probe", widget=_probe))
     admin.templates.env.globals["get_locale_display_name"] = locale_display_name
     admin.mount_to(app)
-    return TestClient(app)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
 
 
-def _index(client: TestClient, **kwargs: object) -> str:
-    response = client.get("/admin/", **kwargs)  # type: ignore[arg-type]
+async def _index(client: httpx.AsyncClient, **kwargs: object) -> str:
+    response = await client.get("/admin/", **kwargs)  # type: ignore[arg-type]
     assert response.status_code == 200
     return response.text
 
 
-def test_browser_vietnamese_gets_vietnamese(client: TestClient) -> None:
-    html = _index(client, headers={"Accept-Language": "vi-VN,vi;q=0.9"})
+async def test_browser_vietnamese_gets_vietnamese(client: httpx.AsyncClient) -> None:
+    html = await _index(client, headers={"Accept-Language": "vi-VN,vi;q=0.9"})
     assert '<html lang="vi"' in html
     assert "Không có danh mục dữ liệu nào để hiển thị." in html
     assert "Đổi ngôn ngữ" in html
@@ -290,44 +293,44 @@ def test_browser_vietnamese_gets_vietnamese(client: TestClient) -> None:
     assert "No data views are available." not in html
 
 
-def test_browser_english_gets_english(client: TestClient) -> None:
+async def test_browser_english_gets_english(client: httpx.AsyncClient) -> None:
     # I18N_CONFIG leaves the header to us; the stock middleware alone would answer "vi" here.
-    html = _index(client, headers={"Accept-Language": "en-US"})
+    html = await _index(client, headers={"Accept-Language": "en-US"})
     assert '<html lang="en"' in html
     assert "No data views are available." in html
     assert "Change language" in html
 
 
-def test_no_preference_defaults_to_vietnamese(client: TestClient) -> None:
-    html = _index(client, headers={"Accept-Language": "ja-JP,*;q=0.5"})
+async def test_no_preference_defaults_to_vietnamese(client: httpx.AsyncClient) -> None:
+    html = await _index(client, headers={"Accept-Language": "ja-JP,*;q=0.5"})
     assert '<html lang="vi"' in html
 
 
-def test_language_cookie_beats_header(client: TestClient) -> None:
+async def test_language_cookie_beats_header(client: httpx.AsyncClient) -> None:
     client.cookies.set("language", "en")
     try:
-        html = _index(client, headers={"Accept-Language": "vi-VN,vi;q=0.9"})
+        html = await _index(client, headers={"Accept-Language": "vi-VN,vi;q=0.9"})
     finally:
         client.cookies.clear()
     assert "No data views are available." in html
     client.cookies.set("language", "vi")
     try:
-        html = _index(client, headers={"Accept-Language": "en-US,en;q=0.9"})
+        html = await _index(client, headers={"Accept-Language": "en-US,en;q=0.9"})
     finally:
         client.cookies.clear()
     assert "Không có danh mục dữ liệu nào để hiển thị." in html
 
 
-def test_responses_vary_on_language_inputs(client: TestClient) -> None:
-    response = client.get("/admin/", headers={"Accept-Language": "vi"})
+async def test_responses_vary_on_language_inputs(client: httpx.AsyncClient) -> None:
+    response = await client.get("/admin/", headers={"Accept-Language": "vi"})
     vary = {v.strip().lower() for v in response.headers["vary"].split(",")}
     assert {"accept-language", "cookie"} <= vary
 
 
-def test_display_timezone_is_pinned_to_viet_nam(client: TestClient) -> None:
+async def test_display_timezone_is_pinned_to_viet_nam(client: httpx.AsyncClient) -> None:
     client.cookies.set("timezone", "UTC")  # what a browser on a UTC-clock PC would send
     try:
-        response = client.get("/admin/probe", headers={"Accept-Language": "vi-VN"})
+        response = await client.get("/admin/probe", headers={"Accept-Language": "vi-VN"})
     finally:
         client.cookies.clear()
     assert response.status_code == 200
