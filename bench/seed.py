@@ -31,12 +31,16 @@ async def _run(uri: str, students: int, where: str) -> None:
         report = await seed_demo(students=students)
         elapsed = time.perf_counter() - started
         pupils = report.created_students
-        print(f"{where}: {pupils} pupils, {len(report.created_users)} accounts, "
-              f"{report.classes} classes in {elapsed:.1f} s ({pupils / elapsed:.0f} pupils/s)")
+        print(
+            f"{where}: {pupils} pupils, {len(report.created_users)} accounts, "
+            f"{report.classes} classes in {elapsed:.1f} s ({pupils / elapsed:.0f} pupils/s)"
+        )
         rerun = time.perf_counter()
         again = await seed_demo(students=students)
-        print(f"{where}: second run (idempotent) created {again.created_students} pupils in "
-              f"{time.perf_counter() - rerun:.1f} s")
+        print(
+            f"{where}: second run (idempotent) created {again.created_students} pupils in "
+            f"{time.perf_counter() - rerun:.1f} s"
+        )
     finally:
         await client.drop_database(name)
         await client.close()
