@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from starlette_admin.contrib.beanie.filters import ContainsFilter, StartsWithFilter
 from starlette_admin.fields import BaseField, DateField, DateTimeField, IntegerField, StringField
+from starlette_admin.filters.base import BaseFilter, FilterApplyContext
+from starlette_admin.filters.generic import EqualFilter as BaseEqualFilter
+from starlette_admin.filters.generic import NotEqualFilter as BaseNotEqualFilter
 
 F = TypeVar("F", bound=BaseField)
 
@@ -57,3 +61,31 @@ class VnDateField(DateField):
 class VnDateTimeField(DateTimeField):
     output_format: str | None = "HH:mm dd/MM/yyyy"
     form_alt_format: str | None = "d/m/Y H:i"
+
+
+def _code_variants(value: Any) -> list[str]:
+    text = str(value).strip()
+    return list(dict.fromkeys([text, text.upper()]))
+
+
+class CodeEqualFilter(BaseEqualFilter):
+    """Equality for codes (class names, school years): an exact match the database answers
+    from its index, where the library's string equality is a case-insensitive regular
+    expression that reads every record. The case typed does not matter: "7a1" finds 7A1."""
+
+    def apply(self, ctx: FilterApplyContext) -> dict[str, Any]:
+        return {ctx.field_name: {"$in": _code_variants(ctx.value)}}
+
+
+class CodeNotEqualFilter(BaseNotEqualFilter):
+    def apply(self, ctx: FilterApplyContext) -> dict[str, Any]:
+        return {ctx.field_name: {"$nin": _code_variants(ctx.value)}}
+
+
+# The filters a code field offers in the list's "Bộ lọc".
+CODE_FILTERS: list[type[BaseFilter]] = [
+    CodeEqualFilter,
+    CodeNotEqualFilter,
+    StartsWithFilter,
+    ContainsFilter,
+]

@@ -30,7 +30,7 @@ from models.student_parts import SEX_LABELS, STATUS_LABELS
 from ..access import access_of
 from . import student_display as display
 from .base import ScopedModelView, blank_to_none, flatten, form_error, nest_errors, nothing_deleted
-from .fields import VersionField, VnDateField, labelled
+from .fields import CODE_FILTERS, VersionField, VnDateField, labelled
 
 OUT_OF_SCOPE = "Thay đổi này sẽ đưa học sinh ra ngoài phạm vi bạn được quản lý nên không được lưu"
 
@@ -125,9 +125,9 @@ class StudentView(ScopedModelView):
             sa.CollectionField(
                 "current",
                 fields=[
-                    sa.StringField("school_year", label="Năm học"),
+                    sa.StringField("school_year", label="Năm học", filters=CODE_FILTERS),
                     sa.IntegerField("grade", label="Khối"),
-                    sa.StringField("class_name", label="Lớp"),
+                    sa.StringField("class_name", label="Lớp", filters=CODE_FILTERS),
                 ],
             ),
             "Lớp hiện tại",

@@ -99,6 +99,11 @@ def _filter_builder_fields(html: str) -> dict[str, str]:
         ("grade__eq=7", CURRENT),
         ("grade__between=6..7", CURRENT | {"HS6A901"}),
         ("class_name__eq=7A2", {"HS7A201", "HS7A202", "HS7A203"}),
+        ("class_name__eq=7a2", {"HS7A201", "HS7A202", "HS7A203"}),  # as typed
+        ("class_name__neq=7A2", {"HS7A101", "HS7A102", "HS7A103", "HS6A901"}),
+        ("class_name__startswith=7", CURRENT),
+        ("class_name__eq=7A", set()),  # a whole class name, not a prefix
+        ("class_name__eq=.*", set()),  # a value, not a pattern
         (
             "(class_name__eq=7A1 OR class_name__eq=6A9)",
             {"HS7A101", "HS7A102", "HS7A103", "HS6A901"},
