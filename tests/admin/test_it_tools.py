@@ -4,6 +4,7 @@ another user (read-only, bannered, journalled)."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import httpx
 import pytest
@@ -17,9 +18,11 @@ HOMEROOM_7A1 = {"HS7A101", "HS7A102", "HS7A103"}
 
 
 def explanation(html: str) -> str:
-    match = re.search(r'<pre class="mb-0"[^>]*>(.*?)</pre>', html, re.S)
+    """The explanation card's text, tags removed and spaces collapsed."""
+    match = re.search(r'<div class="card mt-3" id="explain-result">(.*)', html, re.S)
     assert match, "no explanation on the page"
-    return match.group(1)
+    text = re.sub(r"<[^>]+>", " ", match.group(1))
+    return " ".join(unescape(text).split())
 
 
 async def listed(school: School, client: httpx.AsyncClient) -> set[str]:
@@ -39,7 +42,9 @@ async def test_explain_in_scope(school: School) -> None:
     assert "«gv.cn7a1» ĐƯỢC xem hồ sơ học sinh" in text
     assert "nhờ «Giáo viên chủ nhiệm» (gvcn) quyền số 1" in text
     assert "Vai trò «Giáo viên chủ nhiệm» (gvcn), quyền số 1: bộ lọc khớp, cho phép." in text
-    assert "Được sửa: profile," in text
+    writable = re.search(r"<dt[^>]*>Được sửa</dt>\s*<dd[^>]*>(.*?)</dd>", response.text, re.S)
+    assert writable
+    assert '<code class="me-2">profile</code>' in writable.group(1)
     assert "Được phép" in response.text
 
 
