@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from starlette_admin.contrib.beanie.filters import ContainsFilter, StartsWithFilter
-from starlette_admin.fields import BaseField, DateField, DateTimeField, IntegerField, StringField
+from starlette_admin.fields import (
+    BaseField,
+    BooleanField,
+    DateField,
+    DateTimeField,
+    IntegerField,
+    StringField,
+)
 from starlette_admin.filters.base import BaseFilter, FilterApplyContext
 from starlette_admin.filters.generic import EqualFilter as BaseEqualFilter
 from starlette_admin.filters.generic import NotEqualFilter as BaseNotEqualFilter
@@ -89,3 +96,12 @@ CODE_FILTERS: list[type[BaseFilter]] = [
     StartsWithFilter,
     ContainsFilter,
 ]
+
+
+@dataclass
+class FlagField(BooleanField):
+    """A yes/no that warns when yes (e.g. a change made outside the app): a badge, not a
+    green tick for "no"."""
+
+    list_template: str = "fields/list/flag.html"
+    detail_template: str = "fields/detail/flag.html"

@@ -25,7 +25,7 @@ from models.changelog import ALARM_LABELS, ChangeLogAlarm, ChangeLogEntry
 from ..access import access_of
 from . import student_display as display
 from .base import ReadOnlyView, ScopedModelView, object_id_or_none
-from .fields import VnDateTimeField
+from .fields import FlagField, VnDateTimeField
 
 OP_LABELS = {
     "insert": "Tạo mới",
@@ -164,7 +164,7 @@ class ChangeLogView(ReadOnlyView):
         sa.EnumField("collection", label="Dữ liệu", choices=list(COLLECTION_LABELS.items())),
         sa.StringField("record_label", label="Bản ghi"),
         sa.EnumField("op", label="Thao tác", choices=list(OP_LABELS.items())),
-        sa.BooleanField("out_of_band", label="Ngoài ứng dụng"),
+        FlagField("out_of_band", label="Ngoài ứng dụng"),
         sa.StringField("reason", label="Lý do"),
         sa.StringField("source", label="Nguồn", exclude_from_list=True),
         sa.StringField("out_of_band_reason", label="Vì sao bị đánh dấu", exclude_from_list=True),

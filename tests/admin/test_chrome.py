@@ -77,3 +77,10 @@ def test_every_english_accessible_name_of_the_library_is_translated() -> None:
     }
     assert found
     assert found <= set(ACCESSIBLE_NAMES), found - set(ACCESSIBLE_NAMES)
+
+
+async def test_yes_no_columns_say_it_in_words(school: School) -> None:
+    it = await school.login("it.quantri")
+    html = (await it.get("/admin/users/list", params={"page_size": "100"})).text
+    assert '<span class="visually-hidden">Có</span>' in html  # active accounts
+    assert 'title="Có"' in html

@@ -120,7 +120,11 @@ async def test_global_log_and_out_of_band_list(
     assert listing.status_code == 200
     assert "(HS7A102)" in listing.text  # the hand-made change
     assert "(HS7A101)" not in listing.text  # the teacher's changes went through the app
+    assert '<span class="badge bg-warning text-dark">Có</span>' in listing.text  # flagged
     everything = await principal.get("/admin/change-log/list", params={"q": "HS7A101"})
     assert "(HS7A101)" in everything.text
+    # In-app changes read "Không" in that column, not a red cross.
+    assert '<span class="text-secondary">Không</span>' in everything.text
+    assert '<span class="badge bg-warning text-dark">Có</span>' not in everything.text
     teacher = await school.login("gv.cn7a1")
     assert (await teacher.get("/admin/change-log/list")).status_code == 403
