@@ -28,7 +28,14 @@ from starlette_admin.contrib.beanie import ModelView
 from starlette_admin.contrib.beanie.filters import build_filter_query
 from starlette_admin.contrib.beanie.helpers import build_order_clauses
 from starlette_admin.exceptions import ActionFailed, FormValidationError
-from starlette_admin.fields import BaseField, CollectionField, ListField
+from starlette_admin.fields import (
+    BaseField,
+    CollectionField,
+    EnumField,
+    ListField,
+    PasswordField,
+    StringField,
+)
 from starlette_admin.filters import FilterGroup, FilterRule
 from starlette_admin.types import RequestAction
 
@@ -41,6 +48,7 @@ from models.common import WriteSource
 from ..access import access_of, scoped_filter
 from .fields import HiddenTextField, VersionField
 
+HIDDEN_VALUE = "(ẩn)"  # a list cell the viewer may not read for this row
 OUT_OF_SCOPE = "Thay đổi này nằm ngoài phạm vi bạn được quản lý nên không được lưu"
 TAKEN = "Giá trị này đã được dùng cho một bản ghi khác"
 NOTHING_DELETED = (
@@ -383,7 +391,22 @@ class ScopedModelView(ModelView):
         if scope is None or not scope.allowed:
             return {"id": data.get("id")}
         record = obj.model_dump(by_alias=True) if hasattr(obj, "model_dump") else {}
-        return prune(data, scope.fields_for(record, "read"), aliases=self.column_paths)
+        kept = prune(data, scope.fields_for(record, "read"), aliases=self.column_paths)
+        if getattr(request.state, "action", None) == RequestAction.LIST:
+            self._mark_hidden(request, data, kept)
+        return kept
+
+    def _mark_hidden(self, request: Request, data: dict[str, Any], kept: dict[str, Any]) -> None:
+        """A text column this row's rules hide reads «(ẩn)», not blank: a blank cell would
+        say the pupil has no ethnicity recorded. Hidden whether or not there is a value."""
+        for field in self.get_fields_list(request):
+            if (
+                field.name in data
+                and field.name not in kept
+                and isinstance(field, StringField)
+                and not isinstance(field, (EnumField, PasswordField))
+            ):
+                kept[field.name] = HIDDEN_VALUE
 
 
 def filter_roots(query: Any) -> set[str]:

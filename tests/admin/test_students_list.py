@@ -196,3 +196,26 @@ async def test_subject_teacher_list_rows_show_their_columns(school: School) -> N
 )
 def test_filter_roots(query: dict[str, Any], roots: set[str]) -> None:
     assert filter_roots(query) == roots
+
+
+async def test_a_column_hidden_for_some_rows_says_so(school: School, mdb: AsyncDatabase) -> None:
+    """A group head who is also 7A1's homeroom teacher reads the ethnicity of 7A1's pupils
+    only: the other rows say «(ẩn)» instead of a blank that would mean "not recorded"."""
+    await mdb["users"].update_one(
+        {"username": "tt.toan"},
+        {"$set": {"roles": ["tocm", "gvcn"], "homeroom_classes": ["7A1"]}},
+    )
+    head = await school.login("tt.toan")
+    response = await head.get("/admin/students/list", params={"page_size": "100"})
+    assert response.status_code == 200
+    rows = {
+        code: row
+        for row in response.text.split("<tr")
+        for code in school.pupils
+        if school.pupil_id(code) in row
+    }
+    for code in ("HS7A101", "HS7A102", "HS7A103"):
+        assert "Mông" in rows[code] and "(ẩn)" not in rows[code], code
+    for code in ("HS7A201", "HS7A202", "HS7A203"):
+        assert "(ẩn)" in rows[code] and "Mông" not in rows[code], code
+        assert html.unescape(rows[code]).count("7A2") >= 1  # the class column is readable
