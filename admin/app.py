@@ -15,7 +15,7 @@ from app.config import Settings
 from .access import AccessMiddleware
 from .flash import EncryptedFlashMiddleware
 from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, LanguageMiddleware, locale_display_name
-from .template_text import ACCESSIBLE_NAMES, ReplacingLoader
+from .template_text import ACCESSIBLE_NAMES, ReplacingLoader, error_detail
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
 from .views.roles import RoleView
@@ -57,6 +57,7 @@ def build_admin(settings: Settings) -> Admin:
     )
     admin.templates.env.globals["get_locale_display_name"] = locale_display_name
     admin.templates.env.globals["vn_time"] = format_datetime
+    admin.templates.env.globals["error_detail"] = error_detail
     for view in (
         StudentView(),
         UserView(),

@@ -1,4 +1,4 @@
-"""Vietnamese for the few interface words starlette-admin's templates hard-code in English.
+"""Vietnamese for the few interface words starlette-admin hard-codes in English.
 
 Its templates pass most text through the translation catalogue, but some accessible names
 (``aria-label``) are written in English. The loader below hands Jinja the library's template
@@ -7,6 +7,7 @@ sources with those replaced, once per template load, so screen readers speak Vie
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 from jinja2 import BaseLoader, Environment
@@ -37,3 +38,41 @@ class ReplacingLoader(BaseLoader):
 
     def list_templates(self) -> list[str]:
         return self.inner.list_templates()
+
+
+# The library's own error details (English, not in its catalogue) -> Vietnamese.
+_ERROR_DETAILS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"Invalid 'filter' parameter: unknown filter field: '(.+)'"),
+        "Bộ lọc không hợp lệ: không có trường «{0}» để lọc.",
+    ),
+    (
+        re.compile(r"Invalid 'filter' parameter: unknown filter '(.+)' for field '(.+)'"),
+        "Bộ lọc không hợp lệ: trường «{1}» không có phép lọc «{0}».",
+    ),
+    (
+        re.compile(r"Invalid 'filter' parameter: .*", re.S),
+        "Bộ lọc trong địa chỉ trang không hợp lệ. Hãy tạo lại bộ lọc bằng nút «Bộ lọc».",
+    ),
+    (
+        re.compile(r"Invalid page_size (.+)\. Allowed values: \[(.+)\]"),
+        "Không hỗ trợ {0} dòng mỗi trang; hãy chọn một trong các số: {1}.",
+    ),
+    (re.compile(r"Field '(.+)' is not accessible"), "Không thể sắp xếp theo trường «{0}»."),
+]
+
+
+def error_detail(detail: object) -> str | None:
+    """What an error page says below its status message, in Vietnamese, or None.
+
+    Our own errors already speak Vietnamese and are shown as they are; the library's known
+    English details are translated; any other English text (Starlette's reason phrases, a
+    library message not listed above) is left out rather than shown untranslated.
+    """
+    if not isinstance(detail, str) or not detail.strip():
+        return None
+    for pattern, message in _ERROR_DETAILS:
+        match = pattern.fullmatch(detail)
+        if match:
+            return message.format(*match.groups())
+    return detail if not detail.isascii() else None

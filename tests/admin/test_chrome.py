@@ -3,13 +3,14 @@ the accessible names the library writes in English are read out in Vietnamese.""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 import pytest
 import starlette_admin
 
-from admin.template_text import ACCESSIBLE_NAMES
+from admin.template_text import ACCESSIBLE_NAMES, error_detail
 from tests.admin.school import School
 
 LIBRARY_TEMPLATES = Path(starlette_admin.__file__).parent / "templates"
@@ -84,3 +85,40 @@ async def test_yes_no_columns_say_it_in_words(school: School) -> None:
     html = (await it.get("/admin/users/list", params={"page_size": "100"})).text
     assert '<span class="visually-hidden">Có</span>' in html  # active accounts
     assert 'title="Có"' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"filter": "khong__eq=1"}, "Bộ lọc không hợp lệ: không có trường «khong» để lọc."),
+        ({"filter": "class_name__zz=1"}, "trường «class_name» không có phép lọc «zz»"),
+        ({"filter": "class_name__eq= 7A1 "}, "Bộ lọc trong địa chỉ trang không hợp lệ."),
+        ({"page_size": "7"}, "Không hỗ trợ 7 dòng mỗi trang; hãy chọn một trong các số: 25, 50"),
+    ],
+)
+async def test_bad_list_parameters_are_explained_in_vietnamese(
+    school: School, params: dict[str, str], message: str
+) -> None:
+    office = await school.login("vp.thuky")
+    response = await office.get("/admin/students/list", params=params)
+    assert response.status_code == 400
+    page = html.unescape(response.text)
+    assert "Yêu cầu không hợp lệ." in page
+    assert message in page
+    assert "Invalid" not in page
+    assert "Hồ sơ học sinh" in page  # still inside the panel
+
+
+@pytest.mark.parametrize(
+    ("detail", "shown"),
+    [
+        ("Not Found", None),
+        ("Some new English library message", None),
+        ("", None),
+        (None, None),
+        ("Không tìm thấy học sinh này.", "Không tìm thấy học sinh này."),
+        ("Field 'years' is not accessible", "Không thể sắp xếp theo trường «years»."),
+    ],
+)
+def test_error_detail(detail: object, shown: str | None) -> None:
+    assert error_detail(detail) == shown
