@@ -5,11 +5,11 @@ from __future__ import annotations
 import socket
 
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from app.config import DEFAULT_SECRET_KEY, Settings
 from app.main import create_app
+from tests.auth.helpers import serving
 
 GOOD_SECRET = "x" * 40
 
@@ -51,10 +51,10 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.mongodb_uri.endswith("rs0")
 
 
-def test_healthz_reports_replica_set(mongo_uri: str) -> None:
+async def test_healthz_reports_replica_set(mongo_uri: str) -> None:
     settings = Settings(env="test", secret_key=GOOD_SECRET, mongodb_uri=mongo_uri)
-    with TestClient(create_app(settings)) as client:
-        response = client.get("/healthz")
+    async with serving(create_app(settings)) as client:
+        response = await client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
@@ -62,7 +62,7 @@ def test_healthz_reports_replica_set(mongo_uri: str) -> None:
     assert body["database"]["replica_set"]
 
 
-def test_healthz_is_503_when_the_database_is_down() -> None:
+async def test_healthz_is_503_when_the_database_is_down() -> None:
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -72,7 +72,7 @@ def test_healthz_is_503_when_the_database_is_down() -> None:
         mongodb_uri=f"mongodb://127.0.0.1:{port}/",
         mongodb_timeout_ms=300,
     )
-    with TestClient(create_app(settings)) as client:
-        response = client.get("/healthz")
+    async with serving(create_app(settings)) as client:
+        response = await client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"]["reachable"] is False

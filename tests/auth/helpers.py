@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -84,3 +85,12 @@ async def is_signed_out(client: httpx.AsyncClient, path: str = "/account") -> bo
     """True when ``path`` sends the client to the sign-in page (not e.g. to a password change)."""
     response = await client.get(path)
     return response.status_code == 303 and response.headers["location"].startswith("/login?")
+
+
+@asynccontextmanager
+async def serving(app: FastAPI, base_url: str = BASE_URL) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of ``app`` with the app's lifespan (start-up and shut-down) around it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client

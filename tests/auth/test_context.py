@@ -7,13 +7,12 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.testclient import TestClient
 
 from app.auth.deps import CurrentUser, OptionalUser
 from app.config import Settings
 from app.context import current_actor, current_request_id
 from app.main import create_app
-from tests.auth.helpers import SECRET, MakeUser, login
+from tests.auth.helpers import SECRET, MakeUser, login, serving
 
 
 def add_probe_routes(app: FastAPI) -> None:
@@ -88,7 +87,7 @@ async def test_optional_user_is_none_when_signed_out(
     assert body["request_id"]
 
 
-def test_healthz_never_looks_up_the_session() -> None:
+async def test_healthz_never_looks_up_the_session() -> None:
     # Database down and a session cookie present: /healthz must still report, not fail.
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -99,9 +98,9 @@ def test_healthz_never_looks_up_the_session() -> None:
         mongodb_uri=f"mongodb://127.0.0.1:{port}/",
         mongodb_timeout_ms=300,
     )
-    with TestClient(create_app(settings), base_url="https://testserver") as client:
+    async with serving(create_app(settings), "https://testserver") as client:
         client.cookies.set("hocba_session", "some-token")
-        response = client.get("/healthz")
+        response = await client.get("/healthz")
     assert response.status_code == 503
     assert len(response.headers["x-request-id"]) == 32
     # Had the middleware looked the token up, it would have answered by clearing the cookie.
