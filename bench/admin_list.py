@@ -317,7 +317,7 @@ async def profile_request(
 # -- main ------------------------------------------------------------------------------------
 async def run(args: argparse.Namespace, server: ServerThread) -> None:
     settings = Settings(
-        _env_file=None,
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         env="development",
         secret_key=secrets.token_urlsafe(48),
         mongodb_uri=server.uri,

@@ -83,7 +83,7 @@ async def _run(uri: str, updates: int, students: int) -> None:
         record.years[SCHOOL_YEAR] = full_year()
         records.append(record)
     await create_records(records, source=WriteSource.SEED, actor=TEACHER)
-    ids = [r.id for r in records]
+    ids = [r.id for r in records if r.id is not None]
 
     worker = ChangeLogWorker(db, max_await_ms=50)
     task = asyncio.create_task(worker.run())

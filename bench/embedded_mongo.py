@@ -94,7 +94,7 @@ def plain_mongomock() -> Iterator[None]:
 
 
 def direct_rates(size: int, ops: int) -> dict[str, float]:
-    coll = mongomock_ng.MongoClient().bench[f"docs_{size}"]
+    coll: Any = mongomock_ng.MongoClient().bench[f"docs_{size}"]
     coll.insert_many([{"_id": i, "n": i, "name": f"pupil {i}"} for i in range(size)])
     rng = random.Random(size)
     ids = [rng.randrange(size) for _ in range(ops)]

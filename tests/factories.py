@@ -54,16 +54,16 @@ def full_year(
             continue
         mark = score if subject.kind is AssessmentKind.SCORE else level
         count = subject.regular_count(grade)
-        term = {"tx": [mark] * count, "gk": mark, "ck": mark}
+        term: dict[str, Any] = {"tx": [mark] * count, "gk": mark, "ck": mark}
         subjects[code] = SubjectYear(
             kind="score" if subject.kind is AssessmentKind.SCORE else "comment",
-            hk1=SubjectTerm(**term),
-            hk2=SubjectTerm(**term),
+            hk1=SubjectTerm.model_validate(term),
+            hk2=SubjectTerm.model_validate(term),
         )
     return SchoolYearRecord(
         grade=grade,
         class_name=class_name,
         subjects=subjects,
-        conduct=TermLevels(hk1=conduct[0], hk2=conduct[1]),
+        conduct=TermLevels.model_validate({"hk1": conduct[0], "hk2": conduct[1]}),
         absences={"hk1": Absences(excused=absences), "hk2": Absences()},
     )
