@@ -1,7 +1,8 @@
 """Secondary index maps: string value → ids for every field that appears in an index.
 
 Narrows the documents a filter must be tested against when the filter pins an indexed field to
-string values (``{"current.class_name": {"$in": ["7A1", "7A2"]}}``, also inside ``$and``/``$or``).
+string values (``{"current.class_name": {"$in": ["7A1", "7A2"]}}``, also inside ``$and``/``$or``)
+or to a regular expression (tested once per distinct indexed value, as an index scan would).
 The full filter is still applied to every candidate, so the maps only ever skip documents that
 cannot match: in MongoDB a string equals only a string, either the field itself or an element of
 an array there. Anything else (other types, operators, paths through arrays) is not narrowed.
@@ -9,10 +10,37 @@ an array there. Anything else (other types, operators, paths through arrays) is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
+from bson.regex import Regex
+from mongomock_ng import filtering
+
 MISSING = object()
+
+
+def as_regex(condition: Any) -> re.Pattern[str] | None:
+    """The compiled pattern of a regular-expression condition (``/x/``, ``{"$regex": "x",
+    "$options": "i"}``), compiled as mongomock compiles it; None for any other condition or
+    one that does not compile (the full filter then reports it)."""
+    try:
+        if isinstance(condition, dict):
+            if "$regex" not in condition or not set(condition) <= {"$regex", "$options"}:
+                return None
+            if "$options" in condition:
+                condition = filtering._combine_regex_options(condition)
+            condition = condition["$regex"]
+        if isinstance(condition, str):
+            return re.compile(condition)
+        if isinstance(condition, re.Pattern):
+            return condition
+        if isinstance(condition, Regex):
+            compiled: re.Pattern[str] = condition.try_compile()
+            return compiled
+    except Exception:  # noqa: BLE001 - anything odd is left to the full filter
+        return None
+    return None
 
 
 def _values(doc: dict[str, Any], path: str) -> tuple[list[str], bool]:
@@ -99,6 +127,15 @@ class SecondaryMaps:
         return best
 
     def _for_condition(self, path: str, condition: Any) -> set[Any] | None:
+        regex = as_regex(condition)
+        if regex is not None:
+            # A regular expression matches strings only (mongomock's rule, which the full
+            # filter applies next): test it once per distinct indexed value, not per document.
+            ids = set(self.always[path])
+            for value, holders in self.by_value[path].items():
+                if regex.search(value):
+                    ids |= holders
+            return ids
         if isinstance(condition, str):
             strings = [condition]
         elif isinstance(condition, dict) and len(condition) == 1:

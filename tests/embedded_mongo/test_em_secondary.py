@@ -1,7 +1,9 @@
-"""Indexed fields narrow string-equality filters; results stay exactly what a scan gives."""
+"""Indexed fields narrow string-equality and regular-expression filters; results stay exactly
+what a scan gives."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -26,6 +28,13 @@ QUERIES: list[dict[str, Any]] = [
     {"tags": "b"},
     {"c.cls": 7},
     {"c.cls": "nowhere"},
+    {"c.cls": {"$regex": "^7a", "$options": "i"}},  # strings only: not the number 7
+    {"c.cls": {"$regex": "2$"}},
+    {"c.cls": re.compile("A1")},
+    {"tags": {"$regex": "^b"}},  # any element of an array
+    {"$or": [{"c.cls": {"$regex": "2"}}, {"tags": "a"}]},
+    {"c.cls": {"$regex": "A", "$ne": "7A1"}},  # not only a pattern: scanned
+    {"c.cls": {"$not": {"$regex": "A1"}}},  # a negation: scanned
 ]
 
 
@@ -66,7 +75,11 @@ async def test_only_candidates_meet_the_matcher(coll, embedded_server, monkeypat
         calls += 1
         return real(query, doc, *args)
 
+    def no_scan(*args: Any) -> Any:
+        raise AssertionError("the whole collection was scanned")
+
     monkeypatch.setattr(fastpaths, "filter_applies", counting)
+    monkeypatch.setattr(fastpaths, "_original_iter_documents", no_scan)
     found = [d["_id"] async for d in coll.find({"c.cls": "7A2"})]
     assert found == [2]
     assert calls <= 2  # the one candidate (and nothing like the 306 documents)
@@ -85,6 +98,13 @@ def _scan_match(query: dict[str, Any], doc: dict[str, Any]) -> bool:
         7: {1, 2},
         8: {4},
         9: set(),
+        10: {1, 2, 3, 5},
+        11: {2},
+        12: {1, 3, 5},
+        13: {1, 2},
+        14: {1, 2, 3},
+        15: {2},
+        16: {2, 4, 6},
     }
     return doc["_id"] in answers[QUERIES.index(query)]
 
@@ -105,3 +125,28 @@ async def test_counts_test_only_candidates(coll, embedded_server, monkeypatch) -
     monkeypatch.setattr(filtering, "filter_applies", counting)
     assert await coll.count_documents({"c.cls": {"$in": ["7A2", "9A1"]}}) == 1 + 34
     assert calls <= 40  # the candidates, not the 306 documents
+
+
+@embedded_only
+async def test_a_pattern_is_tested_per_value_not_per_document(
+    coll, embedded_server, monkeypatch
+) -> None:
+    import embedded_mongo.fastpaths as fastpaths
+
+    await coll.insert_many([{"_id": 100 + i, "c": {"cls": f"9A{i % 9}"}} for i in range(300)])
+    calls = 0
+    real = fastpaths.filter_applies
+
+    def counting(query: Any, doc: Any, *args: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        return real(query, doc, *args)
+
+    def no_scan(*args: Any) -> Any:
+        raise AssertionError("the whole collection was scanned")
+
+    monkeypatch.setattr(fastpaths, "filter_applies", counting)
+    monkeypatch.setattr(fastpaths, "_original_iter_documents", no_scan)
+    query = {"$or": [{"c.cls": {"$regex": "^7a2", "$options": "i"}}, {"tags": {"$regex": "z"}}]}
+    assert [d["_id"] async for d in coll.find(query)] == [2]
+    assert calls <= 2
