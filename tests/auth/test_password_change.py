@@ -39,6 +39,7 @@ async def test_first_login_forces_a_change_everywhere(
     assert response.headers["location"] == "/account/password?next=%2Fadmin%2Fstudents"
     page = await client.get("/account/password")
     assert "Bạn cần đặt mật khẩu mới trước khi tiếp tục làm việc." in page.text
+    assert "Quay lại trang tài khoản" not in page.text  # no way around the change
     for path in ["/account", "/admin/", "/anything?x=1"]:
         answer = await client.get(path)
         assert answer.status_code == 303, path
@@ -93,6 +94,10 @@ async def test_no_warning_when_expiry_is_far(
     await make_user(changed_at=utcnow() - timedelta(days=30))
     await login(client)
     assert "sẽ hết hạn" not in (await client.get("/account")).text
+    # A change nobody asks for can be abandoned.
+    assert '<a href="/account">Quay lại trang tài khoản</a>' in (
+        await client.get("/account/password")
+    ).text
 
 
 async def test_each_rule_is_reported_on_the_page(
