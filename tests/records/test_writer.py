@@ -182,3 +182,24 @@ async def test_duplicate_code_is_a_conflict(mdb) -> None:
     first = await _created()
     with pytest.raises(Conflict, match="Mã học sinh"):
         await create_record(make_student(code=first.code), source=WriteSource.SEED, actor=TEACHER)
+
+
+def test_setting_a_path_leaves_the_stored_document_alone() -> None:
+    """The write path diffs the stored document against the changed one: setting a path must
+    copy what it changes, never modify the stored containers it shares."""
+    from app.records.writer import UNSET, _set_path
+
+    stored = {"a": {"b": {"c": 1}, "k": 0}, "l": [{"x": 1}, {"x": 2}], "n": {"m": 3}}
+    data = dict(stored)
+    _set_path(data, "a.b.c", 2)
+    _set_path(data, "l.0.x", 5)
+    _set_path(data, "n.m", UNSET)
+    _set_path(data, "new.deep.path", "v")
+    assert stored == {"a": {"b": {"c": 1}, "k": 0}, "l": [{"x": 1}, {"x": 2}], "n": {"m": 3}}
+    assert data == {
+        "a": {"b": {"c": 2}, "k": 0},
+        "l": [{"x": 5}, {"x": 2}],
+        "n": {},
+        "new": {"deep": {"path": "v"}},
+    }
+    assert data["l"][1] is stored["l"][1]  # untouched parts are shared, not copied
