@@ -41,6 +41,7 @@ from starlette_admin.types import RequestAction
 
 from app.permissions.engine import Action
 from app.permissions.matcher import matches
+from app.permissions.scope import as_raw
 from app.records.stamp import resolve_actor, stamp_meta
 from app.validation_vi import messages_by_field
 from models.common import WriteSource
@@ -120,7 +121,25 @@ class ScopedModelView(ModelView):
         return self._can(request, Action.CREATE)
 
     def can_edit(self, request: Request) -> bool:
-        return self._can(request, Action.EDIT)
+        """Granted, and the edit form has a field the user may write in some record (a
+        subject teacher's scores are not on this form: no empty form, no edit buttons)."""
+        if not self._can(request, Action.EDIT):
+            return False
+        fields = self.get_fields_list(request, action=RequestAction.EDIT)
+        return any(not isinstance(f, VersionField | HiddenTextField) for f in fields)
+
+    async def is_row_action_allowed_for_obj(self, request: Request, name: str, obj: Any) -> bool:
+        """The edit button only on rows whose form holds something this user may write."""
+        if not await super().is_row_action_allowed_for_obj(request, name, obj):
+            return False
+        if name != "edit":
+            return True
+        record = as_raw(obj)
+        return any(
+            self._field_allowed(request, self._stored_path(f), RequestAction.EDIT, record)
+            for f in self.get_fields_list(request, action=RequestAction.EDIT)
+            if not isinstance(f, VersionField | HiddenTextField)
+        )
 
     def can_delete(self, request: Request) -> bool:
         return self._can(request, Action.DELETE)
@@ -141,10 +160,20 @@ class ScopedModelView(ModelView):
         path = self.column_paths.get(path, path)
         if path == "id" or isinstance(field, VersionField | HiddenTextField):
             return True  # form plumbing: the version number and one-shot confirmations
+        record = getattr(request.state, "edited_record", None)
+        return self._field_allowed(request, path, action, record)
+
+    def _field_allowed(
+        self, request: Request, path: str, action: Any, record: dict[str, Any] | None
+    ) -> bool:
         scope = access_of(request).scope(self.resource, ACTION_FOR.get(action, Action.VIEW))
         if scope is None or not scope.allowed:
             return False
         view_scope = access_of(request).scope(self.resource, Action.VIEW)
+        if action == RequestAction.EDIT and record is not None and view_scope is not None:
+            # The edit form of one record: what the user may read and write in that record.
+            readable = view_scope.fields_for(record, "read").may_reach(path)
+            return readable and scope.fields_for(record, "write").may_reach(path)
         readable = view_scope is not None and view_scope.readable.may_reach(path)
         if action in READ_ACTIONS:
             return readable
@@ -259,7 +288,11 @@ class ScopedModelView(ModelView):
         return await super().repr(obj, request)
 
     async def find_by_pk(self, request: Request, pk: Any) -> Any:
-        return await self.find_in_scope(request, pk, self._request_action(request))
+        found = await self.find_in_scope(request, pk, self._request_action(request))
+        if found is not None and getattr(request.state, "action", None) == RequestAction.EDIT:
+            # The edit form is then built for this record (can_access_field).
+            request.state.edited_record = as_raw(found)
+        return found
 
     async def find_in_scope(self, request: Request, pk: Any, action: Action) -> Any:
         object_id = object_id_or_none(pk)

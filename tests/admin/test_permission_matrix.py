@@ -66,6 +66,8 @@ GRANTS: dict[str, dict[str, str]] = {
     ),
 }
 # (role, resource) whose row filter leaves the "out" record out.
+# Edit granted, but on fields no panel form holds (a subject teacher's scores): no edit form.
+NO_FORM_FIELDS = {("gvbm", "students")}
 SCOPED = {("gvcn", "students"), ("gvbm", "students")} | {("kiemthu", r) for r in GRANTS["kiemthu"]}
 # What a view never allows, whoever asks (the sign-in journal is append-only).
 NEVER = {"auth_events": "CED"}
@@ -96,10 +98,12 @@ OK, SAVED, REFUSED, FORBIDDEN, NOT_FOUND, INVALID = 200, 303, 400, 403, 404, 422
 _serial = count(1)
 
 
-def rights(role: str, resource: str) -> str:
+def rights(role: str, resource: str, *, panel: bool = True) -> str:
     granted = GRANTS[role].get(resource, "")
     if "V" not in granted:
         return ""  # the panel hides a resource one may not see, whatever else is granted
+    if panel and (role, resource) in NO_FORM_FIELDS:
+        granted = granted.replace("E", "")
     return "".join(r for r in granted if r not in NEVER.get(resource, ""))
 
 
@@ -301,7 +305,7 @@ async def test_panel(matrix: Matrix, role: str, key: str, act: str, target: str)
 @pytest.mark.parametrize(("role", "act", "target"), API_CASES)
 async def test_api(matrix: Matrix, role: str, act: str, target: str) -> None:
     client = matrix.clients[role]
-    may = rights(role, "students")
+    may = rights(role, "students", panel=False)
     reachable = target == "in" or (role, "students") not in SCOPED
     pk = matrix.target_id("students", target)
     if act == "list":

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+from pymongo.asynchronous.database import AsyncDatabase
+
 from models.role import Action, Permission, Role
 from models.student import StudentRecord
 from tests.admin.school import School, form_error, load_form, post, replace, staff
@@ -57,16 +59,65 @@ async def test_guardians_can_be_added_and_edited(school: School) -> None:
     ]
 
 
-async def test_a_subject_teacher_gets_no_profile_fields(school: School) -> None:
+async def test_a_subject_teacher_is_offered_no_empty_form(school: School) -> None:
+    """A subject teacher may edit a pupil's record, but only the scores of their subjects,
+    which this form does not hold: no edit buttons, and the form itself is refused."""
     teacher = await school.login("gv.toan")
-    pairs = await load_form(teacher, edit_path(school, "HS7A101"))
-    assert [name for name, _ in pairs] == ["version"]
+    pk = school.pupil_id("HS7A101")
+    listing = await teacher.get("/admin/students/list")
+    assert pk in listing.text
+    assert f"/admin/students/edit?pk={pk}" not in listing.text
+    detail = await teacher.get(f"/admin/students/detail?pk={pk}")
+    assert detail.status_code == 200
+    assert "/admin/students/edit" not in detail.text
+    assert (await teacher.get(edit_path(school, "HS7A101"))).status_code == 403
     before = await record("HS7A101")
-    response = await post(teacher, edit_path(school, "HS7A101"), pairs)
-    assert response.status_code == 303
-    after = await record("HS7A101")
+    response = await post(teacher, edit_path(school, "HS7A101"), {"version": "1"})
+    assert response.status_code == 403
+    assert (await record("HS7A101")).version == before.version
+
+
+async def test_the_form_holds_what_may_be_written_in_this_record(
+    school: School, mdb: AsyncDatabase
+) -> None:
+    """7A1's homeroom teacher who also teaches maths in 7A2: the 7A1 form has the profile;
+    a 7A2 pupil's form has nothing they may write (their maths scores are not on it), so it
+    says so and offers no save button, and a crafted post changes nothing."""
+    await mdb["users"].update_one(
+        {"username": "gv.cn7a1"},
+        {
+            "$set": {
+                "roles": ["gvcn", "gvbm"],
+                "teaching": [{"class_name": "7A2", "subject": "TOAN"}],
+            }
+        },
+    )
+    teacher = await school.login("gv.cn7a1")
+    listing = (await teacher.get("/admin/students/list")).text
+    assert edit_path(school, "HS7A101") in listing  # the edit button where it is of use...
+    assert school.pupil_id("HS7A201") in listing
+    assert edit_path(school, "HS7A201") not in listing  # ...and not where it is not
+    detail = await teacher.get(f"/admin/students/detail?pk={school.pupil_id('HS7A201')}")
+    assert detail.status_code == 200
+    assert edit_path(school, "HS7A201") not in detail.text
+    own = await teacher.get(edit_path(school, "HS7A101"))
+    assert own.status_code == 200
+    assert 'name="profile.full_name"' in own.text
+    assert 'id="nothing-to-edit"' not in own.text
+    assert "Lưu và thêm mới" not in own.text  # a homeroom teacher does not add pupils
+
+    taught = await teacher.get(edit_path(school, "HS7A201"))
+    assert taught.status_code == 200
+    assert 'id="nothing-to-edit"' in taught.text
+    assert "Không có thông tin nào trong biểu mẫu này bạn được sửa ở hồ sơ này." in taught.text
+    assert 'name="profile.full_name"' not in taught.text
+    assert 'type="submit" class' not in taught.text.split('id="nothing-to-edit"')[1]
+    before = await record("HS7A201")
+    crafted = {"profile.full_name": "Tên Bị Đổi", "version": str(before.version)}
+    await post(teacher, edit_path(school, "HS7A201"), crafted)
+    after = await record("HS7A201")
     assert after.profile == before.profile
-    assert after.version == before.version  # nothing to save: nothing written
+    assert after.version == before.version
 
 
 async def test_a_reader_without_the_version_still_gets_the_conflict_check(

@@ -95,9 +95,10 @@ async def test_no_warning_when_expiry_is_far(
     await login(client)
     assert "sẽ hết hạn" not in (await client.get("/account")).text
     # A change nobody asks for can be abandoned.
-    assert '<a href="/account">Quay lại trang tài khoản</a>' in (
-        await client.get("/account/password")
-    ).text
+    assert (
+        '<a href="/account">Quay lại trang tài khoản</a>'
+        in (await client.get("/account/password")).text
+    )
 
 
 async def test_each_rule_is_reported_on_the_page(
