@@ -59,14 +59,9 @@ def _iter_documents(self: Collection, filter_: Any) -> Iterator[dict[str, Any]]:
         if not narrowed:
             filter_applies(filter_, {})  # still refuse a malformed filter, as a scan would
         # Natural order, as a scan would give; only candidates meet the (Python) matcher.
-        docs = self._store._documents
-        return iter(
-            [
-                doc
-                for key, doc in list(docs.items())
-                if key in narrowed and filter_applies(filter_, doc)
-            ]
-        )
+        assert maps is not None  # narrowed comes from them
+        candidates = maps.secondary.in_natural_order(narrowed, self._store._documents)
+        return iter([doc for doc in candidates if filter_applies(filter_, doc)])
     docs = self._store._documents
     found: list[dict[str, Any]] = []
     seen: set[Any] = set()

@@ -400,7 +400,8 @@ def _indexed_candidates(coll: Collection, spec: Any) -> list[Doc] | None:
     narrowed = maps.secondary.candidates(spec) if maps is not None else None
     if narrowed is None:
         return None
-    return [doc for key, doc in list(coll._store._documents.items()) if key in narrowed]
+    assert maps is not None  # narrowed comes from them
+    return maps.secondary.in_natural_order(narrowed, coll._store._documents)
 
 
 def _single_id_match(coll: Collection, spec: Any, roots: set[str] | None) -> list[Doc] | None:

@@ -66,6 +66,10 @@ class SecondaryMaps:
         self.by_value: dict[str, dict[str, set[Any]]] = {}
         self.always: dict[str, set[Any]] = {}  # ids whose value at a path cannot be indexed
         self.by_id: dict[Any, list[tuple[str, str | None]]] = {}
+        # Natural order: each stored key's insertion rank (an update keeps its place, as
+        # mongomock's dict of documents does), so a few candidates need no walk of them all.
+        self.order: dict[Any, int] = {}
+        self._next_rank = 0
 
     def rebuild(self, indexes: dict[str, dict[str, Any]], documents: Iterable[dict]) -> None:
         self.paths = {
@@ -77,11 +81,18 @@ class SecondaryMaps:
         self.by_value = {p: {} for p in self.paths}
         self.always = {p: set() for p in self.paths}
         self.by_id = {}
+        self.order = {}
+        self._next_rank = 0
         for doc in documents:
             self.refresh(doc["_id"], doc)
 
     def refresh(self, doc_id: Any, doc: dict[str, Any] | None) -> None:
         key = self.key(doc_id)
+        if doc is None:
+            self.order.pop(key, None)
+        elif key not in self.order:
+            self.order[key] = self._next_rank
+            self._next_rank += 1
         for path, value in self.by_id.pop(key, []):
             if value is None:
                 self.always[path].discard(key)
@@ -156,3 +167,12 @@ class SecondaryMaps:
         for value in strings:
             ids |= self.by_value[path].get(value, set())
         return ids
+
+    def in_natural_order(
+        self, narrowed: set[Any], documents: dict[Any, dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """The stored documents whose keys are in ``narrowed``, in the collection's order."""
+        if len(narrowed) * 8 < len(documents) and all(k in self.order for k in narrowed):
+            ranked = sorted(narrowed, key=self.order.__getitem__)
+            return [documents[k] for k in ranked if k in documents]
+        return [doc for key, doc in list(documents.items()) if key in narrowed]

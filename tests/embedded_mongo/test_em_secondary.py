@@ -150,3 +150,21 @@ async def test_a_pattern_is_tested_per_value_not_per_document(
     query = {"$or": [{"c.cls": {"$regex": "^7a2", "$options": "i"}}, {"tags": {"$regex": "z"}}]}
     assert [d["_id"] async for d in coll.find(query)] == [2]
     assert calls <= 2
+
+
+@embedded_only
+async def test_narrowed_results_keep_the_order_of_a_scan(coll, embedded_server) -> None:
+    """A few candidates among many are put in the collection's order by rank, without a walk
+    of every document: that order must stay the one a scan gives after updates, deletes and
+    re-inserts."""
+    await coll.insert_many([{"_id": 100 + i, "c": {"cls": f"9A{i % 9}"}} for i in range(300)])
+    await coll.update_one({"_id": 3}, {"$set": {"n": 30}})  # stays in place
+    await coll.delete_one({"_id": 1})
+    await coll.insert_one({"_id": 1, "c": {"cls": "7A1"}})  # back, now last
+    await coll.update_one({"_id": 150}, {"$set": {"c.cls": "7A1"}})  # joins in place
+    await coll.replace_one({"_id": 5}, {"c": {"cls": "7A1"}, "n": 50})  # no longer an array
+    await coll.update_one({"_id": 400}, {"$set": {"c": {"cls": "7A1"}}}, upsert=True)
+    narrowed = [d["_id"] async for d in coll.find({"c.cls": "7A1"})]
+    scanned = [d["_id"] async for d in coll.find({"$or": [{"c.cls": "7A1"}, {"n": -1}]})]
+    assert narrowed == scanned == [3, 5, 150, 1, 400]
+    assert await coll.count_documents({"c.cls": "7A1"}) == 5
