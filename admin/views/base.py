@@ -134,12 +134,20 @@ class ScopedModelView(ModelView):
             return False
         if name != "edit":
             return True
-        record = as_raw(obj)
-        return any(
-            self._field_allowed(request, self._stored_path(f), RequestAction.EDIT, record)
+        rules = self._edit_rules(request, as_raw(obj))
+        return rules is not None and any(
+            _allowed_by(rules, self._stored_path(f))
             for f in self.get_fields_list(request, action=RequestAction.EDIT)
             if not isinstance(f, VersionField | HiddenTextField)
         )
+
+    def _edit_rules(self, request: Request, record: dict[str, Any]) -> EditRules | None:
+        """What the user may read and write in one record, or None without an edit grant."""
+        scope = access_of(request).scope(self.resource, Action.EDIT)
+        view_scope = access_of(request).scope(self.resource, Action.VIEW)
+        if scope is None or not scope.allowed or view_scope is None:
+            return None
+        return view_scope.fields_for(record, "read"), scope.fields_for(record, "write")
 
     def can_delete(self, request: Request) -> bool:
         return self._can(request, Action.DELETE)
@@ -160,20 +168,14 @@ class ScopedModelView(ModelView):
         path = self.column_paths.get(path, path)
         if path == "id" or isinstance(field, VersionField | HiddenTextField):
             return True  # form plumbing: the version number and one-shot confirmations
-        record = getattr(request.state, "edited_record", None)
-        return self._field_allowed(request, path, action, record)
-
-    def _field_allowed(
-        self, request: Request, path: str, action: Any, record: dict[str, Any] | None
-    ) -> bool:
+        if action == RequestAction.EDIT and hasattr(request.state, "edited_rules"):
+            # The edit form of one record: what the user may read and write in that record.
+            rules = request.state.edited_rules
+            return rules is not None and _allowed_by(rules, path)
         scope = access_of(request).scope(self.resource, ACTION_FOR.get(action, Action.VIEW))
         if scope is None or not scope.allowed:
             return False
         view_scope = access_of(request).scope(self.resource, Action.VIEW)
-        if action == RequestAction.EDIT and record is not None and view_scope is not None:
-            # The edit form of one record: what the user may read and write in that record.
-            readable = view_scope.fields_for(record, "read").may_reach(path)
-            return readable and scope.fields_for(record, "write").may_reach(path)
         readable = view_scope is not None and view_scope.readable.may_reach(path)
         if action in READ_ACTIONS:
             return readable
@@ -291,7 +293,7 @@ class ScopedModelView(ModelView):
         found = await self.find_in_scope(request, pk, self._request_action(request))
         if found is not None and getattr(request.state, "action", None) == RequestAction.EDIT:
             # The edit form is then built for this record (can_access_field).
-            request.state.edited_record = as_raw(found)
+            request.state.edited_rules = self._edit_rules(request, as_raw(found))
         return found
 
     async def find_in_scope(self, request: Request, pk: Any, action: Action) -> Any:
@@ -440,6 +442,14 @@ class ScopedModelView(ModelView):
                 and not isinstance(field, (EnumField, PasswordField))
             ):
                 kept[field.name] = HIDDEN_VALUE
+
+
+EditRules = tuple[Any, Any]  # (readable, writable) field rules of one record
+
+
+def _allowed_by(rules: EditRules, path: str) -> bool:
+    readable, writable = rules
+    return bool(readable.may_reach(path) and writable.may_reach(path))
 
 
 def filter_roots(query: Any) -> set[str]:
