@@ -125,8 +125,22 @@ class ScopedModelView(ModelView):
         subject teacher's scores are not on this form: no empty form, no edit buttons)."""
         if not self._can(request, Action.EDIT):
             return False
-        fields = self.get_fields_list(request, action=RequestAction.EDIT)
-        return any(not isinstance(f, VersionField | HiddenTextField) for f in fields)
+        return bool(self._edit_form_paths(request))
+
+    def _edit_form_paths(self, request: Request) -> list[str]:
+        """Stored paths of the edit form's fields this user may write in some record (asked
+        for every row of a list page: worked out once per request)."""
+        memo: dict[Any, Any] | None = getattr(request.state, "hocba_memo", None)
+        if memo is None:
+            memo = request.state.hocba_memo = {}
+        key = ("edit_form_paths", type(self))
+        if key not in memo:
+            memo[key] = [
+                self._stored_path(f)
+                for f in self.get_fields_list(request, action=RequestAction.EDIT)
+                if not isinstance(f, VersionField | HiddenTextField)
+            ]
+        return memo[key]  # type: ignore[no-any-return]
 
     async def is_row_action_allowed_for_obj(self, request: Request, name: str, obj: Any) -> bool:
         """The edit button only on rows whose form holds something this user may write."""
@@ -136,9 +150,7 @@ class ScopedModelView(ModelView):
             return True
         rules = self._edit_rules(request, as_raw(obj))
         return rules is not None and any(
-            _allowed_by(rules, self._stored_path(f))
-            for f in self.get_fields_list(request, action=RequestAction.EDIT)
-            if not isinstance(f, VersionField | HiddenTextField)
+            _allowed_by(rules, path) for path in self._edit_form_paths(request)
         )
 
     def _edit_rules(self, request: Request, record: dict[str, Any]) -> EditRules | None:
