@@ -130,9 +130,7 @@ class ScopedModelView(ModelView):
     def _edit_form_paths(self, request: Request) -> list[str]:
         """Stored paths of the edit form's fields this user may write in some record (asked
         for every row of a list page: worked out once per request)."""
-        memo: dict[Any, Any] | None = getattr(request.state, "hocba_memo", None)
-        if memo is None:
-            memo = request.state.hocba_memo = {}
+        memo = _memo(request)
         key = ("edit_form_paths", type(self))
         if key not in memo:
             memo[key] = [
@@ -148,7 +146,7 @@ class ScopedModelView(ModelView):
             return False
         if name != "edit":
             return True
-        rules = self._edit_rules(request, as_raw(obj))
+        rules = self._edit_rules(request, _stored_form(request, obj))
         return rules is not None and any(
             _allowed_by(rules, path) for path in self._edit_form_paths(request)
         )
@@ -255,7 +253,7 @@ class ScopedModelView(ModelView):
         query, _ = await self._build_query(request, q, filters)
         omitted = self._omitted_from_list(request)
         if omitted:
-            return await self._find_list_rows(query, omitted, skip, limit, sorts)
+            return await self._find_list_rows(request, query, omitted, skip, limit, sorts)
         result = self.document.find(query)
         if sorts:
             result = result.sort(build_order_clauses(sorts))
@@ -278,6 +276,7 @@ class ScopedModelView(ModelView):
 
     async def _find_list_rows(
         self,
+        request: Request,
         query: dict[str, Any],
         omitted: list[str],
         skip: int,
@@ -291,7 +290,13 @@ class ScopedModelView(ModelView):
         cursor = cursor.skip(skip)
         if limit > 0:
             cursor = cursor.limit(limit)
-        return [parse_obj(self.document, doc) async for doc in cursor]
+        rows = []
+        stored = _memo(request).setdefault("stored_rows", {})
+        async for doc in cursor:
+            row = parse_obj(self.document, doc)
+            stored[id(row)] = doc  # each row as stored, for its rules (see _stored_form)
+            rows.append(row)
+        return rows
 
     async def repr(self, obj: Any, request: Request) -> str:
         """How flash messages and breadcrumbs name a record: its human name, not its id."""
@@ -437,7 +442,7 @@ class ScopedModelView(ModelView):
         scope = access_of(request).scope(self.resource, Action.VIEW)
         if scope is None or not scope.allowed:
             return {"id": data.get("id")}
-        record = obj.model_dump(by_alias=True) if hasattr(obj, "model_dump") else {}
+        record = _stored_form(request, obj) if hasattr(obj, "model_dump") else {}
         kept = prune(data, scope.fields_for(record, "read"), aliases=self.column_paths)
         if getattr(request.state, "action", None) == RequestAction.LIST:
             self._mark_hidden(request, data, kept)
@@ -454,6 +459,21 @@ class ScopedModelView(ModelView):
                 and not isinstance(field, (EnumField, PasswordField))
             ):
                 kept[field.name] = HIDDEN_VALUE
+
+
+def _memo(request: Request) -> dict[Any, Any]:
+    """Values worked out once per request (a list page asks the same for every row)."""
+    memo: dict[Any, Any] | None = getattr(request.state, "hocba_memo", None)
+    if memo is None:
+        memo = request.state.hocba_memo = {}
+    return memo
+
+
+def _stored_form(request: Request, obj: Any) -> dict[str, Any]:
+    """A row as the database holds it: the document the list page loaded, else the model
+    encoded as Beanie stores it. Rules are matched against stored values, as queries are."""
+    stored = _memo(request).get("stored_rows", {}).get(id(obj))
+    return stored if stored is not None else as_raw(obj)
 
 
 EditRules = tuple[Any, Any]  # (readable, writable) field rules of one record
