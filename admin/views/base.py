@@ -284,7 +284,8 @@ class ScopedModelView(ModelView):
         sorts: Sequence[tuple[str, str]] | None,
     ) -> list[Any]:
         collection = self.document.get_pymongo_collection()
-        cursor = collection.find(Encoder().encode(query), dict.fromkeys(omitted, 0))
+        encoder = Encoder(custom_encoders=self.document.get_settings().bson_encoders)
+        cursor = collection.find(encoder.encode(query), dict.fromkeys(omitted, 0))
         if sorts:
             cursor = cursor.sort(build_order_clauses(sorts))
         cursor = cursor.skip(skip)
