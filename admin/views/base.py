@@ -40,8 +40,9 @@ from starlette_admin.filters import FilterGroup, FilterRule
 from starlette_admin.types import RequestAction
 
 from app.permissions.engine import Action
+from app.permissions.fields import FieldRules
 from app.permissions.matcher import matches
-from app.permissions.scope import as_raw
+from app.permissions.scope import Scope, as_raw
 from app.records.stamp import resolve_actor, stamp_meta
 from app.validation_vi import messages_by_field
 from models.common import WriteSource
@@ -146,7 +147,7 @@ class ScopedModelView(ModelView):
             return False
         if name != "edit":
             return True
-        rules = self._edit_rules(request, _stored_form(request, obj))
+        rules = self._edit_rules(request, stored_form(request, obj))
         return rules is not None and any(
             _allowed_by(rules, path) for path in self._edit_form_paths(request)
         )
@@ -295,7 +296,7 @@ class ScopedModelView(ModelView):
         stored = _memo(request).setdefault("stored_rows", {})
         async for doc in cursor:
             row = parse_obj(self.document, doc)
-            stored[id(row)] = doc  # each row as stored, for its rules (see _stored_form)
+            stored[id(row)] = doc  # each row as stored, for its rules (see stored_form)
             rows.append(row)
         return rows
 
@@ -352,16 +353,21 @@ class ScopedModelView(ModelView):
             raise form_error(duplicate_errors(exc)) from exc
         return doc
 
-    async def edit(self, request: Request, pk: Any, data: dict[str, Any]) -> Any:
+    async def edit_target(self, request: Request, pk: Any) -> tuple[Any, Scope, FieldRules]:
+        """The record an edit posts to (404 outside the user's edit scope), the edit scope, and
+        what the user may write in that record (matched, as everywhere, on the stored form)."""
         doc = await self.find_in_scope(request, pk, Action.EDIT)
         if doc is None:
             raise HTTPException(404)
         scope = access_of(request).scope(self.resource, Action.EDIT)
         assert scope is not None
+        return doc, scope, scope.fields_for(as_raw(doc), "write")
+
+    async def edit(self, request: Request, pk: Any, data: dict[str, Any]) -> Any:
+        doc, scope, writable = await self.edit_target(request, pk)
         expected = data.pop("version", None)
         if expected not in (None, "") and int(expected) != doc.version:
             raise form_error({"__all__": CHANGED_BY_SOMEONE_ELSE})
-        writable = scope.fields_for(doc.model_dump(by_alias=True), "write")
         current = doc.model_dump()
         merged = dict(current)
         errors: dict[str, str] = {}
@@ -443,7 +449,7 @@ class ScopedModelView(ModelView):
         scope = access_of(request).scope(self.resource, Action.VIEW)
         if scope is None or not scope.allowed:
             return {"id": data.get("id")}
-        record = _stored_form(request, obj) if hasattr(obj, "model_dump") else {}
+        record = stored_form(request, obj) if hasattr(obj, "model_dump") else {}
         kept = prune(data, scope.fields_for(record, "read"), aliases=self.column_paths)
         if getattr(request.state, "action", None) == RequestAction.LIST:
             self._mark_hidden(request, data, kept)
@@ -470,7 +476,7 @@ def _memo(request: Request) -> dict[Any, Any]:
     return memo
 
 
-def _stored_form(request: Request, obj: Any) -> dict[str, Any]:
+def stored_form(request: Request, obj: Any) -> dict[str, Any]:
     """A row as the database holds it: the document the list page loaded, else the model
     encoded as Beanie stores it. Rules are matched against stored values, as queries are."""
     stored = _memo(request).get("stored_rows", {}).get(id(obj))

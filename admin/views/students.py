@@ -29,7 +29,15 @@ from models.student_parts import SEX_LABELS, STATUS_LABELS
 
 from ..access import access_of
 from . import student_display as display
-from .base import ScopedModelView, blank_to_none, flatten, form_error, nest_errors, nothing_deleted
+from .base import (
+    ScopedModelView,
+    blank_to_none,
+    flatten,
+    form_error,
+    nest_errors,
+    nothing_deleted,
+    stored_form,
+)
 from .fields import CODE_FILTERS, VersionField, VnDateField, labelled
 
 OUT_OF_SCOPE = "Thay đổi này sẽ đưa học sinh ra ngoài phạm vi bạn được quản lý nên không được lưu"
@@ -195,8 +203,8 @@ class StudentView(ScopedModelView):
         data = await super().serialize(obj, request, include_relationships, include_select2)
         if getattr(request.state, "action", None) == RequestAction.DETAIL:
             scope = access_of(request).scope(self.resource, Action.VIEW)
-            record = obj.model_dump(by_alias=True)
-            visible = scope.fields_for(record, "read").filter_document(record) if scope else {}
+            rules = scope.fields_for(stored_form(request, obj), "read") if scope else None
+            visible = rules.filter_document(obj.model_dump(by_alias=True)) if rules else {}
             data["_book"] = {
                 "name": (visible.get("profile") or {}).get("full_name", ""),
                 "code": visible.get("code", ""),
@@ -248,13 +256,8 @@ class StudentView(ScopedModelView):
         return created
 
     async def edit(self, request: Request, pk: Any, data: dict[str, Any]) -> Any:
-        record = await self.find_in_scope(request, pk, Action.EDIT)
-        if record is None:
-            raise HTTPException(404)
-        scope = access_of(request).scope(self.resource, Action.EDIT)
-        assert scope is not None
-        raw = record.model_dump(by_alias=True)
-        writable = scope.fields_for(raw, "write")
+        record, scope, writable = await self.edit_target(request, pk)
+        raw = record.model_dump(by_alias=True)  # the values to put back if the edit is undone
         expected = data.pop("version", None)
         changes, errors = _changes(record, data, writable)
         if errors:
