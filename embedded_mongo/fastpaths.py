@@ -49,18 +49,25 @@ def _id_candidates(filter_: Any) -> list[Any] | None:
     return [spec]
 
 
+def indexed_candidates(coll: Collection, spec: Any) -> list[dict[str, Any]] | None:
+    """The documents a filter narrowed by indexed fields can match, in natural order (the full
+    filter is still to be applied to each); None when the filter cannot be narrowed."""
+    maps: UniqueIndexes | None = getattr(coll._store, "unique_maps", None)
+    narrowed = maps.secondary.candidates(spec) if maps is not None else None
+    if maps is None or narrowed is None:
+        return None
+    return maps.secondary.in_natural_order(narrowed, coll._store._documents)
+
+
 def _iter_documents(self: Collection, filter_: Any) -> Iterator[dict[str, Any]]:
     ids = _id_candidates(filter_)
     if ids is None:
-        maps: UniqueIndexes | None = getattr(self._store, "unique_maps", None)
-        narrowed = maps.secondary.candidates(filter_) if maps is not None else None
-        if narrowed is None:
+        candidates = indexed_candidates(self, filter_)
+        if candidates is None:
             return _original_iter_documents(self, filter_)
-        if not narrowed:
+        if not candidates:
             filter_applies(filter_, {})  # still refuse a malformed filter, as a scan would
-        # Natural order, as a scan would give; only candidates meet the (Python) matcher.
-        assert maps is not None  # narrowed comes from them
-        candidates = maps.secondary.in_natural_order(narrowed, self._store._documents)
+        # Only candidates meet the (Python) matcher.
         return iter([doc for doc in candidates if filter_applies(filter_, doc)])
     docs = self._store._documents
     found: list[dict[str, Any]] = []

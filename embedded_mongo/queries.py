@@ -386,22 +386,11 @@ def _match(coll: Collection, docs: list[Doc] | None, options: Any, database: Any
         only = _single_id_match(coll, spec, roots)
         if only is not None:
             return only
-        docs = _indexed_candidates(coll, spec)
+        docs = fastpaths.indexed_candidates(coll, spec)
         if docs is None:
             docs = list(coll._store.documents)
     applies = filtering.filter_applies
     return [doc for doc in docs if applies(spec, _match_view(doc, roots))]
-
-
-def _indexed_candidates(coll: Collection, spec: Any) -> list[Doc] | None:
-    """The documents an indexed string-equality filter can match, in natural order (the full
-    filter is still applied to each); None when the filter cannot be narrowed."""
-    maps = getattr(coll._store, "unique_maps", None)
-    narrowed = maps.secondary.candidates(spec) if maps is not None else None
-    if narrowed is None:
-        return None
-    assert maps is not None  # narrowed comes from them
-    return maps.secondary.in_natural_order(narrowed, coll._store._documents)
 
 
 def _single_id_match(coll: Collection, spec: Any, roots: set[str] | None) -> list[Doc] | None:
