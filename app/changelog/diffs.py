@@ -37,16 +37,19 @@ def field_changes(
             }
         )
     if secret_changed:
-        changes.append(
-            {
-                "path": "password_hash",
-                "title": "Mật khẩu",
-                "old": MASK,
-                "new": MASK,
-                "old_known": True,
-            }
-        )
+        changes.append(_password_changed())
     return changes
+
+
+def _password_changed() -> dict[str, Any]:
+    """A password change, logged without its values."""
+    return {
+        "path": "password_hash",
+        "title": "Mật khẩu",
+        "old": MASK,
+        "new": MASK,
+        "old_known": True,
+    }
 
 
 def changes_from_description(
@@ -92,15 +95,7 @@ def changes_from_description(
             }
         )
     if secret_changed:
-        changes.append(
-            {
-                "path": "password_hash",
-                "title": "Mật khẩu",
-                "old": MASK,
-                "new": MASK,
-                "old_known": True,
-            }
-        )
+        changes.append(_password_changed())
     return changes
 
 
