@@ -5,7 +5,7 @@ from __future__ import annotations
 from beanie import Document
 
 from models.catalogue import SchoolClass, SchoolYear, Subject
-from models.role import Role
+from models.role import RESOURCE_LABELS, Role
 from models.student import StudentRecord
 from models.user import User
 
@@ -18,14 +18,8 @@ AUDITED: dict[str, type[Document]] = {
     "subjects": Subject,
 }
 
-COLLECTION_LABELS = {
-    "students": "Hồ sơ học sinh",
-    "users": "Tài khoản",
-    "roles": "Vai trò",
-    "school_years": "Năm học",
-    "classes": "Lớp học",
-    "subjects": "Môn học",
-}
+# The audited collections are permission resources of the same name: the same labels.
+COLLECTION_LABELS = {name: RESOURCE_LABELS[name] for name in AUDITED}
 
 # Bookkeeping the write path maintains; shown as who/version, never as a changed field.
 BOOKKEEPING = ("version", "meta", "revision_id", "search_name", "schema_version")

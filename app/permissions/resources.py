@@ -7,10 +7,8 @@ from functools import cache
 
 from pydantic import BaseModel
 
-from models.catalogue import SchoolClass, SchoolYear, Subject
-from models.role import RESOURCE_LABELS, Role
-from models.student import StudentRecord
-from models.user import User
+from app.changelog.audited import AUDITED
+from models.role import RESOURCE_LABELS
 
 # Resource code -> Vietnamese label; iterate it for every resource code.
 RESOURCES = RESOURCE_LABELS
@@ -25,12 +23,7 @@ class Resource:
 
 
 _MODELS: dict[str, type[BaseModel] | None] = {
-    "students": StudentRecord,
-    "users": User,
-    "roles": Role,
-    "school_years": SchoolYear,
-    "classes": SchoolClass,
-    "subjects": Subject,
+    **AUDITED,  # every audited collection is a resource of the same name
     "change_log": None,
     "auth_events": None,  # filled in by _optional_models() when the model exists
 }
