@@ -98,6 +98,9 @@ class ScopedModelView(ModelView):
     """Base view; subclasses set ``resource`` (a permission resource key)."""
 
     resource: ClassVar[str]
+    # Forms with our error summary and buttons (hocba/form_footer.html).
+    edit_template = "hocba/edit.html"
+    create_template = "hocba/create.html"
     # Display-only columns -> the stored path whose read rule governs them.
     column_paths: ClassVar[dict[str, str]] = {}
     # Top-level stored fields no list column shows: a list page does not load them.

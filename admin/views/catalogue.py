@@ -12,8 +12,6 @@ from .fields import VersionField, VnDateField
 
 class SchoolYearView(ScopedModelView):
     resource = "school_years"
-    edit_template = "hocba/edit.html"
-    create_template = "hocba/create.html"
     fields = [
         sa.StringField("code", label="Năm học", required=True, help_text="Ví dụ: 2025-2026"),
         VnDateField("starts_on", label="Ngày bắt đầu", required=True),
@@ -36,8 +34,6 @@ class SchoolYearView(ScopedModelView):
 
 class SchoolClassView(ScopedModelView):
     resource = "classes"
-    edit_template = "hocba/edit.html"
-    create_template = "hocba/create.html"
     fields = [
         sa.StringField("school_year", label="Năm học", required=True),
         sa.StringField("name", label="Tên lớp", required=True),
@@ -60,8 +56,6 @@ class SchoolClassView(ScopedModelView):
 
 class SubjectView(ScopedModelView):
     resource = "subjects"
-    edit_template = "hocba/edit.html"
-    create_template = "hocba/create.html"
     fields = [
         sa.StringField("code", label="Mã môn", required=True),
         sa.StringField("name", label="Tên môn học", required=True),

@@ -86,8 +86,6 @@ def _permission_fields() -> list[sa.BaseField]:
 
 class RoleView(ScopedModelView):
     resource = "roles"
-    edit_template = "hocba/edit.html"
-    create_template = "hocba/create.html"
     fields = [
         sa.StringField("code", label="Mã vai trò", required=True),
         sa.StringField("name", label="Tên vai trò", required=True),

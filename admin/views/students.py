@@ -112,8 +112,6 @@ class StudentView(ScopedModelView):
     name = "Học sinh"
     icon = "fa fa-user-graduate"
     detail_template = "students/detail.html"
-    edit_template = "hocba/edit.html"
-    create_template = "hocba/create.html"
     page_size = 25
     page_size_options = [25, 50, 100]
     fields = [

@@ -28,8 +28,6 @@ from .fields import VersionField, VnDateTimeField, labelled
 
 class UserView(ScopedModelView):
     resource = "users"
-    edit_template = "hocba/edit.html"
-    create_template = "hocba/create.html"
     fields = [
         sa.StringField(
             "username",
