@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, TypeVar
 
 import bson.errors
 from beanie import PydanticObjectId
@@ -50,6 +50,7 @@ from models.common import WriteSource
 from ..access import access_of, scoped_filter
 from .fields import HiddenTextField, VersionField
 
+T = TypeVar("T")
 HIDDEN_VALUE = "(ẩn)"  # a list cell the viewer may not read for this row
 OUT_OF_SCOPE = "Thay đổi này nằm ngoài phạm vi bạn được quản lý nên không được lưu"
 TAKEN = "Giá trị này đã được dùng cho một bản ghi khác"
@@ -134,15 +135,15 @@ class ScopedModelView(ModelView):
     def _edit_form_paths(self, request: Request) -> list[str]:
         """Stored paths of the edit form's fields this user may write in some record (asked
         for every row of a list page: worked out once per request)."""
-        memo = _memo(request)
-        key = ("edit_form_paths", type(self))
-        if key not in memo:
-            memo[key] = [
+        return _once(
+            request,
+            ("edit_form_paths", type(self)),
+            lambda: [
                 self._stored_path(f)
                 for f in self.get_fields_list(request, action=RequestAction.EDIT)
                 if not isinstance(f, VersionField | HiddenTextField)
-            ]
-        return memo[key]  # type: ignore[no-any-return]
+            ],
+        )
 
     async def is_row_action_allowed_for_obj(self, request: Request, name: str, obj: Any) -> bool:
         """The edit button only on rows whose form holds something this user may write."""
@@ -461,14 +462,19 @@ class ScopedModelView(ModelView):
     def _mark_hidden(self, request: Request, data: dict[str, Any], kept: dict[str, Any]) -> None:
         """A text column this row's rules hide reads «(ẩn)», not blank: a blank cell would
         say the pupil has no ethnicity recorded. Hidden whether or not there is a value."""
-        for field in self.get_fields_list(request):
-            if (
-                field.name in data
-                and field.name not in kept
-                and isinstance(field, StringField)
+        text_columns = _once(  # the same columns for every row
+            request,
+            ("text_columns", type(self)),
+            lambda: [
+                field.name
+                for field in self.get_fields_list(request)
+                if isinstance(field, StringField)
                 and not isinstance(field, (EnumField, PasswordField))
-            ):
-                kept[field.name] = HIDDEN_VALUE
+            ],
+        )
+        for name in text_columns:
+            if name in data and name not in kept:
+                kept[name] = HIDDEN_VALUE
 
 
 def _memo(request: Request) -> dict[Any, Any]:
@@ -477,6 +483,14 @@ def _memo(request: Request) -> dict[Any, Any]:
     if memo is None:
         memo = request.state.hocba_memo = {}
     return memo
+
+
+def _once(request: Request, key: Any, compute: Callable[[], T]) -> T:
+    """``compute()`` the first time ``key`` is asked for in this request, then its value."""
+    memo = _memo(request)
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]  # type: ignore[no-any-return]
 
 
 def stored_form(request: Request, obj: Any) -> dict[str, Any]:
