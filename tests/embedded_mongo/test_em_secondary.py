@@ -67,22 +67,33 @@ async def test_only_candidates_meet_the_matcher(coll, embedded_server, monkeypat
     import embedded_mongo.fastpaths as fastpaths
 
     await coll.insert_many([{"_id": 100 + i, "c": {"cls": f"9A{i % 9}"}} for i in range(300)])
-    calls = 0
-    real = fastpaths.filter_applies
+    calls = count_matcher_calls(monkeypatch, fastpaths, forbid_scan=True)
+    found = [d["_id"] async for d in coll.find({"c.cls": "7A2"})]
+    assert found == [2]
+    assert calls.n <= 2  # the one candidate (and nothing like the 306 documents)
+
+
+class Calls:
+    n = 0
+
+
+def count_matcher_calls(monkeypatch: Any, module: Any, *, forbid_scan: bool = False) -> Calls:
+    """Count the documents ``module.filter_applies`` tests; with ``forbid_scan``, fail the
+    test if the collection is scanned instead of narrowed."""
+    calls = Calls()
+    real = module.filter_applies
 
     def counting(query: Any, doc: Any, *args: Any) -> bool:
-        nonlocal calls
-        calls += 1
-        return real(query, doc, *args)
+        calls.n += 1
+        return bool(real(query, doc, *args))
 
     def no_scan(*args: Any) -> Any:
         raise AssertionError("the whole collection was scanned")
 
-    monkeypatch.setattr(fastpaths, "filter_applies", counting)
-    monkeypatch.setattr(fastpaths, "_original_iter_documents", no_scan)
-    found = [d["_id"] async for d in coll.find({"c.cls": "7A2"})]
-    assert found == [2]
-    assert calls <= 2  # the one candidate (and nothing like the 306 documents)
+    monkeypatch.setattr(module, "filter_applies", counting)
+    if forbid_scan:
+        monkeypatch.setattr(module, "_original_iter_documents", no_scan)
+    return calls
 
 
 def _scan_match(query: dict[str, Any], doc: dict[str, Any]) -> bool:
@@ -114,17 +125,9 @@ async def test_counts_test_only_candidates(coll, embedded_server, monkeypatch) -
     from mongomock_ng import filtering
 
     await coll.insert_many([{"_id": 100 + i, "c": {"cls": f"9A{i % 9}"}} for i in range(300)])
-    calls = 0
-    real = filtering.filter_applies
-
-    def counting(query: Any, doc: Any, *args: Any) -> bool:
-        nonlocal calls
-        calls += 1
-        return real(query, doc, *args)
-
-    monkeypatch.setattr(filtering, "filter_applies", counting)
+    calls = count_matcher_calls(monkeypatch, filtering)
     assert await coll.count_documents({"c.cls": {"$in": ["7A2", "9A1"]}}) == 1 + 34
-    assert calls <= 40  # the candidates, not the 306 documents
+    assert calls.n <= 40  # the candidates, not the 306 documents
 
 
 @embedded_only
@@ -134,22 +137,10 @@ async def test_a_pattern_is_tested_per_value_not_per_document(
     import embedded_mongo.fastpaths as fastpaths
 
     await coll.insert_many([{"_id": 100 + i, "c": {"cls": f"9A{i % 9}"}} for i in range(300)])
-    calls = 0
-    real = fastpaths.filter_applies
-
-    def counting(query: Any, doc: Any, *args: Any) -> bool:
-        nonlocal calls
-        calls += 1
-        return real(query, doc, *args)
-
-    def no_scan(*args: Any) -> Any:
-        raise AssertionError("the whole collection was scanned")
-
-    monkeypatch.setattr(fastpaths, "filter_applies", counting)
-    monkeypatch.setattr(fastpaths, "_original_iter_documents", no_scan)
+    calls = count_matcher_calls(monkeypatch, fastpaths, forbid_scan=True)
     query = {"$or": [{"c.cls": {"$regex": "^7a2", "$options": "i"}}, {"tags": {"$regex": "z"}}]}
     assert [d["_id"] async for d in coll.find(query)] == [2]
-    assert calls <= 2
+    assert calls.n <= 2
 
 
 @embedded_only
