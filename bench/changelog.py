@@ -21,7 +21,7 @@ from pymongo import AsyncMongoClient
 
 from app.changelog.worker import ChangeLogWorker
 from app.context import Actor
-from app.records.writer import create_records, update_record
+from app.store.records import create_records, update_record
 from bench._server import server_process
 from models import ALL_DOCUMENTS
 from models.common import WriteSource

@@ -19,10 +19,10 @@ from beanie.odm.utils.dump import get_dict
 from pymongo import AsyncMongoClient
 
 from app.permissions.scope import Scope, compute_scope
-from app.permissions.variables import build_context
 from embedded_mongo import start_in_thread
 from models import ALL_DOCUMENTS
 from models.role import Action
+from models.rules.variables import build_context
 from models.student import StudentRecord
 from models.student_parts import Placement, Profile, Sex
 from models.user import TeachingAssignment, User

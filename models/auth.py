@@ -9,6 +9,7 @@ from beanie import Document, PydanticObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from .common import label
+from .resources import register_model
 
 
 class LoginSession(Document):
@@ -77,6 +78,7 @@ class AuthEventKind(StrEnum):
     ACCOUNT_CREATED = "account_created"
     PREVIEW_STARTED = "preview_started"
     PREVIEW_ENDED = "preview_ended"
+    PRIVILEGED_ROLE_GRANTED = "privileged_role_granted"
 
 
 # Shown in the IT group's journal view.
@@ -96,6 +98,7 @@ AUTH_EVENT_LABELS: dict[AuthEventKind, str] = {
     AuthEventKind.ACCOUNT_CREATED: "Tạo tài khoản",
     AuthEventKind.PREVIEW_STARTED: "Bắt đầu xem thử giao diện như người dùng khác",
     AuthEventKind.PREVIEW_ENDED: "Kết thúc xem thử giao diện như người dùng khác",
+    AuthEventKind.PRIVILEGED_ROLE_GRANTED: "Cấp vai trò Ban giám hiệu hoặc CNTT",
 }
 
 
@@ -127,3 +130,6 @@ class AuthEvent(Document):
     @property
     def kind_label(self) -> str:
         return AUTH_EVENT_LABELS.get(self.kind, str(self.kind))
+
+
+register_model("auth_events", AuthEvent)

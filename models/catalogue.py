@@ -7,6 +7,7 @@ from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 
 from .common import WriteMeta, label
+from .resources import register_model
 from .types import DateField, Text
 
 
@@ -60,3 +61,8 @@ class Subject(Document):
     class Settings:
         name = "subjects"
         indexes = [IndexModel([("code", ASCENDING)], name="code_unique", unique=True)]
+
+
+register_model("school_years", SchoolYear)
+register_model("classes", SchoolClass)
+register_model("subjects", Subject)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from .common import label
+from .resources import register_model
 
 
 class EntryKind(StrEnum):
@@ -110,3 +111,6 @@ class ChangeLogAlarm(Document):
     class Settings:
         name = "change_log_alarms"
         indexes = [IndexModel([("at", DESCENDING)], name="at_desc")]
+
+
+register_model("change_log", ChangeLogEntry)

@@ -16,7 +16,12 @@ from beanie import Document
 from pydantic import BaseModel, field_validator, model_validator
 from pymongo import ASCENDING, IndexModel
 
+from app.errors import InvalidInput
+
 from .common import WriteMeta, label
+from .resources import RESOURCE_LABELS, register_model
+from .rules.filters import parse_filter
+from .rules.patterns import validate_field_patterns
 from .types import Text
 
 ROLE_CODE_PATTERN = r"^[a-z][a-z0-9_]{1,30}$"
@@ -38,18 +43,6 @@ ACTION_LABELS: dict[Action, str] = {
     Action.DELETE: "Xóa",
     Action.EXPORT: "Xuất",
     Action.IMPORT: "Nhập",
-}
-
-# Every resource a permission can name, with the label staff see.
-RESOURCE_LABELS: dict[str, str] = {
-    "students": "Hồ sơ học sinh",
-    "users": "Tài khoản",
-    "roles": "Vai trò",
-    "school_years": "Năm học",
-    "classes": "Lớp học",
-    "subjects": "Môn học",
-    "change_log": "Nhật ký thay đổi",
-    "auth_events": "Nhật ký đăng nhập",
 }
 
 
@@ -87,9 +80,6 @@ class Permission(BaseModel):
     @field_validator("row_filter", mode="before")
     @classmethod
     def _parse_filter(cls, value: Any) -> Any:
-        from app.errors import InvalidInput
-        from app.permissions.validation import parse_filter
-
         try:
             return parse_filter(value)
         except InvalidInput as exc:
@@ -97,9 +87,6 @@ class Permission(BaseModel):
 
     @model_validator(mode="after")
     def _check_fields(self) -> Permission:
-        from app.errors import InvalidInput
-        from app.permissions.validation import validate_field_patterns
-
         try:
             self.read_fields = validate_field_patterns(self.resource, self.read_fields, "read")
             self.write_fields = validate_field_patterns(self.resource, self.write_fields, "write")
@@ -136,3 +123,6 @@ class Role(Document):
         use_revision = True
         bson_encoders = {Permission: _encode_permission}
         indexes = [IndexModel([("code", ASCENDING)], name="code_unique", unique=True)]
+
+
+register_model("roles", Role)

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from pymongo import ASCENDING, IndexModel
 
 from .common import WriteMeta, label
+from .resources import register_model
 from .student_parts import Placement, Profile, SchoolYearRecord, Status
 from .types import search_key
 
@@ -62,3 +63,6 @@ class StudentRecord(Document):
     def _derive_search_name(self) -> StudentRecord:
         self.search_name = search_key(self.profile.full_name)
         return self
+
+
+register_model("students", StudentRecord)

@@ -10,6 +10,10 @@ from typing import Annotated, Any, Literal
 from bson.decimal128 import Decimal128
 from pydantic import BeforeValidator
 
+from app.errors import InvalidInput
+from app.grading.levels import CommentLevel
+from app.grading.scores import check_score, parse_comment_level, parse_score
+
 
 def _from_decimal128(value: Any) -> Any:
     # Beanie stores Decimal as Decimal128; pydantic does not read it back on its own.
@@ -18,10 +22,6 @@ def _from_decimal128(value: Any) -> Any:
 
 def _to_mark(value: Any) -> Any:
     """What a teacher typed or storage holds -> a Decimal score or a comment level code."""
-    from app.errors import InvalidInput
-    from app.grading.levels import CommentLevel
-    from app.grading.scores import check_score, parse_comment_level, parse_score
-
     value = _from_decimal128(value)
     try:
         if isinstance(value, CommentLevel):

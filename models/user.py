@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, model_validator
 from pymongo import ASCENDING, IndexModel
 
 from .common import WriteMeta, label
+from .resources import register_model
 from .types import Text, search_key
 
 
@@ -53,3 +54,6 @@ class User(Document):
     def _derive_search_name(self) -> User:
         self.search_name = search_key(self.full_name)
         return self
+
+
+register_model("users", User)

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 import random
 from dataclasses import dataclass, field
-
-from pymongo.errors import BulkWriteError
+from typing import Any
 
 from app.auth.passwords import hash_password
 from app.context import Actor
-from app.records.writer import create_records
-from models.catalogue import SchoolClass, SchoolYear, Subject
-from models.common import WriteMeta, WriteSource
+from app.store import Writer, system_writer
+from app.store.directory import existing_keys
+from models.catalogue import SchoolClass
+from models.common import WriteSource
 from models.student import StudentRecord
-from models.user import User
 
 from . import catalogue
 from .names import NameGenerator
@@ -64,26 +62,21 @@ async def seed_demo(*, students: int | None = None, seed: int = 2025) -> SeedRep
     sizes = class_sizes(rng, students)
     classes = [f"{g}A{i + 1}" for g in catalogue.GRADES for i in range(len(sizes[g]))]
 
-    await _insert_missing(SchoolYear, "code", catalogue.school_years())
-    await _insert_missing(Subject, "code", catalogue.subjects())
+    await _insert_missing("school_years", ("code",), catalogue.school_years())
+    await _insert_missing("subjects", ("code",), catalogue.subjects())
     report.created_roles = await seed_roles(SEED_ACTOR)
 
     staff = plan_staff(rng, names, classes)
-    existing_users = set(await User.get_pymongo_collection().distinct("username"))
+    existing_users = set(await existing_keys("users", ("username",)))
+    new_users = []
     for user in staff.users:
-        if user.username in existing_users:
+        if (user.username,) in existing_users:
             report.existing_users += 1
             continue
         user.password_hash = hash_password(staff.passwords[user.username])
-        user.version = 1
-        user.meta = WriteMeta(
-            actor_id=SEED_ACTOR.id,
-            actor_name=SEED_ACTOR.name,
-            role=SEED_ACTOR.role,
-            source=WriteSource.SEED,
-        )
-        await user.insert()
+        new_users.append(user)
         report.created_users[user.username] = staff.passwords[user.username]
+    await _writer("users", "Tạo tài khoản trường mẫu").insert_many(new_users, skip_duplicates=True)
 
     school_classes = []
     for start in range(
@@ -101,10 +94,10 @@ async def seed_demo(*, students: int | None = None, seed: int = 2025) -> SeedRep
                     else None,
                 )
             )
-    report.classes = await _insert_missing(SchoolClass, ("school_year", "name"), school_classes)
+    report.classes = await _insert_missing("classes", ("school_year", "name"), school_classes)
 
     factory = PupilFactory(rng, names, staff)
-    existing_codes = set(await StudentRecord.get_pymongo_collection().distinct("code"))
+    existing_codes = {code for (code,) in await existing_keys("students", ("code",))}
     batch: list[StudentRecord] = []
     number = 0
     for grade in catalogue.GRADES:
@@ -122,36 +115,22 @@ async def seed_demo(*, students: int | None = None, seed: int = 2025) -> SeedRep
     return report
 
 
+def _writer(resource: str, reason: str) -> Writer:
+    """The seed writes like everyone else: stamped, attributed, with a request id."""
+    return system_writer(resource, SEED_ACTOR, source=WriteSource.SEED, reason=reason)
+
+
 async def _flush(batch: list[StudentRecord]) -> int:
     count = len(batch)
     if count:
-        await create_records(
-            batch,
-            source=WriteSource.SEED,
-            actor=SEED_ACTOR,
-            reason="Tạo dữ liệu trường mẫu",
-            derived=True,
-        )
+        await _writer("students", "Tạo dữ liệu trường mẫu").insert_many(batch, derived=True)
         batch.clear()
     return count
 
 
-async def _insert_missing(model: type, key: str | tuple[str, ...], docs: list) -> int:
-    keys = (key,) if isinstance(key, str) else key
-    for doc in docs:  # the change log attributes these rows to the seed, like every write
-        doc.version = 1
-        doc.meta = WriteMeta(
-            actor_id=SEED_ACTOR.id,
-            actor_name=SEED_ACTOR.name,
-            role=SEED_ACTOR.role,
-            source=WriteSource.SEED,
-        )
-    collection = model.get_pymongo_collection()  # type: ignore[attr-defined]
-    cursor = collection.find({}, dict.fromkeys(keys, 1))
-    existing = {tuple(d.get(k) for k in keys) async for d in cursor}
+async def _insert_missing(resource: str, keys: tuple[str, ...], docs: list[Any]) -> int:
+    existing = await existing_keys(resource, keys)
     missing = [d for d in docs if tuple(getattr(d, k) for k in keys) not in existing]
-    if missing:
-        # A concurrent seed may insert the same rows: the unique index keeps one of each.
-        with contextlib.suppress(BulkWriteError):
-            await model.insert_many(missing)  # type: ignore[attr-defined]
+    # A concurrent seed may insert the same rows: the unique index keeps one of each.
+    await _writer(resource, "Tạo danh mục trường mẫu").insert_many(missing, skip_duplicates=True)
     return len(docs)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pymongo.errors import DuplicateKeyError
-
-from app.context import Actor
-from models.common import WriteMeta, WriteSource
+from app.context import SYSTEM_ACTOR, Actor
+from app.store import system_writer
+from app.store.directory import existing_keys
+from models.common import WriteSource
 from models.role import Action, Permission, Role
 
 V, C, E, D, X = Action.VIEW, Action.CREATE, Action.EDIT, Action.DELETE, Action.EXPORT
@@ -220,23 +220,11 @@ async def seed_roles(actor: Actor | None = None) -> list[str]:
 
     Returns the codes created.
     """
-    existing = set(await Role.get_pymongo_collection().distinct("code"))
-    created = []
-    for role in default_roles():
-        if role.code in existing:
-            continue
-        role.version = 1
-        if actor is not None:
-            role.meta = WriteMeta(
-                actor_id=actor.id,
-                actor_name=actor.name,
-                role=actor.role,
-                source=WriteSource.SEED,
-                reason="Tạo vai trò mặc định",
-            )
-        try:
-            await role.insert()
-        except DuplicateKeyError:
-            continue  # a concurrent seed created it first: keep that one
-        created.append(role.code)
-    return created
+    existing = {code for (code,) in await existing_keys("roles", ("code",))}
+    missing = [role for role in default_roles() if role.code not in existing]
+    writer = system_writer(
+        "roles", actor or SYSTEM_ACTOR, source=WriteSource.SEED, reason="Tạo vai trò mặc định"
+    )
+    # A concurrent seed may create some first: the unique index keeps theirs.
+    await writer.insert_many(missing, skip_duplicates=True)
+    return [role.code for role in missing]

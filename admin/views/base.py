@@ -10,20 +10,18 @@ simply not found, so the panel answers 404, not 403.
 from __future__ import annotations
 
 import dataclasses
-import uuid
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import bson.errors
 from beanie import PydanticObjectId
-from beanie.exceptions import DocumentNotFound
-from beanie.odm.utils.dump import get_dict
 from beanie.odm.utils.encoder import Encoder
 from beanie.odm.utils.parsing import parse_obj
 from pydantic import ValidationError
-from pymongo.errors import DuplicateKeyError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette_admin import fields as sa
 from starlette_admin.contrib.beanie import ModelView
 from starlette_admin.contrib.beanie.filters import build_filter_query
 from starlette_admin.contrib.beanie.helpers import build_order_clauses
@@ -39,21 +37,29 @@ from starlette_admin.fields import (
 from starlette_admin.filters import FilterGroup, FilterRule
 from starlette_admin.types import RequestAction
 
-from app.permissions.engine import Action
+from app.errors import Forbidden, HocBaError, NotFound
 from app.permissions.fields import FieldRules
-from app.permissions.matcher import matches
-from app.permissions.scope import Scope, as_raw
-from app.records.stamp import resolve_actor, stamp_meta
+from app.permissions.scope import MATCH_NOTHING, Scope, as_raw
+from app.store import Restricted, Writer
 from app.validation_vi import messages_by_field
 from models.common import WriteSource
+from models.role import Action
 
-from ..access import access_of, scoped_filter
+from ..access import access_of
 from .fields import HiddenTextField, VersionField
 
 T = TypeVar("T")
+MAX_SEARCH = 100  # characters of a search term that are looked for
+# The text fields the library's own search box looks in.
+TEXT_FIELDS = (
+    sa.StringField,
+    sa.TextAreaField,
+    sa.EmailField,
+    sa.URLField,
+    sa.PhoneField,
+    sa.ColorField,
+)
 HIDDEN_VALUE = "(ẩn)"  # a list cell the viewer may not read for this row
-OUT_OF_SCOPE = "Thay đổi này nằm ngoài phạm vi bạn được quản lý nên không được lưu"
-TAKEN = "Giá trị này đã được dùng cho một bản ghi khác"
 NOTHING_DELETED = (
     "Không tìm thấy bản ghi nào để xóa: bản ghi không tồn tại hoặc nằm ngoài phạm vi của bạn"
 )
@@ -106,6 +112,8 @@ class ScopedModelView(ModelView):
     column_paths: ClassVar[dict[str, str]] = {}
     # Top-level stored fields no list column shows: a list page does not load them.
     list_omits: ClassVar[tuple[str, ...]] = ()
+    # Fields the view itself fills in on create (not checked against the user's write rules).
+    set_by_app: ClassVar[tuple[str, ...]] = ()
     # Permissions decide; starlette-admin's own switches only ever narrow further.
     export_types: ClassVar[list[Any]] = []
 
@@ -203,23 +211,42 @@ class ScopedModelView(ModelView):
             paths = self._paths = stored_paths(self.fields)
         return paths.get(id(field)) or field._name or field.name
 
-    # -- scoped reads ----------------------------------------------------------------------
-    def _filter(self, request: Request, action: Action) -> dict[str, Any] | None:
-        return scoped_filter(request, self.resource, action)
-
+    # -- scoped reads: every one through the request's restricted handle --------------------
     def _request_action(self, request: Request) -> Action:
         action: Any = getattr(request.state, "action", None)
         return ACTION_FOR.get(action, Action.VIEW)
 
+    def _handle(self, request: Request, action: Action | None = None) -> Restricted:
+        return access_of(request).handle(self.resource, action or self._request_action(request))
+
+    async def build_full_text_search_query(self, request: Request, term: str) -> Any:
+        """The search box: the typed text matched literally (never as a regular expression)
+        in the searchable text fields, without regard to case."""
+        literal = re.escape(term.strip()[:MAX_SEARCH])
+        paths = [
+            self._stored_path(f)
+            for f in self.get_fields_list(request)
+            if f.searchable and f.name != "id" and type(f) in TEXT_FIELDS
+        ]
+        clauses = [{path: {"$regex": literal, "$options": "i"}} for path in paths]
+        return RawQuery({"$or": clauses} if clauses else dict(MATCH_NOTHING)), False
+
+    async def caller_query(
+        self, request: Request, q: str | None = None, filters: FilterGroup | None = None
+    ) -> dict[str, Any]:
+        """What the user asked for (search box and filters), before the door adds the scope."""
+        if q is not None and not q.strip():
+            q = None
+        query, _ = await super()._build_query(request, q, None)
+        filter_query = self._filter_query(request, filters) if filters else None
+        encoder = Encoder(custom_encoders=self.document.get_settings().bson_encoders)
+        encoded: dict[str, Any] = encoder.encode(_and(query, filter_query or {}))
+        return encoded
+
     async def _build_query(
         self, request: Request, q: str | None = None, filters: FilterGroup | None = None
     ) -> tuple[dict, bool]:
-        query, is_text = await super()._build_query(request, q, None)
-        filter_query = self._filter_query(request, filters) if filters else None
-        scope_filter = self._filter(request, self._request_action(request))
-        if scope_filter is None:
-            return {"_id": {"$in": []}}, False
-        return _and(query, filter_query or {}, scope_filter), is_text
+        return self._handle(request).query(await self.caller_query(request, q, filters)), False
 
     def _filter_query(self, request: Request, filters: FilterGroup) -> dict[str, Any] | None:
         """The list filters ("Bộ lọc") as a MongoDB query, nested fields included.
@@ -238,11 +265,32 @@ class ScopedModelView(ModelView):
         group = _on_paths(filters, {name: self._stored_path(f) for name, f in fields.items()})
         return build_filter_query(group, by_path, self.get_filter_registry(), self, request)
 
+    async def read_count(self, request: Request, query: dict[str, Any]) -> int:
+        return await self._handle(request).count(query)
+
+    async def read_rows(
+        self,
+        request: Request,
+        query: dict[str, Any],
+        *,
+        sort: list[tuple[str, int]] | None = None,
+        skip: int = 0,
+        limit: int = 0,
+        omit: Sequence[str] = (),
+    ) -> list[dict[str, Any]]:
+        found = await self._handle(request).find(
+            query, sort=sort, skip=skip, limit=limit, omit=omit
+        )
+        return [f.stored for f in found]
+
+    async def read_one(self, request: Request, pk: Any, action: Action) -> dict[str, Any] | None:
+        found = await access_of(request).handle(self.resource, action).get(pk)
+        return found.stored if found is not None else None
+
     async def count(
         self, request: Request, q: str | None = None, filters: FilterGroup | None = None
     ) -> int:
-        query, _ = await self._build_query(request, q, filters)
-        return await self.document.find(query).count()
+        return await self.read_count(request, await self.caller_query(request, q, filters))
 
     async def find_all(
         self,
@@ -255,54 +303,32 @@ class ScopedModelView(ModelView):
     ) -> list[Any]:
         # Our documents have no Beanie links: a plain find, not the library's fetch_links
         # aggregation, which makes the database materialise every record before paging.
-        query, _ = await self._build_query(request, q, filters)
-        omitted = self._omitted_from_list(request)
-        if omitted:
-            return await self._find_list_rows(request, query, omitted, skip, limit, sorts)
-        result = self.document.find(query)
-        if sorts:
-            result = result.sort(build_order_clauses(sorts))
-        result = result.skip(skip)
-        if limit > 0:
-            result = result.limit(limit)
-        return await result.to_list()
+        query = await self.caller_query(request, q, filters)
+        docs = await self.read_rows(
+            request,
+            query,
+            sort=[(name, int(way)) for name, way in build_order_clauses(sorts)] if sorts else None,
+            skip=skip,
+            limit=max(limit, 0),
+            omit=self._omitted_from_list(request),
+        )
+        return self._models(request, docs)
 
-    def _omitted_from_list(self, request: Request) -> list[str]:
-        """The ``list_omits`` fields a list page can leave in the database.
-
-        A field some row filter reads stays: the rows' grants are matched against what was
-        loaded, and a missing field would match differently than the stored one.
-        """
-        if not self.list_omits or getattr(request.state, "action", None) != RequestAction.LIST:
-            return []
-        scope = access_of(request).scope(self.resource, Action.VIEW)
-        needed = filter_roots(scope.filter) if scope is not None else set()
-        return [name for name in self.list_omits if name not in needed]
-
-    async def _find_list_rows(
-        self,
-        request: Request,
-        query: dict[str, Any],
-        omitted: list[str],
-        skip: int,
-        limit: int,
-        sorts: Sequence[tuple[str, str]] | None,
-    ) -> list[Any]:
-        collection = self.document.get_pymongo_collection()
-        encoder = Encoder(custom_encoders=self.document.get_settings().bson_encoders)
-        cursor = collection.find(encoder.encode(query), dict.fromkeys(omitted, 0))
-        if sorts:
-            cursor = cursor.sort(build_order_clauses(sorts))
-        cursor = cursor.skip(skip)
-        if limit > 0:
-            cursor = cursor.limit(limit)
+    def _models(self, request: Request, docs: list[dict[str, Any]]) -> list[Any]:
         rows = []
         stored = _memo(request).setdefault("stored_rows", {})
-        async for doc in cursor:
+        for doc in docs:
             row = parse_obj(self.document, doc)
             stored[id(row)] = doc  # each row as stored, for its rules (see stored_form)
             rows.append(row)
         return rows
+
+    def _omitted_from_list(self, request: Request) -> list[str]:
+        """The ``list_omits`` fields a list page can leave in the database (the handle keeps
+        any field a row filter reads: rows' grants are matched against what was loaded)."""
+        if not self.list_omits or getattr(request.state, "action", None) != RequestAction.LIST:
+            return []
+        return list(self.list_omits)
 
     async def repr(self, obj: Any, request: Request) -> str:
         """How flash messages and breadcrumbs name a record: its human name, not its id."""
@@ -316,27 +342,28 @@ class ScopedModelView(ModelView):
         found = await self.find_in_scope(request, pk, self._request_action(request))
         if found is not None and getattr(request.state, "action", None) == RequestAction.EDIT:
             # The edit form is then built for this record (can_access_field).
-            request.state.edited_rules = self._edit_rules(request, as_raw(found))
+            request.state.edited_rules = self._edit_rules(request, stored_form(request, found))
         return found
 
     async def find_in_scope(self, request: Request, pk: Any, action: Action) -> Any:
-        object_id = object_id_or_none(pk)
-        scope_filter = self._filter(request, action)
-        if object_id is None or scope_filter is None:
-            return None
-        return await self.document.find_one(_and({"_id": object_id}, scope_filter))
+        doc = await self.read_one(request, pk, action)
+        return self._models(request, [doc])[0] if doc is not None else None
 
     async def find_by_pks(self, request: Request, pks: Iterable[Any]) -> list[Any]:
         ids = [i for i in (object_id_or_none(pk) for pk in pks) if i is not None]
-        scope_filter = self._filter(request, self._request_action(request))
-        if not ids or scope_filter is None:
+        if not ids:
             return []
-        return await self.document.find(_and({"_id": {"$in": ids}}, scope_filter)).to_list()
+        docs = await self.read_rows(request, {"_id": {"$in": ids}})
+        return self._models(request, docs)
 
-    # -- generic writes (catalogues, users, roles): stamped, revision-checked, scope-checked --
+    # -- generic writes (catalogues, users, roles): through the door's writer ---------------
+    def writer(self, request: Request, action: Action, reason: str | None = None) -> Writer:
+        return access_of(request).writer(
+            self.resource, action, source=WriteSource.ADMIN, reason=reason
+        )
+
     async def create(self, request: Request, data: dict) -> Any:
-        scope = access_of(request).scope(self.resource, Action.CREATE)
-        if scope is None or not scope.allowed:
+        if not self.can_create(request):
             raise HTTPException(403)
         data.pop("version", None)
         try:
@@ -345,17 +372,11 @@ class ScopedModelView(ModelView):
             )
         except ValidationError as exc:
             raise form_error(nest_errors(messages_by_field(exc))) from exc
-        if not matches(scope.filter, get_dict(doc, to_db=True)):
-            raise form_error({"__all__": OUT_OF_SCOPE})
         await self.before_generic_write(request, doc, None)
-        actor, request_id = resolve_actor(None, None)
-        doc.version = 1
-        doc.meta = stamp_meta(actor, None, WriteSource.ADMIN, request_id)
         try:
-            await doc.insert()
-        except DuplicateKeyError as exc:
-            raise form_error(duplicate_errors(exc)) from exc
-        return doc
+            return await self.writer(request, Action.CREATE).insert(doc, set_by_app=self.set_by_app)
+        except HocBaError as exc:
+            raise domain_form_error(exc) from exc
 
     async def edit_target(self, request: Request, pk: Any) -> tuple[Any, Scope, FieldRules]:
         """The record an edit posts to (404 outside the user's edit scope), the edit scope, and
@@ -364,80 +385,51 @@ class ScopedModelView(ModelView):
         if doc is None:
             raise HTTPException(404)
         scope = access_of(request).scope(self.resource, Action.EDIT)
-        assert scope is not None
-        return doc, scope, scope.fields_for(as_raw(doc), "write")
+        return doc, scope, scope.fields_for(stored_form(request, doc), "write")
+
+    def form_fields(self, request: Request) -> list[str]:
+        """The top-level fields the edit form shows this user (and so may change)."""
+        return [
+            f.name
+            for f in self.get_fields_list(request, action=RequestAction.EDIT)
+            if not isinstance(f, VersionField | HiddenTextField)
+        ]
 
     async def edit(self, request: Request, pk: Any, data: dict[str, Any]) -> Any:
-        doc, scope, writable = await self.edit_target(request, pk)
+        doc, _, _ = await self.edit_target(request, pk)
         expected = data.pop("version", None)
-        if expected not in (None, "") and int(expected) != doc.version:
-            raise form_error({"__all__": CHANGED_BY_SOMEONE_ELSE})
         current = doc.model_dump()
         merged = dict(current)
-        errors: dict[str, str] = {}
+        shown = self.form_fields(request)
         for key, value in data.items():
-            if key not in self.document.model_fields:
-                continue
-            value = form_value(self.document, key, value)
-            if value != current.get(key) and not writable.allows(key):
-                errors[key] = "Bạn không có quyền sửa trường này"
-            merged[key] = value
-        if errors:
-            raise form_error(nest_errors(errors))
-        revision = getattr(doc, "revision_id", None)
+            if key in self.document.model_fields and key in shown:
+                merged[key] = overlay(current.get(key), form_value(self.document, key, value))
         try:
             updated = self.document.model_validate(merged)
         except ValidationError as exc:
             raise form_error(nest_errors(messages_by_field(exc))) from exc
-        if not matches(scope.filter, get_dict(updated, to_db=True)):
-            raise form_error({"__all__": OUT_OF_SCOPE})
         await self.before_generic_write(request, updated, doc)
-        actor, request_id = resolve_actor(None, None)
-        updated.version = doc.version + 1
-        updated.meta = stamp_meta(actor, None, WriteSource.ADMIN, request_id)
-        # The stored version (and revision, where Beanie keeps one) must still be the one read
-        # above. Beanie's replace() checks only revision_id, which the catalogues do not keep:
-        # two simultaneous saves of a class both succeeded, the second undoing the first.
-        query: dict[str, Any] = {"_id": doc.id, "version": doc.version}
-        if self.document.get_settings().use_revision:
-            query["revision_id"] = revision
-            updated.revision_id = uuid.uuid4()
         try:
-            await self.document.find_one(query).replace_one(updated)
-        except DocumentNotFound as exc:
-            raise form_error({"__all__": CHANGED_BY_SOMEONE_ELSE}) from exc
-        except DuplicateKeyError as exc:
-            raise form_error(duplicate_errors(exc)) from exc
-        return updated
+            return await self.writer(request, Action.EDIT).replace(
+                doc.id,
+                updated,
+                expected_version=int(expected) if expected not in (None, "") else None,
+                fields=shown,
+            )
+        except HocBaError as exc:
+            raise domain_form_error(exc) from exc
 
     async def before_generic_write(self, request: Request, new: Any, old: Any | None) -> None:
         """Hook for views that validate more (roles check their rules, users their rights)."""
 
     async def delete(self, request: Request, pks: list[Any]) -> int | None:
+        writer = self.writer(request, Action.DELETE, reason="Xóa trên trang quản trị")
         count = 0
         for pk in pks:
-            doc = await self.find_in_scope(request, pk, Action.DELETE)
-            if doc is None:
-                continue
-            actor, request_id = resolve_actor(None, None)
-            collection = self.document.get_pymongo_collection()
-            # Stamp first so the change log can attribute the delete.
-            await collection.update_one(
-                {"_id": doc.id},
-                {
-                    "$set": {
-                        "meta": stamp_meta(
-                            actor,
-                            "Xóa trên trang quản trị",
-                            WriteSource.ADMIN,
-                            request_id,
-                            intent="delete",
-                        ).model_dump()
-                    },
-                    "$inc": {"version": 1},
-                },
-            )
-            await collection.delete_one({"_id": doc.id})
+            try:
+                await writer.delete(pk)
+            except NotFound:
+                continue  # out of scope or gone: not revealed, not counted
             count += 1
         return nothing_deleted(pks, count)
 
@@ -506,21 +498,6 @@ EditRules = tuple[Any, Any]  # (readable, writable) field rules of one record
 def _allowed_by(rules: EditRules, path: str) -> bool:
     readable, writable = rules
     return bool(readable.may_reach(path) and writable.may_reach(path))
-
-
-def filter_roots(query: Any) -> set[str]:
-    """The top-level fields a MongoDB filter reads ("current" for ``current.class_name``)."""
-    roots: set[str] = set()
-    if isinstance(query, list):
-        for item in query:
-            roots |= filter_roots(item)
-    elif isinstance(query, dict):
-        for key, value in query.items():
-            if key.startswith("$"):
-                roots |= filter_roots(value)
-            else:
-                roots.add(key.split(".", 1)[0])
-    return roots
 
 
 def _on_paths(group: FilterGroup, paths: dict[str, str]) -> FilterGroup:
@@ -625,13 +602,63 @@ def form_value(model: Any, key: str, value: Any) -> Any:
     return value  # sub-forms are the model's to read (roles parse their own blank fields)
 
 
-def duplicate_errors(exc: DuplicateKeyError) -> dict[str, Any]:
-    """A duplicate-key error as a form error on the offending field (never an HTTP 500)."""
-    pattern = (exc.details or {}).get("keyPattern") or {}
-    fields = [k for k in pattern if k != "_id"]
-    if not fields:
-        return {"__all__": "Bản ghi này trùng với một bản ghi đã có"}
-    return nest_errors(dict.fromkeys(fields, TAKEN))
+def domain_form_error(exc: HocBaError) -> FormValidationError:
+    """A refusal of the data layer as a form error: on its field when it names one the form
+    shows, else above the form (never an HTTP 500)."""
+    if exc.field and not isinstance(exc, Forbidden):
+        return form_error(nest_errors({exc.field: exc.message}))
+    return form_error({"__all__": exc.message})
+
+
+class RawQuery:
+    """Adapter: starlette-admin's Beanie view expects an operator with a ``.query`` dict."""
+
+    def __init__(self, query: dict[str, Any]) -> None:
+        self.query = query
+
+
+def overlay(stored: Any, submitted: Any) -> Any:
+    """A submitted form value laid over the stored one: keys the form does not show are kept.
+
+    A form writes only what it shows; list items (a pupil's guardians) are matched to stored
+    items with the same visible values, so a hidden field such as a guardian's year of birth
+    survives a save, and a removed item takes its hidden fields with it.
+    """
+    if isinstance(stored, dict) and isinstance(submitted, dict):
+        merged = dict(stored)
+        for key, value in submitted.items():
+            merged[key] = overlay(stored.get(key), value)
+        return merged
+    if isinstance(stored, list) and isinstance(submitted, list):
+        remaining = [item for item in stored if isinstance(item, dict)]
+        result = []
+        for position, item in enumerate(submitted):
+            if not isinstance(item, dict):
+                result.append(item)
+                continue
+            match = _same_item(item, remaining, stored, position)
+            if match is not None:
+                remaining.remove(match)
+            result.append({**match, **item} if match is not None else item)
+        return result
+    return submitted
+
+
+def _same_item(
+    item: dict[str, Any], candidates: list[dict[str, Any]], stored: list[Any], position: int
+) -> dict[str, Any] | None:
+    """The stored item a submitted one edits: the one at the same position if it still is a
+    candidate and shares a visible value, else the first candidate equal on every value shown."""
+    at = stored[position] if position < len(stored) else None
+    shares = isinstance(at, dict) and any(
+        at.get(k) == v for k, v in item.items() if v not in (None, "")
+    )
+    if isinstance(at, dict) and at in candidates and shares:
+        return at
+    for candidate in candidates:
+        if all(candidate.get(k) == v for k, v in item.items()):
+            return candidate
+    return None
 
 
 def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

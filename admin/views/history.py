@@ -3,6 +3,7 @@ its alarms for the principal board and the IT group."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -15,16 +16,18 @@ from starlette_admin.routing import route
 from starlette_admin.types import RequestAction
 from starlette_admin.views import CustomView
 
+from app.auth.clock import utcnow
 from app.changelog.audited import COLLECTION_LABELS
 from app.changelog.history import HistoryFilter, record_history, revert
 from app.errors import HocBaError, NotFound
 from app.grading import catalogue
-from app.permissions.engine import Action
+from app.store.directory import role_names
 from models.changelog import ALARM_LABELS, ChangeLogAlarm, ChangeLogEntry
+from models.role import Action
 
 from ..access import access_of
 from . import student_display as display
-from .base import ReadOnlyView, ScopedModelView, object_id_or_none
+from .base import ReadOnlyView, ScopedModelView, object_id_or_none, stored_form
 from .fields import FlagField, VnDateTimeField
 
 OP_LABELS = {
@@ -75,11 +78,10 @@ class HistoryView(CustomView):
             author=(params.get("author") or "").strip() or None,
         )
         access = access_of(request)
-        subject_user = access.preview_of or access.user
         try:
             if record_id is None:
                 raise NotFound("Không tìm thấy hồ sơ học sinh")
-            record, entries = await record_history(subject_user, record_id, keep)
+            record, entries = await record_history(access, record_id, keep)
         except NotFound:
             return self._admin._template_response(
                 request,
@@ -124,7 +126,7 @@ class HistoryView(CustomView):
             to_version = int(str(form.get("to_version") or "0"))
             expected = int(str(form.get("expected_version") or "0"))
             await revert(
-                access.user,
+                access,
                 record_id,
                 to_version=to_version,
                 reason=str(form.get("reason") or ""),
@@ -141,11 +143,7 @@ class HistoryView(CustomView):
 
 async def _role_labeller() -> Any:
     """«gvbm,gvcn» → «Giáo viên bộ môn, Giáo viên chủ nhiệm» from the roles as stored."""
-    from models.role import Role
-
-    names = {"system": "Hệ thống"}
-    async for role in Role.get_pymongo_collection().find({}, {"code": 1, "name": 1}):
-        names[role["code"]] = role.get("name") or role["code"]
+    names = {"system": "Hệ thống", **await role_names()}
 
     def label(codes: str) -> str:
         return ", ".join(names.get(c, c) for c in codes.split(",") if c)
@@ -177,6 +175,29 @@ class ChangeLogView(ReadOnlyView):
     page_size = 25
     page_size_options = [25, 50, 100]
 
+    async def read_count(self, request: Request, query: dict[str, Any]) -> int:
+        return await access_of(request).log_entries().count(query)
+
+    async def read_rows(
+        self,
+        request: Request,
+        query: dict[str, Any],
+        *,
+        sort: list[tuple[str, int]] | None = None,
+        skip: int = 0,
+        limit: int = 0,
+        omit: Sequence[str] = (),
+    ) -> list[dict[str, Any]]:
+        log = access_of(request).log_entries()
+        return await log.find(query, sort=sort, skip=skip, limit=limit)
+
+    async def read_one(self, request: Request, pk: Any, action: Action) -> dict[str, Any] | None:
+        oid = object_id_or_none(pk)
+        if oid is None or action is not Action.VIEW:
+            return None
+        found = await access_of(request).log_entries().find({"_id": oid}, limit=1)
+        return found[0] if found else None
+
     def __init__(self) -> None:
         super().__init__(
             ChangeLogEntry,
@@ -195,24 +216,18 @@ class ChangeLogView(ReadOnlyView):
     ) -> dict[str, Any]:
         data = await super().serialize(obj, request, include_relationships, include_select2)
         if getattr(request.state, "action", None) == RequestAction.DETAIL:
-            # The diff follows the viewer's read rules on the pupil record, like the history.
-            scope = (
-                access_of(request).scope(obj.collection, Action.VIEW)
-                if obj.collection in COLLECTION_LABELS
-                else None
-            )
-            readable = scope.readable if scope is not None and scope.allowed else None
+            # The diff follows the viewer's read rules on the record, like the history.
+            shown = await access_of(request).log_entries().visible(stored_form(request, obj))
             data["_diff"] = [
                 {
-                    "title": d.title,
-                    "old": show_value(d.old),
-                    "new": show_value(d.new),
-                    "old_known": d.old_known,
+                    "title": d.get("title"),
+                    "old": show_value(d.get("old")),
+                    "new": show_value(d.get("new")),
+                    "old_known": d.get("old_known", True),
                 }
-                for d in obj.diff
-                if readable is not None and readable.allows(d.path)
+                for d in shown["diff"]
             ]
-            data["_hidden"] = len(obj.diff) - len(data["_diff"])
+            data["_hidden"] = shown["hidden"]
             data["_collection"] = COLLECTION_LABELS.get(obj.collection, obj.collection)
         return data
 
@@ -232,6 +247,39 @@ class AlarmView(ReadOnlyView):
     fields_default_sort = [("at", True)]
     row_actions = ["view", "acknowledge"]
 
+    # Alarms are the log's own notices, not records: whoever may read the log reads them all.
+    async def read_count(self, request: Request, query: dict[str, Any]) -> int:
+        if not access_of(request).can("change_log", Action.VIEW):
+            return 0
+        counted: int = await ChangeLogAlarm.get_pymongo_collection().count_documents(query)
+        return counted
+
+    async def read_rows(
+        self,
+        request: Request,
+        query: dict[str, Any],
+        *,
+        sort: list[tuple[str, int]] | None = None,
+        skip: int = 0,
+        limit: int = 0,
+        omit: Sequence[str] = (),
+    ) -> list[dict[str, Any]]:
+        if not access_of(request).can("change_log", Action.VIEW):
+            return []
+        cursor = ChangeLogAlarm.get_pymongo_collection().find(query)
+        if sort:
+            cursor = cursor.sort(sort)
+        return [doc async for doc in cursor.skip(skip).limit(limit)]
+
+    async def read_one(self, request: Request, pk: Any, action: Action) -> dict[str, Any] | None:
+        oid = object_id_or_none(pk)
+        if oid is None or not access_of(request).can("change_log", Action.VIEW):
+            return None
+        found: dict[str, Any] | None = await ChangeLogAlarm.get_pymongo_collection().find_one(
+            {"_id": oid}
+        )
+        return found
+
     def __init__(self) -> None:
         super().__init__(
             ChangeLogAlarm,
@@ -249,8 +297,6 @@ class AlarmView(ReadOnlyView):
         icon_class="fa fa-check",
     )
     async def acknowledge(self, request: Request, pk: Any) -> str:
-        from app.changelog.worker import utcnow
-
         access = access_of(request)
         if access.user is None or access.read_only:
             raise ActionFailed("Không thực hiện được trong chế độ xem thử")
@@ -277,11 +323,8 @@ class OutOfBandView(ChangeLogView):
             key="out-of-band",
         )
 
-    async def _build_query(
+    async def caller_query(
         self, request: Request, q: str | None = None, filters: Any = None
-    ) -> tuple[dict, bool]:
-        query, is_text = await super()._build_query(request, q, filters)
-        return (
-            {"$and": [query, {"out_of_band": True}]} if query else {"out_of_band": True},
-            is_text,
-        )
+    ) -> dict[str, Any]:
+        query = await super().caller_query(request, q, filters)
+        return {"$and": [query, {"out_of_band": True}]} if query else {"out_of_band": True}

@@ -16,11 +16,13 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette_admin import fields as sa
 
-from app.permissions.explain import impact
+from app.store.directory import role_exists
+from app.store.explain import impact
+from app.store.writes import TAKEN
 from app.validation_vi import messages_by_field
 from models.role import ACTION_LABELS, RESOURCE_LABELS, Permission, Role
 
-from .base import TAKEN, ScopedModelView, form_error
+from .base import ScopedModelView, form_error
 from .fields import HiddenTextField, VersionField, labelled
 
 
@@ -113,7 +115,7 @@ class RoleView(ScopedModelView):
         # A taken code is refused first: the impact check would otherwise compare with the
         # existing role of that code and ask to confirm "removing" its users' access.
         code = str(data.get("code") or "")
-        if code and await Role.get_pymongo_collection().count_documents({"code": code}, limit=1):
+        if code and await role_exists(code):
             raise form_error({"code": TAKEN})
         await self._confirm_impact(data)
         return await super().create(request, data)

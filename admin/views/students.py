@@ -6,41 +6,38 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from beanie.odm.utils.dump import get_dict
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette_admin import fields as sa
-from starlette_admin.exceptions import FormValidationError
-from starlette_admin.filters import FilterGroup
 from starlette_admin.types import RequestAction
 
-from app.api.search import name_pattern
-from app.errors import Conflict, Forbidden, HocBaError
-from app.permissions.engine import Action, still_in_scope
-from app.permissions.matcher import matches
+from app.errors import HocBaError, NotFound
 from app.records.diff import get_path
 from app.records.paths import validate_value
-from app.records.writer import create_record, delete_record, update_record
+from app.store.directory import staff_names
 from app.validation_vi import messages_by_field
-from models.common import WriteSource
+from models.role import Action
+from models.search import name_pattern
 from models.student import StudentRecord
 from models.student_parts import SEX_LABELS, STATUS_LABELS
 
 from ..access import access_of
 from . import student_display as display
 from .base import (
+    MAX_SEARCH,
+    RawQuery,
     ScopedModelView,
     blank_to_none,
+    domain_form_error,
     flatten,
     form_error,
     nest_errors,
     nothing_deleted,
+    overlay,
     stored_form,
 )
 from .fields import CODE_FILTERS, VersionField, VnDateField, labelled
-
-OUT_OF_SCOPE = "Thay đổi này sẽ đưa học sinh ra ngoài phạm vi bạn được quản lý nên không được lưu"
 
 
 def _profile_fields() -> list[sa.BaseField]:
@@ -167,10 +164,11 @@ class StudentView(ScopedModelView):
 
     # -- search ----------------------------------------------------------------------------
     async def build_full_text_search_query(self, request: Request, term: str) -> Any:
-        # "nguyen van a" finds "Nguyễn Văn A": compare against the stored search key.
-        key = name_pattern(term)
-        raw = re.escape(term.strip())
-        return _RawQuery(
+        # "nguyen van a" finds "Nguyễn Văn A": compare against the stored search key. Each
+        # clause only matches rows where the searcher may read that field (the door adds it).
+        key = name_pattern(term[:MAX_SEARCH])
+        raw = re.escape(term.strip()[:MAX_SEARCH])
+        return RawQuery(
             {
                 "$or": [
                     {"search_name": {"$regex": key}},
@@ -179,13 +177,6 @@ class StudentView(ScopedModelView):
                 ]
             }
         ), False
-
-    async def _build_query(
-        self, request: Request, q: str | None = None, filters: FilterGroup | None = None
-    ) -> tuple[dict, bool]:
-        if q is not None and not q.strip():
-            q = None
-        return await super()._build_query(request, q, filters)
 
     async def repr(self, obj: Any, request: Request) -> str:
         return f"{obj.profile.full_name} ({obj.code})"
@@ -214,140 +205,69 @@ class StudentView(ScopedModelView):
 
     # -- writes ---------------------------------------------------------------------------
     async def create(self, request: Request, data: dict) -> Any:
-        scope = access_of(request).scope(self.resource, Action.CREATE)
-        if scope is None or not scope.allowed:
+        if not self.can_create(request):
             raise HTTPException(403)
         data.pop("version", None)
         try:
             record = StudentRecord.model_validate(data)
         except ValidationError as exc:
             raise form_error(nest_errors(messages_by_field(exc))) from exc
-        raw = get_dict(record, to_db=True)
-        if not matches(scope.filter, raw):
-            raise form_error({"__all__": OUT_OF_SCOPE})
-        writable = scope.fields_for(raw, "write")
-        denied = [
-            p
-            for p, v in flatten(data).items()
-            if v not in (None, "", []) and not writable.allows(p)
-        ]
-        if denied:
-            raise form_error(
-                nest_errors(dict.fromkeys(denied, "Bạn không có quyền nhập trường này"))
-            )
         try:
-            created = await create_record(record, source=WriteSource.ADMIN)
-        except Conflict as exc:
-            raise form_error({"code": exc.message}) from exc
+            return await self.writer(request, Action.CREATE).insert(record)
         except HocBaError as exc:
-            raise _form_error(exc) from exc
-        if not await still_in_scope(
-            access_of(request).user, self.resource, Action.CREATE, created.id
-        ):
-            assert created.id is not None
-            await delete_record(
-                created.id,
-                source=WriteSource.SYSTEM,
-                reason="Hoàn tác: hồ sơ tạo ra nằm ngoài phạm vi người tạo",
-            )
-            raise form_error({"__all__": OUT_OF_SCOPE})
-        return created
+            raise domain_form_error(exc) from exc
 
     async def edit(self, request: Request, pk: Any, data: dict[str, Any]) -> Any:
-        record, scope, writable = await self.edit_target(request, pk)
-        raw = record.model_dump(by_alias=True)  # the values to put back if the edit is undone
+        record, _, _ = await self.edit_target(request, pk)
         expected = data.pop("version", None)
-        changes, errors = _changes(record, data, writable)
+        changes, errors = _changes(record, data)
         if errors:
             raise form_error(nest_errors(errors))
         try:
-            updated = await update_record(
+            return await self.writer(request, Action.EDIT).update(
                 record.id,
                 changes,
-                source=WriteSource.ADMIN,
                 expected_version=int(expected) if expected not in (None, "") else None,
-                in_scope=lambda new: matches(scope.filter, new),
-                query_filter=scope.filter,
             )
-        except Conflict as exc:
-            raise form_error({"__all__": exc.message}) from exc
-        except Forbidden as exc:
-            raise form_error({"__all__": exc.message}) from exc
         except HocBaError as exc:
-            raise _form_error(exc) from exc
-        if not await still_in_scope(access_of(request).user, self.resource, Action.EDIT, record.id):
-            # Defence in depth: the in-memory check and the database disagreed; undo.
-            await update_record(
-                record.id,
-                {p: get_path(raw, p) for p in changes},
-                source=WriteSource.SYSTEM,
-                reason="Hoàn tác: thay đổi đưa hồ sơ ra ngoài phạm vi",
-            )
-            raise form_error({"__all__": OUT_OF_SCOPE})
-        return updated
+            raise domain_form_error(exc) from exc
 
     async def delete(self, request: Request, pks: list[Any]) -> int | None:
+        writer = self.writer(request, Action.DELETE, reason="Xóa hồ sơ trên trang quản trị")
         count = 0
         for pk in pks:
-            record = await self.find_in_scope(request, pk, Action.DELETE)
-            if record is None:
+            try:
+                await writer.delete(pk)
+            except NotFound:
                 continue
-            await delete_record(
-                record.id, source=WriteSource.ADMIN, reason="Xóa hồ sơ trên trang quản trị"
-            )
             count += 1
         return nothing_deleted(pks, count)
 
 
 async def _with_staff_names(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Show teachers by name («Trần Gia Long»), not by login name."""
-    from models.user import User
-
-    usernames = {b["homeroom_teacher"] for b in blocks if b["homeroom_teacher"]}
-    if usernames:
-        cursor = User.get_pymongo_collection().find(
-            {"username": {"$in": sorted(usernames)}}, {"username": 1, "full_name": 1}
-        )
-        names = {u["username"]: u["full_name"] async for u in cursor}
-        for block in blocks:
-            block["homeroom_teacher"] = names.get(
-                block["homeroom_teacher"], block["homeroom_teacher"]
-            )
+    names = await staff_names(b["homeroom_teacher"] for b in blocks if b["homeroom_teacher"])
+    for block in blocks:
+        teacher = block["homeroom_teacher"]
+        block["homeroom_teacher"] = names.get(teacher, teacher) if teacher else teacher
     return blocks
 
 
-class _RawQuery:
-    """Adapter: starlette-admin's Beanie view expects an operator with a ``.query`` dict."""
-
-    def __init__(self, query: dict[str, Any]) -> None:
-        self.query = query
-
-
-def _changes(
-    record: StudentRecord, data: dict[str, Any], writable: Any
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Changed leaf paths of a submitted form, and errors for paths the user may not write."""
+def _changes(record: StudentRecord, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Changed leaf paths of a submitted form (what the user may write is the writer's to
+    check), and the values that could not be read. List items keep the fields the form does
+    not show (a guardian's year of birth)."""
     current = record.model_dump()
     changes: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for path, value in flatten(data).items():
+        old = get_path(current, path)
         try:
-            new = validate_value(path, blank_to_none(value))
+            new = validate_value(path, overlay(old, blank_to_none(value)))
         except HocBaError as exc:
             errors[path] = exc.message
             continue
-        old = get_path(current, path)
         old_typed = validate_value(path, old) if old is not None else None
-        if old_typed == new:
-            continue
-        if not writable.allows(path):
-            errors[path] = "Bạn không có quyền sửa trường này"
-            continue
-        changes[path] = new
+        if old_typed != new:
+            changes[path] = new
     return changes, errors
-
-
-def _form_error(exc: HocBaError) -> FormValidationError:
-    if exc.field:
-        return form_error(nest_errors({exc.field: exc.message}))
-    return form_error({"__all__": exc.message})

@@ -12,12 +12,10 @@ from starlette_admin.routing import route
 from starlette_admin.views import CustomView
 
 from app.auth.events import record_event
-from app.permissions.engine import Action
-from app.permissions.explain import explain
+from app.store.directory import find_user
+from app.store.explain import explain, find_record_id
 from models.auth import AUTH_EVENT_LABELS, AuthEvent, AuthEventKind, LoginSession
-from models.role import ACTION_LABELS, RESOURCE_LABELS
-from models.student import StudentRecord
-from models.user import User
+from models.role import ACTION_LABELS, RESOURCE_LABELS, Action
 
 from ..access import access_of
 from .base import ReadOnlyView
@@ -50,12 +48,17 @@ class ExplainView(CustomView):
         action = str(form.get("action") or Action.VIEW.value)
         result: Any = None
         error = ""
+        if resource not in RESOURCE_LABELS or action not in {a.value for a in Action}:
+            return self._admin._template_response(
+                request,
+                "hocba/not_found.html",
+                {"title": "Không tìm thấy", "message": "Không có loại dữ liệu hoặc thao tác này"},
+                status_code=404,
+            )
         if username or target:
-            user = await User.find_one({"username": username})
-            record_id = await _record_id(resource, target)
-            if resource not in RESOURCE_LABELS or action not in {a.value for a in Action}:
-                error = "Dữ liệu hoặc thao tác không hợp lệ"
-            elif user is None:
+            user = await find_user(username)
+            record_id = await find_record_id(resource, target)
+            if user is None:
                 error = f"Không có tài khoản «{username}»"
             elif record_id is None:
                 error = f"Không tìm thấy bản ghi «{target}»"
@@ -76,24 +79,6 @@ class ExplainView(CustomView):
                 "actions": ACTION_LABELS,
             },
         )
-
-
-async def _record_id(resource: str, target: str) -> Any:
-    """A record named by id, or for pupils by school pupil code."""
-    from app.permissions.engine import collection_of, object_id
-
-    if not target:
-        return None
-    if resource == "students":
-        raw = await StudentRecord.get_pymongo_collection().find_one({"code": target}, {"_id": 1})
-        if raw is not None:
-            return raw["_id"]
-    try:
-        oid = object_id(target)
-    except Exception:  # not an ObjectId: nothing else to try
-        return None
-    raw = await collection_of(resource).find_one({"_id": oid}, {"_id": 1})
-    return raw["_id"] if raw is not None else None
 
 
 class PreviewView(CustomView):
@@ -127,7 +112,7 @@ class PreviewView(CustomView):
                 )
                 return RedirectResponse(request.url_for("admin:preview"), status_code=303)
             username = str(form.get("username") or "").strip().lower()
-            target = await User.find_one({"username": username})
+            target = await find_user(username)
             if target is None:
                 error = f"Không có tài khoản «{username}»"
             else:

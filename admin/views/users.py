@@ -17,17 +17,22 @@ from app.auth.passwords import hash_password
 from app.auth.service import disable_user, enable_user, generate_temporary_password, set_password
 from app.auth.sessions import revoke_sessions
 from app.context import current_actor
-from app.permissions.engine import Action
 from models.auth import AuthEventKind
+from models.role import Action
 from models.user import User
 
 from ..access import access_of
-from .base import ScopedModelView
+from .base import ScopedModelView, form_error
 from .fields import VersionField, VnDateTimeField, labelled
+
+# Roles that open every record or every account: granting one is journalled for the board.
+PRIVILEGED_ROLES = ("bgh", "cntt")
+SELF_GRANT = "Không tự cấp thêm vai trò cho chính tài khoản của mình; hãy nhờ người quản trị khác"
 
 
 class UserView(ScopedModelView):
     resource = "users"
+    set_by_app = ("password_hash", "must_change_password")
     fields = [
         sa.StringField(
             "username",
@@ -86,6 +91,7 @@ class UserView(ScopedModelView):
         data["password_hash"] = hash_password(temporary)
         data["must_change_password"] = True
         user = await super().create(request, data)
+        await _journal_grants(user, set())
         flash(
             request,
             f"Đã tạo tài khoản {user.username}. Mật khẩu tạm thời (chỉ hiện một lần): "
@@ -97,6 +103,8 @@ class UserView(ScopedModelView):
     async def edit(self, request: Request, pk: Any, data: dict[str, Any]) -> Any:
         before = await self.find_in_scope(request, pk, Action.EDIT)
         updated = await super().edit(request, pk, data)
+        if before is not None:
+            await _journal_grants(updated, set(before.roles))
         if before is not None and before.active != updated.active:
             # Journalled like the account services do (disable_user / enable_user).
             kind = AuthEventKind.USER_ENABLED if updated.active else AuthEventKind.USER_DISABLED
@@ -109,13 +117,11 @@ class UserView(ScopedModelView):
         return updated
 
     async def before_generic_write(self, request: Request, new: Any, old: Any | None) -> None:
-        if old is not None:
-            # Secrets are never edited through the form: keep what is stored.
-            new.password_hash = old.password_hash
-            new.password_history = old.password_history
-            new.password_changed_at = old.password_changed_at
-            new.must_change_password = old.must_change_password
-            new.last_login_at = old.last_login_at
+        acting = access_of(request).user
+        own = old is not None and acting is not None and old.id == acting.id
+        if own and old is not None and set(new.roles) - set(old.roles):
+            # Nobody grants rights to themselves (the IT group could otherwise read every score).
+            raise form_error({"roles": SELF_GRANT})
 
     @row_action(
         name="reset_password",
@@ -146,3 +152,15 @@ class UserView(ScopedModelView):
 
 
 __all__ = ["UserView", "disable_user", "enable_user"]
+
+
+async def _journal_grants(user: User, before: set[str]) -> None:
+    """Journal every principal-board or IT role newly granted (the board reads the journal)."""
+    for role in PRIVILEGED_ROLES:
+        if role in user.roles and role not in before:
+            await record_event(
+                AuthEventKind.PRIVILEGED_ROLE_GRANTED,
+                username=user.username,
+                user_id=user.id,
+                detail=f"Cấp vai trò «{role}» cho {user.full_name} ({user.username})",
+            )

@@ -9,11 +9,11 @@ import sys
 from typing import Annotated, Any, TextIO
 
 from pydantic import TypeAdapter, ValidationError
-from pymongo.errors import DuplicateKeyError
 
 from app.config import Settings
 from app.context import Actor
 from app.errors import Conflict, InvalidInput
+from app.store import system_writer
 from models.auth import AuthEventKind
 from models.common import WriteSource
 from models.user import User
@@ -22,7 +22,6 @@ from .clock import utcnow
 from .events import record_event
 from .passwords import hash_password
 from .policy import check_password
-from .user_writes import stamp
 
 IT_ROLE = "cntt"
 BAD_USERNAME = (
@@ -63,15 +62,14 @@ async def create_admin(username: str, full_name: str, password: str, *, actor: A
     """Insert an active IT account whose password is already final (no forced change)."""
     check_new_admin(username, full_name, password)
     user = User(username=username, full_name=full_name, roles=[IT_ROLE], must_change_password=False)
-    if await User.find_one(User.username == user.username) is not None:
-        raise Conflict(TAKEN.format(username=user.username))
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
-    user.version = 1
-    user.meta = stamp(actor, source=WriteSource.SYSTEM, reason="Tạo tài khoản CNTT đầu tiên")
+    writer = system_writer(
+        "users", actor, source=WriteSource.SYSTEM, reason="Tạo tài khoản CNTT đầu tiên"
+    )
     try:
-        await user.insert()
-    except DuplicateKeyError as exc:
+        await writer.insert(user)
+    except Conflict as exc:
         raise Conflict(TAKEN.format(username=user.username)) from exc
     await record_event(
         AuthEventKind.ACCOUNT_CREATED,

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette_admin.helpers import safe_redirect_url
 
+from app.store import DENY_ALL, Access
 from models.auth import LoginSession
 from models.user import User
 
@@ -66,3 +67,13 @@ def safe_next(request: Request, value: str | None, fallback: str) -> str:
     if not path.startswith("/") or path.startswith(("//", "/\\")) or path == LOGIN_PAGE:
         return fallback
     return path + (f"?{parts.query}" if parts.query else "")
+
+
+def require_access(request: Request) -> Access:
+    """The signed-in user's access for this request (the same one the panel uses)."""
+    require_user(request)
+    access = getattr(request.state, "access", None)
+    return access if isinstance(access, Access) else DENY_ALL
+
+
+CurrentAccess = Annotated[Access, Depends(require_access)]

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.context import current_actor, current_request_id
+from app.store import DENY_ALL
 
 from .config import config_for
 from .events import ClientInfo, current_client
@@ -47,7 +48,9 @@ class AuthContextMiddleware:
         config = config_for(conn)
         request_id = uuid.uuid4().hex
         state = scope.setdefault("state", {})
-        state.update(request_id=request_id, user=None, session=None, session_ended=False)
+        state.update(
+            request_id=request_id, user=None, session=None, session_ended=False, access=DENY_ALL
+        )
         path: str = scope["path"]
         token = conn.cookies.get(COOKIE_NAME)
         if token and not _exempt(path, NO_SESSION):
@@ -55,7 +58,8 @@ class AuthContextMiddleware:
             if resolved is None:
                 state["session_ended"] = True
             else:
-                state["session"], state["user"] = resolved
+                state["session"], state["access"] = resolved
+                state["user"] = resolved[1].user
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from beanie import PydanticObjectId
 from starlette.responses import Response
 
+from app.store import Access, session_principal
 from models.auth import AuthEventKind, LoginSession
 from models.user import User
 
@@ -51,14 +52,21 @@ async def start_session(
 
 async def resolve_session(
     token: str, *, config: AuthConfig, now: datetime | None = None
-) -> tuple[LoginSession, User] | None:
-    """The open session and its active user for a cookie token, or None."""
+) -> tuple[LoginSession, Access] | None:
+    """The open session for a cookie token and the access of its active account, or None.
+
+    The session, the account, its roles and the catalogue values rules use come in one
+    database command: this runs before every signed-in request.
+    """
     now = now or utcnow()
-    session = await LoginSession.find_one(LoginSession.token_hash == token_digest(token))
-    if session is None or not session.is_valid(now):
+    found = await session_principal(LoginSession.get_pymongo_collection(), token_digest(token))
+    if found is None:
         return None
-    user = await User.get(session.user_id)
-    if user is None or not user.active:
+    session = LoginSession.model_validate(found[0])
+    principal = found[1]
+    if not session.is_valid(now):
+        return None
+    if principal.user is None or not principal.user.active:
         # Disabled from anywhere (panel form, shell): the session dies with the account.
         await end_session(session, reason="Tài khoản không còn hoạt động", now=now)
         return None
@@ -69,7 +77,7 @@ async def resolve_session(
             {"_id": session.id, "revoked_at": None},
             {"$set": {"last_seen_at": now, "idle_expires_at": session.idle_expires_at}},
         )
-    return session, user
+    return session, Access(principal=principal)
 
 
 async def end_session(session: LoginSession, *, reason: str, now: datetime | None = None) -> None:

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from beanie import Document
+from typing import Any
 
-from models.catalogue import SchoolClass, SchoolYear, Subject
-from models.role import RESOURCE_LABELS, Role
-from models.student import StudentRecord
-from models.user import User
+import models  # noqa: F401  (every document registers itself in the registry)
+from models.resources import AUDITED_RESOURCES, BOOKKEEPING, RESOURCES, model_of
 
-AUDITED: dict[str, type[Document]] = {
-    "students": StudentRecord,
-    "users": User,
-    "roles": Role,
-    "school_years": SchoolYear,
-    "classes": SchoolClass,
-    "subjects": Subject,
-}
+AUDITED: dict[str, Any] = {code: model_of(code) for code in AUDITED_RESOURCES}
 
 # The audited collections are permission resources of the same name: the same labels.
-COLLECTION_LABELS = {name: RESOURCE_LABELS[name] for name in AUDITED}
-
-# Bookkeeping the write path maintains; shown as who/version, never as a changed field.
-BOOKKEEPING = ("version", "meta", "revision_id", "search_name", "schema_version")
+COLLECTION_LABELS = {code: RESOURCES[code].label for code in AUDITED_RESOURCES}
 
 
 def is_bookkeeping(path: str) -> bool:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from app.records.diff import diff_paths, get_path
+from models.labels import describe_path
 
 from .audited import is_bookkeeping
-from .labels import describe_path
 
 SECRET_HEADS = ("password_hash", "password_history")
 MASK = "••••••"

@@ -9,21 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from beanie import PydanticObjectId
-
-from app.context import Actor
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.permissions.engine import Action, scoped_record
-from app.permissions.matcher import matches
-from app.records.paths import is_lock_path
-from app.records.writer import update_record
+from app.errors import Conflict, InvalidInput
+from app.records.paths import is_lock_path, validate_value
+from app.store import UNSET, Access
 from models.common import WriteSource
+from models.role import Action
 from models.types import search_key
 
 # Results the grading engine recomputes from the inputs: never restored by hand.
 DERIVED_LEAVES = {"average", "result", "year_average", "year_result", "pending"}
 DERIVED_BLOCKS = ("learning", "promotion", "title")
 MAX_ENTRIES = 500
+NOT_FOUND = "Không tìm thấy hồ sơ học sinh"
 
 
 @dataclass
@@ -58,56 +55,32 @@ def is_derived(path: str) -> bool:
     )
 
 
-async def _record_in_scope(user: Any, record_id: Any, action: Action) -> tuple[Any, dict]:
-    scope, raw = await scoped_record(user, "students", action, record_id)
-    if raw is None:
-        # 404, not 403: don't reveal records outside the viewer's scope.
-        raise NotFound("Không tìm thấy hồ sơ học sinh")
-    return scope, raw
-
-
-def visible_entry(entry: dict[str, Any], rules: Any, record: dict, keep: HistoryFilter) -> dict:
-    """The entry reduced to the fields the viewer may read and the filter keeps."""
-    shown = dict(entry)
-    shown["diff"] = [
-        d
-        for d in entry.get("diff") or []
-        if rules.allows(d["path"], record) and keep.keeps_path(d["path"])
-    ]
-    if entry.get("snapshot") is not None:
-        shown["snapshot"] = rules.filter_document(entry["snapshot"], record)
-    return shown
-
-
 async def record_history(
-    user: Any, record_id: PydanticObjectId, keep: HistoryFilter | None = None
+    access: Access, record_id: Any, keep: HistoryFilter | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(the record as the viewer sees it, its entries newest first, filtered)."""
-    from models.student import StudentRecord
-
     keep = keep or HistoryFilter()
-    scope, raw = await _record_in_scope(user, record_id, Action.VIEW)
-    rules = scope.fields_for(raw, "read")
+    found = await access.students(Action.VIEW).get_or_404(record_id, NOT_FOUND)
+    log = access.record_log("students", found)
     entries = []
-    cursor = (
-        StudentRecord.get_pymongo_collection()
-        .database["change_log"]
-        .find({"collection": "students", "record_key": str(record_id)})
-        .sort("seq", -1)
-        .limit(MAX_ENTRIES)
+    raw_entries = await log.find(
+        {"collection": "students", "record_key": str(found.id)},
+        sort=[("seq", -1)],
+        limit=MAX_ENTRIES,
     )
-    async for entry in cursor:
+    for entry in raw_entries:
         if not keep.keeps_author(entry):
             continue
-        shown = visible_entry(entry, rules, raw, keep)
+        shown = await log.visible(entry)
+        shown["diff"] = [d for d in shown["diff"] if keep.keeps_path(d["path"])]
         filtering = keep.school_year or keep.subject
         if filtering and not shown["diff"]:
             continue
         if not shown["diff"] and entry.get("op") == "update" and not entry.get("out_of_band"):
             continue  # a change to fields this viewer cannot read: nothing to show
         entries.append(shown)
-    visible = rules.filter_document(raw, raw)
-    visible["version"] = raw.get("version")  # bookkeeping the revert form needs, not data
+    visible = found.visible
+    visible["version"] = found.stored.get("version")  # bookkeeping the revert form needs
     return visible, entries
 
 
@@ -136,76 +109,55 @@ def restore_plan(entries_after: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def revert(
-    user: Any,
-    record_id: PydanticObjectId,
+    access: Access,
+    record_id: Any,
     *,
     to_version: int,
     reason: str,
     expected_version: int,
 ) -> Any:
-    """Bring a record back to ``to_version`` as a new, attributed change."""
-    from app.records.writer import UNSET
-    from models.student import StudentRecord
-
+    """Bring a record back to ``to_version`` as a new, attributed change, checked leaf by
+    leaf like any other write (locks, field rules, scope)."""
     if not reason or not reason.strip():
         raise InvalidInput("Cần ghi lý do hoàn tác", field="reason")
-    scope, raw = await _record_in_scope(user, record_id, Action.EDIT)
-    current = raw.get("version")
-    log = StudentRecord.get_pymongo_collection().database["change_log"]
+    found = await access.students(Action.EDIT).get_or_404(record_id, NOT_FOUND)
+    current = found.stored.get("version")
+    log = access.record_log("students", found)
+    key = {"collection": "students", "record_key": str(found.id)}
     if current != expected_version:
-        newer = [
-            e
-            async for e in log.find(
-                {
-                    "collection": "students",
-                    "record_key": str(record_id),
-                    "version": {"$gt": expected_version},
-                }
-            ).sort("seq", 1)
-        ]
-        described = "; ".join(
-            f"phiên bản {e.get('version')} bởi {e.get('actor_name') or 'không rõ'}: "
-            + ", ".join(d.get("title") or d["path"] for d in e.get("diff") or [])
-            for e in newer
-        )
+        newer = await log.find({**key, "version": {"$gt": expected_version}}, sort=[("seq", 1)])
+        parts = []
+        for entry in newer:
+            titles = ", ".join(
+                d.get("title") or d["path"] for d in (await log.visible(entry))["diff"]
+            )
+            parts.append(
+                f"phiên bản {entry.get('version')} bởi {entry.get('actor_name') or 'không rõ'}: "
+                + titles
+            )
+        described = "; ".join(parts)
         raise Conflict(
             "Hồ sơ đã thay đổi kể từ khi bạn mở lịch sử — "
             f"{described or 'có thay đổi mới'}. Hãy tải lại trước khi hoàn tác."
         )
     if not isinstance(to_version, int) or to_version < 1 or to_version >= (current or 0):
         raise InvalidInput("Phiên bản cần hoàn tác về không hợp lệ", field="to_version")
-    after = [
-        e
-        async for e in log.find(
-            {"collection": "students", "record_key": str(record_id), "version": {"$gt": to_version}}
-        ).sort("seq", 1)
-    ]
+    after = await log.find({**key, "version": {"$gt": to_version}}, sort=[("seq", 1)])
     if not after:
         raise Conflict("Nhật ký chưa ghi các thay đổi sau phiên bản này; hãy thử lại sau ít giây")
     plan = restore_plan(after)
-    writable = scope.fields_for(raw, "write")
-    denied = sorted(p for p in plan if not writable.allows(p))
-    if denied:
-        raise Forbidden(
-            "Bạn không có quyền sửa các trường mà việc hoàn tác cần đổi: " + ", ".join(denied)
-        )
     changes = {p: (UNSET if v is None and not _nullable(p) else v) for p, v in plan.items()}
-    return await update_record(
-        record_id,
-        changes,
+    writer = access.writer(
+        "students",
+        Action.EDIT,
         source=WriteSource.REVERT,
-        actor=Actor(id=str(user.id), name=user.full_name, role=",".join(user.roles)),
         reason=f"Hoàn tác về phiên bản {to_version}: {reason.strip()}",
-        expected_version=expected_version,
-        in_scope=lambda new: matches(scope.filter, new),
-        query_filter=scope.filter,
     )
+    return await writer.update(found.id, changes, expected_version=expected_version)
 
 
 def _nullable(path: str) -> bool:
     """Whether the field takes an empty value (else an absent old value means: remove it)."""
-    from app.records.paths import validate_value
-
     try:
         validate_value(path, None)
     except InvalidInput:

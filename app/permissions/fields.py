@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .patterns import Segment, parse_pattern
-from .variables import UserContext
+from models.rules.patterns import Segment, parse_pattern
+from models.rules.variables import UserContext
 
 ALWAYS_KEPT = frozenset({"_id", "id"})
 NONE, ABOVE, COVERED = 0, 1, 2  # how a path relates to a pattern

@@ -12,11 +12,11 @@ from beanie.odm.utils.dump import get_dict
 from pydantic import BaseModel
 
 from models.role import Action, Permission, Role
+from models.rules.variables import UserContext
 
 from .fields import FieldRules
 from .matcher import matches
 from .substitute import MissingVariable, substitute
-from .variables import UserContext
 
 MATCH_NOTHING: dict[str, Any] = {"_id": {"$in": []}}
 

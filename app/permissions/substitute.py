@@ -7,8 +7,8 @@ from typing import Any
 
 from bson import ObjectId
 
-from .validation import LIST_OPERATORS, LOGICAL
-from .variables import USER_PREFIX, UserContext
+from models.rules.filters import LIST_OPERATORS, LOGICAL
+from models.rules.variables import USER_PREFIX, UserContext
 
 
 class MissingVariable(Exception):

@@ -29,12 +29,12 @@ class LockScope:
         return f"{TERM_LABELS[self.scope]} năm học {self.school_year}"
 
 
-def field_info(path: str) -> tuple[Any, str]:
-    """The annotation and Vietnamese label of the field a dotted path names.
+def field_info(path: str, model: type[BaseModel] = StudentRecord) -> tuple[Any, str]:
+    """The annotation and Vietnamese label of the field a dotted path names in ``model``.
 
     Raises InvalidInput for a path that does not exist in the record's shape.
     """
-    annotation: Any = StudentRecord
+    annotation: Any = model
     label = ""
     for part in path.split("."):
         current = unwrap(annotation)
@@ -42,7 +42,7 @@ def field_info(path: str) -> tuple[Any, str]:
         if isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(part)
             if field is None:
-                raise InvalidInput(f"Trường «{path}» không tồn tại trong hồ sơ", field=path)
+                raise InvalidInput(f"Trường «{path}» không tồn tại", field=path)
             annotation, label = field.annotation, field.title or part
         elif origin is dict:
             if not part:
@@ -53,7 +53,7 @@ def field_info(path: str) -> tuple[Any, str]:
                 raise InvalidInput(f"Đường dẫn «{path}» không hợp lệ", field=path)
             annotation = get_args(current)[0]
         else:
-            raise InvalidInput(f"Trường «{path}» không tồn tại trong hồ sơ", field=path)
+            raise InvalidInput(f"Trường «{path}» không tồn tại", field=path)
     return annotation, label
 
 
@@ -62,12 +62,12 @@ def _adapter(annotation: Any) -> TypeAdapter[Any]:
     return TypeAdapter(annotation)
 
 
-def validate_value(path: str, value: Any) -> Any:
+def validate_value(path: str, value: Any, model: type[BaseModel] = StudentRecord) -> Any:
     """Validate ``value`` for the field at ``path``; the message names the field in Vietnamese."""
     root = path.split(".", 1)[0]
     if root in SYSTEM_FIELDS:
         raise InvalidInput(f"Trường «{path}» do hệ thống quản lý, không sửa trực tiếp", field=path)
-    annotation, label = field_info(path)
+    annotation, label = field_info(path, model)
     try:
         return _adapter(annotation).validate_python(value)
     except ValidationError as exc:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from admin.views.base import filter_roots
+from app.store.handles import filter_roots
 from tests.admin.school import FORMER, LAST_YEAR, PUPILS, School, api_headers
 
 NGUYEN_VAN = {"HS7A101", "HS7A201"}

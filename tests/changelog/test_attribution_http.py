@@ -66,7 +66,7 @@ async def test_role_and_user_changes_are_logged(
     assert response.status_code == 303, form_error(response.text)
     entry = (
         await wait_for_entries(
-            1, collection="users", op="replace", record_key=str(school.users["gv.toan"].id)
+            1, collection="users", op="update", record_key=str(school.users["gv.toan"].id)
         )
     )[-1]
     assert entry["actor_id"] == str(school.users["it.quantri"].id)

@@ -6,10 +6,12 @@ import asyncio
 
 import pytest
 
-from app.changelog.history import HistoryFilter, record_history, revert
+from app.changelog import history
+from app.changelog.history import HistoryFilter
 from app.context import Actor
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, TermLocked
-from app.records.writer import create_record, update_record
+from app.store import access_for
+from app.store.records import create_record, update_record
 from models.catalogue import SchoolYear, Subject
 from models.common import WriteSource
 from models.student import StudentRecord
@@ -22,6 +24,15 @@ from tests.factories import SCHOOL_YEAR, make_student
 ACTOR = Actor(id="office", name="Văn phòng", role="vanphong")
 GK = f"years.{SCHOOL_YEAR}.subjects.TOAN.hk1.gk"
 GDTC_GK = f"years.{SCHOOL_YEAR}.subjects.GDTC.hk1.gk"
+
+
+async def record_history(user, record_id, keep=None):
+    """The history as this account sees it (its access, built as a request builds it)."""
+    return await history.record_history(await access_for(user), record_id, keep)
+
+
+async def revert(user, record_id, **kwargs):
+    return await history.revert(await access_for(user), record_id, **kwargs)
 
 
 @pytest.fixture

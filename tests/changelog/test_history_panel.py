@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from app.context import Actor
-from app.records.writer import update_record
+from app.store.records import update_record
 from models.common import WriteSource
 from tests.admin.school import School, post
 from tests.changelog.conftest import WaitFor, WorkerHandle

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from app.context import Actor
-from app.records.writer import create_record, update_record
+from app.store.records import create_record, update_record
 from models.common import WriteSource
 from tests.changelog.conftest import WaitFor, WorkerHandle
 from tests.factories import SCHOOL_YEAR, make_student

@@ -11,7 +11,7 @@ from bson import Decimal128
 
 from app.changelog.verify import verify_chain
 from app.context import Actor
-from app.records.writer import create_record, delete_record, update_record
+from app.store.records import create_record, delete_record, update_record
 from models.common import WriteSource
 from tests.changelog.conftest import WaitFor, WorkerHandle
 from tests.factories import SCHOOL_YEAR, make_student

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from app.permissions.variables import UserContext, build_context
 from models.catalogue import SchoolYear, Subject
+from models.rules.variables import UserContext, build_context
 from models.user import TeachingAssignment, User
 
 YEAR = "2025-2026"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from perm_support import MATHS_GROUP, YEAR, make_user
 
-from app.permissions import Permission, Role, explain, impact
-from app.permissions.explain import record_name
+from app.permissions import Permission, Role
+from app.store.explain import explain, impact, record_name
 from seed.roles import seed_roles
 from tests.factories import make_student
 

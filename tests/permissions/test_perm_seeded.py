@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from perm_support import MATHS_GROUP, YEAR, make_user
 
-from app.permissions import Role, check_record, scope_for
+from app.permissions import Role
+from app.store import access_for, scope_for
 from models.user import User
 from seed.roles import default_roles, seed_roles
 from tests.factories import make_student
@@ -80,7 +81,8 @@ VISIBILITY = [
 @pytest.mark.parametrize(("who", "pupil", "action", "allowed"), VISIBILITY)
 async def test_who_sees_which_pupil(school, who, pupil, action, allowed) -> None:
     users, pupils = school
-    found = await check_record(users[who], "students", action, pupils[pupil].id)
+    access = await access_for(users[who])
+    found = await access.handle("students", action).get(pupils[pupil].id)
     assert (found is not None) is allowed
 
 

@@ -6,8 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from app.errors import InvalidInput
-from app.permissions.validation import parse_filter, validate_field_patterns
 from models.role import Permission
+from models.rules.filters import parse_filter, validate_field_patterns
 
 REFUSED_OPERATORS = [
     ({"$where": "this.a == 1"}, "Toán tử $where không được phép (tại row_filter)"),
@@ -242,7 +242,10 @@ def test_valid_field_patterns_are_deduplicated() -> None:
         " profile ",
     ]
     assert validate_field_patterns("students", patterns) == patterns[:-1]
-    assert validate_field_patterns("change_log", ["anything.goes"]) == ["anything.goes"]
+    # Every resource has its model in the registry: the log's patterns are checked too.
+    assert validate_field_patterns("change_log", ["diff.**", "reason"]) == ["diff.**", "reason"]
+    with pytest.raises(InvalidInput, match="anything"):
+        validate_field_patterns("change_log", ["anything.goes"])
 
 
 def test_permission_model_refuses_bad_rules_in_vietnamese() -> None:

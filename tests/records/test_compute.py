@@ -9,7 +9,7 @@ import pytest
 from app.context import Actor
 from app.errors import InvalidInput
 from app.records.compute import derive_year
-from app.records.writer import create_record, update_record
+from app.store.records import create_record, update_record
 from models.common import WriteSource
 from tests.factories import SCHOOL_YEAR, full_year, make_student
 

@@ -10,7 +10,7 @@ import pytest
 
 from app.context import Actor, current_actor
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, TermLocked
-from app.records.writer import UNSET, create_record, update_record
+from app.store.records import UNSET, create_record, update_record
 from models.common import WriteSource
 from models.student import StudentRecord
 from tests.factories import SCHOOL_YEAR, make_student
@@ -187,7 +187,7 @@ async def test_duplicate_code_is_a_conflict(mdb) -> None:
 def test_setting_a_path_leaves_the_stored_document_alone() -> None:
     """The write path diffs the stored document against the changed one: setting a path must
     copy what it changes, never modify the stored containers it shares."""
-    from app.records.writer import UNSET, _set_path
+    from app.store.writes import UNSET, _set_path
 
     stored = {"a": {"b": {"c": 1}, "k": 0}, "l": [{"x": 1}, {"x": 2}], "n": {"m": 3}}
     data = dict(stored)

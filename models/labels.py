@@ -13,7 +13,7 @@ from app.grading import catalogue
 from models.introspect import unwrap
 from models.student_parts import TERM_LABELS
 
-from .audited import AUDITED
+from .resources import model_of
 
 SEPARATOR = " › "
 # Labels for map keys that are not free data.
@@ -32,7 +32,7 @@ def _key_label(container: str, key: str) -> str:
 @lru_cache(maxsize=4096)
 def describe_path(collection: str, path: str) -> str:
     """The path as people read it; unknown parts are shown as they are."""
-    model = AUDITED.get(collection)
+    model = model_of(collection)
     annotation: Any = model
     parts: list[str] = []
     container = ""

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from app.errors import InvalidInput
 from models.introspect import unwrap
+from models.resources import model_of
 
 from .variables import ASSIGNED_SUBJECT, CURRENT_YEAR, USER_PREFIX, VARIABLES, variable_names
 
@@ -92,9 +93,7 @@ def validate_field_patterns(resource: str, patterns: list[str], kind: str = "rea
 
     Returns the patterns trimmed and without duplicates; raises InvalidInput.
     """
-    from .resources import resources
-
-    spec = resources().get(resource)
+    model = model_of(resource)
     result: list[str] = []
     for raw in patterns:
         text = raw.strip() if isinstance(raw, str) else raw
@@ -104,8 +103,8 @@ def validate_field_patterns(resource: str, patterns: list[str], kind: str = "rea
                 raise InvalidInput(
                     f"Mẫu «{text}»: biến {ASSIGNED_SUBJECT} chỉ dùng cho hồ sơ học sinh"
                 )
-            if spec is not None and spec.model is not None:
-                _check_shape(spec.model, segments, text)
+            if model is not None:
+                _check_shape(model, segments, text)
         except InvalidInput as exc:
             raise InvalidInput(
                 f"{exc.message} (tại {KIND_LABELS.get(kind, kind)})", field=KIND_LABELS.get(kind)

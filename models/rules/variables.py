@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.catalogue import SchoolYear, Subject
 from models.user import User
 
 USER_PREFIX = "$user."
@@ -96,27 +95,4 @@ def build_context(
         group_subjects=tuple(sorted(set(group_subjects))),
         current_school_year=current_school_year,
         subjects_by_class={k: frozenset(v) for k, v in by_class.items()},
-    )
-
-
-async def current_school_year() -> str | None:
-    raw = await SchoolYear.get_pymongo_collection().find_one({"is_current": True}, {"code": 1})
-    return raw.get("code") if raw else None
-
-
-async def group_subjects(group: str | None) -> list[str]:
-    """Codes of the catalogue subjects whose ``group`` is ``group``."""
-    if not group:
-        return []
-    cursor = Subject.get_pymongo_collection().find({"group": group}, {"code": 1})
-    return [doc["code"] async for doc in cursor if doc.get("code")]
-
-
-async def user_context(user: User) -> UserContext:
-    """The context of ``user`` with the current school year and the group's subjects from
-    the catalogues."""
-    return build_context(
-        user,
-        current_school_year=await current_school_year(),
-        group_subjects=await group_subjects(user.subject_group),
     )

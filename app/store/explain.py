@@ -5,21 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.errors import NotFound
+from app.permissions.describe import first_failure
+from app.permissions.scope import MATCH_NOTHING, compute_scope
+from app.permissions.substitute import MissingVariable, substitute
+from models.resources import RESOURCES
 from models.role import ACTION_LABELS, Action, Permission, Role
+from models.rules.variables import UserContext
 from models.user import User
 
-from .describe import first_failure
-from .engine import collection_of, fresh_user, load_roles, object_id
-from .resources import resource as resource_spec
-from .scope import MATCH_NOTHING, compute_scope
-from .substitute import MissingVariable, substitute
-from .variables import (
-    UserContext,
-    build_context,
-    current_school_year,
-    group_subjects,
-    user_context,
-)
+from .collections import collection
+from .handles import object_id
+from .principal import principal_of
 
 
 @dataclass
@@ -62,12 +59,15 @@ async def explain(
 ) -> Explanation:
     """Which role and permission grant ``action`` on the record, or why none does."""
     action = Action(action)
-    spec = resource_spec(resource)
+    spec = RESOURCES.get(resource)
+    if spec is None:
+        raise NotFound(f"Không có loại dữ liệu «{resource}»")
     noun = "hồ sơ" if resource == "students" else "bản ghi"
     what = f"{ACTION_LABELS[action].lower()} {spec.label.lower()} {record_id}"
     if user is None:
         return _refusal("Người chưa đăng nhập", what, "chưa đăng nhập")
-    current = await fresh_user(user)
+    principal = await principal_of(user.id)
+    current = principal.user
     name = f"«{user.username}»"
     if current is None:
         return _refusal(name, what, "tài khoản không còn tồn tại")
@@ -75,12 +75,12 @@ async def explain(
         return _refusal(name, what, "tài khoản đang bị khóa")
     if not current.roles:
         return _refusal(name, what, "tài khoản chưa được gán vai trò nào")
-    record = await collection_of(resource).find_one({"_id": object_id(record_id)})
+    # The IT group asks about any record: the lookup is deliberately not scoped to the asker.
+    record = await collection(resource).find_one({"_id": object_id(record_id)})
     if record is None:
         return _refusal(name, what, f"không tìm thấy {noun} này")
     what = f"{ACTION_LABELS[action].lower()} {spec.label.lower()} {record_name(record)}"
-    ctx = await user_context(current)
-    roles = await load_roles(current.roles)
+    ctx, roles = principal.ctx, list(principal.roles)
     result = Explanation(False, "")
     _role_notes(result, current.roles, roles)
     for role in roles:
@@ -193,7 +193,7 @@ class ImpactRow:
         return bool(self.added or self.removed)
 
     def describe(self) -> str:
-        label = resource_spec(self.resource).label
+        label = RESOURCES[self.resource].label
         return (
             f"{self.full_name} ({self.username}) – {label}: {self.before} → {self.after} "
             f"(thêm {self.added}, bớt {self.removed})"
@@ -206,8 +206,8 @@ async def impact(
     """For each active user holding ``role_code``: records visible now and with the new
     permissions, for ``students`` and for every resource the role's rules concern."""
     action = Action(action)
-    existing = await load_roles([role_code])
-    old = existing[0] if existing else None
+    stored = await collection("roles").find_one({"code": role_code})
+    old = Role.model_validate(stored) if stored is not None else None
     new = (
         old.model_copy(update={"permissions": list(new_permissions)})
         if old is not None
@@ -220,17 +220,14 @@ async def impact(
             - {"students"}
         ),
     ]
-    year = await current_school_year()
-    groups: dict[str | None, list[str]] = {}
     rows: list[ImpactRow] = []
-    async for raw in User.get_pymongo_collection().find({"roles": role_code, "active": True}):
-        user = User.model_validate(raw)
-        if user.subject_group not in groups:
-            groups[user.subject_group] = await group_subjects(user.subject_group)
-        ctx = build_context(
-            user, current_school_year=year, group_subjects=groups[user.subject_group]
-        )
-        roles = await load_roles(user.roles)
+    holders = collection("users").find({"roles": role_code, "active": True}, {"_id": 1})
+    async for raw in holders:
+        principal = await principal_of(raw["_id"])
+        user = principal.user
+        if user is None:
+            continue
+        ctx, roles = principal.ctx, list(principal.roles)
         after_roles = [r for r in roles if r.code != role_code] + [new]
         for resource in concerned:
             old_filter = compute_scope(ctx, roles, resource, action).filter
@@ -261,4 +258,21 @@ def _minus(query: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
 async def _count(resource: str, query: dict[str, Any]) -> int:
     if query == MATCH_NOTHING:
         return 0
-    return await collection_of(resource).count_documents(query)  # type: ignore[no-any-return]
+    counted: int = await collection(resource).count_documents(query)
+    return counted
+
+
+async def find_record_id(resource: str, target: str) -> Any:
+    """A record named by id, or for pupils by school pupil code (None when there is none)."""
+    if not target or resource not in RESOURCES:
+        return None
+    coll = collection(resource)
+    if resource == "students":
+        raw = await coll.find_one({"code": target}, {"_id": 1})
+        if raw is not None:
+            return raw["_id"]
+    oid = object_id(target)
+    if oid is None:
+        return None
+    raw = await coll.find_one({"_id": oid}, {"_id": 1})
+    return raw["_id"] if raw is not None else None

@@ -1,0 +1,45 @@
+"""Staff names for display: a pupil's record names teachers by sign-in name, people read
+their full names. Only the name is read, whoever asks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from models.user import User
+
+from .collections import collection
+
+
+async def staff_names(usernames: Iterable[str]) -> dict[str, str]:
+    wanted = sorted({u for u in usernames if u})
+    if not wanted:
+        return {}
+    cursor = collection("users").find(
+        {"username": {"$in": wanted}}, {"username": 1, "full_name": 1}
+    )
+    return {u["username"]: u.get("full_name") or u["username"] async for u in cursor}
+
+
+async def role_names() -> dict[str, str]:
+    """Role code -> role name, for showing who acted in which capacity."""
+    cursor = collection("roles").find({}, {"code": 1, "name": 1})
+    return {r["code"]: r.get("name") or r["code"] async for r in cursor}
+
+
+async def role_exists(code: str) -> bool:
+    return bool(await collection("roles").count_documents({"code": code}, limit=1))
+
+
+async def find_user(username: str) -> User | None:
+    """The account with this sign-in name, for the IT group's tools."""
+    if not username:
+        return None
+    raw = await collection("users").find_one({"username": username})
+    return User.model_validate(raw) if raw is not None else None
+
+
+async def existing_keys(resource: str, keys: tuple[str, ...]) -> set[tuple[Any, ...]]:
+    """The key values already stored (seeding creates only what is missing)."""
+    cursor = collection(resource).find({}, dict.fromkeys(keys, 1))
+    return {tuple(doc.get(k) for k in keys) async for doc in cursor}

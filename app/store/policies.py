@@ -1,0 +1,57 @@
+"""What differs between resources on the write path: derived values and locks.
+
+Pupil records recompute their results with the grading engine and refuse changes to locked
+terms; other resources have neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel
+
+from app.records.compute import derive
+from app.records.paths import LockScope, lock_scopes
+from models.student import StudentRecord
+
+
+class Policy:
+    def derive(self, doc: BaseModel) -> None:
+        """Fill the computed fields of ``doc`` in place."""
+
+    def locks(self, leaves: Iterable[str]) -> set[LockScope]:
+        return set()
+
+
+class StudentPolicy(Policy):
+    def derive(self, doc: BaseModel) -> None:
+        assert isinstance(doc, StudentRecord)
+        derive(doc)
+
+    def locks(self, leaves: Iterable[str]) -> set[LockScope]:
+        return {scope for leaf in leaves for scope in lock_scopes(leaf)}
+
+
+def locked_scope(raw: dict[str, Any], scopes: set[LockScope]) -> LockScope | None:
+    """The first of ``scopes`` that is locked in the stored record (the year before terms)."""
+    for scope in sorted(scopes, key=lambda s: (s.school_year, s.scope != "year")):
+        lock = ((raw.get("years") or {}).get(scope.school_year) or {}).get("locks") or {}
+        if (lock.get(scope.scope) or {}).get("locked"):
+            return scope
+    return None
+
+
+def lock_guards(scopes: set[LockScope]) -> dict[str, Any]:
+    """The atomic filter's clause: none of these locks may be closed at the moment of writing."""
+    return {
+        f"years.{scope.school_year}.locks.{scope.scope}.locked": {"$ne": True} for scope in scopes
+    }
+
+
+POLICIES: dict[str, Policy] = {"students": StudentPolicy()}
+DEFAULT = Policy()
+
+
+def policy_for(resource: str) -> Policy:
+    return POLICIES.get(resource, DEFAULT)

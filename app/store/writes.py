@@ -1,0 +1,412 @@
+"""Stamped writes: the only way the app changes an audited collection.
+
+Every write bumps ``version``, stamps ``meta`` (actor, request id, reason, source) and renews the
+revision. A writer bound to a user's scope owns the whole scope rule: the row filter is part of
+the atomic filter (the record must be in scope when written), every leaf the caller adds,
+changes or removes must be writable, locked terms are guarded leaf by leaf, and the record as it
+will be after the write must still be in scope. One behaviour and one message everywhere.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from beanie import PydanticObjectId
+from beanie.odm.utils.dump import get_dict
+from pydantic import BaseModel, ValidationError
+from pymongo import ReturnDocument
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from app.context import Actor, current_request_id
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound, TermLocked
+from app.permissions.fields import FieldRules
+from app.permissions.matcher import matches
+from app.permissions.scope import Scope
+from app.records.diff import diff_paths, get_path
+from app.records.paths import is_lock_path, validate_value
+from app.records.stamp import stamp_meta
+from app.validation_vi import messages_by_field
+from models.common import WriteSource
+from models.labels import describe_path
+from models.resources import BOOKKEEPING, model_of
+
+from .collections import collection
+from .handles import both, object_id
+from .policies import lock_guards, locked_scope, policy_for
+
+UNSET: Any = object()  # pass as a value to remove the path
+MAX_ATTEMPTS = 8
+SYSTEM_PATHS = frozenset({"_id", "revision_id", "version", "meta"})
+OUT_OF_SCOPE = "Thay đổi này sẽ đưa bản ghi ra ngoài phạm vi bạn được quản lý nên không được lưu"
+CHANGED = {
+    "students": "Hồ sơ vừa được người khác sửa; hãy tải lại trang rồi nhập lại",
+    "": "Bản ghi này vừa được người khác thay đổi. Hãy tải lại trang để xem dữ liệu mới rồi "
+    "sửa lại.",
+}
+LOCKS_ARE_WORKFLOWS = "Khóa sổ chỉ được thay đổi qua quy trình phê duyệt"
+TAKEN = "Giá trị này đã được dùng cho một bản ghi khác"
+BUSY = "Bản ghi đang được nhiều người sửa cùng lúc; vui lòng thử lại"
+NOT_FOUND = {"students": "Không tìm thấy hồ sơ học sinh", "users": "Không tìm thấy tài khoản"}
+DUPLICATES = {
+    ("students", "code"): "Mã học sinh này đã có trong hệ thống",
+    ("students", "moet_id"): "Mã định danh học sinh này đã có trong hệ thống",
+}
+
+
+@dataclass(frozen=True)
+class WriteContext:
+    resource: str
+    actor: Actor
+    request_id: str
+    source: WriteSource
+    reason: str | None = None
+    scope: Scope | None = None  # None: a system write (seed, command line), not a user's
+    read_scope: Scope | None = None
+
+    @staticmethod
+    def new_request_id() -> str:
+        return uuid.uuid4().hex
+
+
+def system_writer(
+    resource: str, actor: Actor, *, source: WriteSource, reason: str | None = None
+) -> Writer:
+    """Writes made by the system itself (seeding, bootstrap, the command line)."""
+    context = WriteContext(
+        resource=resource,
+        actor=actor,
+        request_id=current_request_id.get() or WriteContext.new_request_id(),
+        source=source,
+        reason=reason,
+    )
+    return Writer(context)
+
+
+class Writer:
+    """Insert, update by path, replace and delete for one resource, stamped and guarded."""
+
+    def __init__(self, context: WriteContext) -> None:
+        self.context = context
+        self.resource = context.resource
+        model = model_of(context.resource)
+        if model is None:
+            raise KeyError(context.resource)
+        self.model: Any = model
+        self.policy = policy_for(context.resource)
+        self.revisioned = bool(model.get_settings().use_revision)  # type: ignore[attr-defined]
+
+    # -- stamping ----------------------------------------------------------------------------
+    def _meta(self, *, intent: str | None = None, reason: str | None = None) -> Any:
+        c = self.context
+        return stamp_meta(c.actor, reason or c.reason, c.source, c.request_id, intent=intent)
+
+    def _row_filter(self) -> dict[str, Any]:
+        scope = self.context.scope
+        if scope is None:
+            return {}
+        if not scope.allowed:
+            raise NotFound(self._not_found())
+        return scope.filter
+
+    def _not_found(self) -> str:
+        return NOT_FOUND.get(self.resource, "Không tìm thấy bản ghi")
+
+    def _writable(self, stored: dict[str, Any]) -> FieldRules | None:
+        scope = self.context.scope
+        return scope.fields_for(stored, "write") if scope is not None else None
+
+    def _in_scope_after(self, new_raw: dict[str, Any]) -> None:
+        scope = self.context.scope
+        if scope is not None and not matches(scope.filter, new_raw):
+            raise Forbidden(OUT_OF_SCOPE)
+
+    def _check_fields(
+        self, stored: dict[str, Any], leaves: Iterable[str], *, reachable: bool = False
+    ) -> None:
+        """Refuse when a leaf is not writable (``reachable``: when nothing under a path is)."""
+        writable = self._writable(stored)
+        if writable is None:
+            return
+        test = writable.touches if reachable else writable.allows
+        denied = sorted(
+            {leaf for leaf in leaves if leaf.split(".", 1)[0] not in BOOKKEEPING and not test(leaf)}
+        )
+        if denied:
+            names = ", ".join(f"«{describe_path(self.resource, p)}»" for p in denied[:8])
+            more = f" và {len(denied) - 8} trường khác" if len(denied) > 8 else ""
+            raise Forbidden(f"Bạn không có quyền sửa: {names}{more}", field=denied[0])
+
+    def _parse(self, data: dict[str, Any]) -> Any:
+        try:
+            return self.model.model_validate(data)
+        except ValidationError as exc:
+            path, message = next(iter(messages_by_field(exc).items()))
+            raise InvalidInput(
+                f"«{describe_path(self.resource, path)}»: {message}", field=path
+            ) from exc
+
+    # -- update --------------------------------------------------------------------------------
+    async def update(
+        self,
+        record_id: Any,
+        changes: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+        allow_lock_paths: bool = False,
+    ) -> Any:
+        """Apply ``changes`` (dotted path -> value, or UNSET) to one record atomically."""
+        oid = object_id(record_id)
+        if oid is None:
+            raise NotFound(self._not_found())
+        validated = {
+            p: v if v is UNSET else validate_value(p, v, self.model) for p, v in changes.items()
+        }
+        if not allow_lock_paths and any(is_lock_path(p) for p in validated):
+            raise Forbidden(LOCKS_ARE_WORKFLOWS)
+        coll = collection(self.resource)
+        for _ in range(MAX_ATTEMPTS):
+            raw = await coll.find_one(both({"_id": oid}, self._row_filter()))
+            if raw is None:
+                raise NotFound(self._not_found())
+            version = raw.get("version")
+            if expected_version is not None and version != expected_version:
+                raise Conflict(CHANGED.get(self.resource, CHANGED[""]))
+            # A path nothing below which is writable is refused before anything is built.
+            self._check_fields(raw, validated, reachable=True)
+            # The stored document with the changes applied, validated once (a full record
+            # holds hundreds of scores: each validation costs milliseconds).
+            data = dict(raw)
+            for path, value in validated.items():
+                _set_path(data, path, value)
+            updated = self._parse(data)
+            self.policy.derive(updated)
+            new_raw = get_dict(updated, to_db=True)
+            sets, unsets = diff_paths(raw, new_raw, ignore=SYSTEM_PATHS)
+            # Fields the model does not know (written by other tools) are kept, not silently
+            # dropped: only paths the caller asked to remove are unset.
+            removed = [p for p, v in validated.items() if v is UNSET]
+            unsets = [u for u in unsets if any(_within(u, p) for p in removed)]
+            if not sets and not unsets:
+                return updated  # what is stored: nothing to write
+            leaves = _leaves(sets, unsets, raw)
+            asked = [leaf for leaf in leaves if any(_within(leaf, p) for p in validated)]
+            if not allow_lock_paths and any(is_lock_path(leaf) for leaf in leaves):
+                raise Forbidden(LOCKS_ARE_WORKFLOWS)
+            self._check_fields(raw, asked)
+            scopes = set() if allow_lock_paths else self.policy.locks(leaves)
+            if (locked := locked_scope(raw, scopes)) is not None:
+                raise TermLocked(
+                    f"{locked.describe()} đã khóa sổ; muốn sửa cần có yêu cầu điều chỉnh được duyệt"
+                )
+            self._in_scope_after(new_raw)
+            meta = self._meta()
+            revision = uuid.uuid4()
+            setter: dict[str, Any] = {**sets, "meta": meta.model_dump(mode="python")}
+            if self.revisioned:
+                setter["revision_id"] = revision
+            update: dict[str, Any] = {"$set": setter, "$inc": {"version": 1}}
+            if unsets:
+                update["$unset"] = dict.fromkeys(unsets, "")
+            query = both({"_id": oid, "version": version}, self._row_filter(), lock_guards(scopes))
+            try:
+                result = await coll.find_one_and_update(
+                    query, update, return_document=ReturnDocument.AFTER
+                )
+            except DuplicateKeyError as exc:
+                raise self._duplicate(exc) from exc
+            if result is not None:
+                updated.version = (version or 0) + 1
+                updated.meta = meta
+                if self.revisioned:
+                    updated.revision_id = revision
+                return updated
+            # Someone wrote in between (or locked the term): read again and re-check.
+        raise Conflict(BUSY)
+
+    async def replace(
+        self,
+        record_id: Any,
+        new: BaseModel,
+        *,
+        expected_version: int | None = None,
+        fields: Iterable[str] | None = None,
+    ) -> Any:
+        """Make the stored record equal ``new`` in ``fields`` (top-level names; all when None):
+        written as the leaf changes between the two, never as a whole-document overwrite."""
+        oid = object_id(record_id)
+        raw = await collection(self.resource).find_one(both({"_id": oid}, self._row_filter()))
+        if oid is None or raw is None:
+            raise NotFound(self._not_found())
+        if expected_version is not None and raw.get("version") != expected_version:
+            raise Conflict(CHANGED.get(self.resource, CHANGED[""]))
+        current = self._parse(raw).model_dump()
+        target = new.model_dump()
+        shown = set(fields) if fields is not None else set(target)
+        sets, unsets = diff_paths(
+            {k: v for k, v in current.items() if k in shown},
+            {k: v for k, v in target.items() if k in shown},
+            ignore=SYSTEM_PATHS | {"id", "search_name", "schema_version"},
+        )
+        changes: dict[str, Any] = {**sets, **dict.fromkeys(unsets, UNSET)}
+        if not changes:
+            return self._parse(raw)
+        return await self.update(oid, changes, expected_version=raw.get("version"))
+
+    # -- insert --------------------------------------------------------------------------------
+    def _prepared(
+        self, doc: Any, *, derived: bool = False, set_by_app: Iterable[str] = ()
+    ) -> dict[str, Any]:
+        if not derived:
+            self.policy.derive(doc)
+        doc.version = 1
+        doc.meta = self._meta()
+        if self.revisioned:
+            doc.revision_id = uuid.uuid4()
+        if doc.id is None:
+            doc.id = PydanticObjectId()  # known before the insert, as in insert_many
+        raw: dict[str, Any] = get_dict(doc, to_db=True)
+        scope = self.context.scope
+        if scope is not None:
+            if not scope.allowed:
+                raise Forbidden("Bạn không có quyền thêm mới mục này")
+            self._in_scope_after(raw)
+            # What the app itself fills in (a new account's one-time password) is not the
+            # user's to write, and not checked against their field rules.
+            given = set(doc.model_fields_set) - SYSTEM_PATHS - set(set_by_app)
+            provided = [
+                leaf
+                for leaf in _leaves({k: v for k, v in raw.items() if k in given}, [], {})
+                if _filled(get_path(raw, leaf))
+            ]
+            self._check_fields(raw, provided)
+        return raw
+
+    async def insert(self, doc: Any, *, set_by_app: Iterable[str] = ()) -> Any:
+        """Insert a new record as version 1 (derived results computed)."""
+        raw = self._prepared(doc, set_by_app=set_by_app)
+        try:
+            await collection(self.resource).insert_one(raw)
+        except DuplicateKeyError as exc:
+            raise self._duplicate(exc) from exc
+        return doc
+
+    async def insert_many(
+        self, docs: list[Any], *, derived: bool = False, skip_duplicates: bool = False
+    ) -> int:
+        """Insert many new records (imports, seeding) stamped like ``insert``; returns how
+        many were inserted. ``skip_duplicates`` keeps going past records already there."""
+        if not docs:
+            return 0
+        raws = [self._prepared(doc, derived=derived) for doc in docs]
+        try:
+            result = await collection(self.resource).insert_many(raws, ordered=not skip_duplicates)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors") or []
+            if skip_duplicates and all(e.get("code") == 11000 for e in errors):
+                return int(exc.details.get("nInserted") or 0)
+            raise Conflict(self._duplicate_text(errors[0] if errors else {})) from exc
+        return len(result.inserted_ids)
+
+    # -- delete --------------------------------------------------------------------------------
+    async def delete(self, record_id: Any, *, reason: str | None = None) -> None:
+        """Delete a record, stamping who and why first so the change log attributes it."""
+        oid = object_id(record_id)
+        if oid is None:
+            raise NotFound(self._not_found())
+        coll = collection(self.resource)
+        meta = self._meta(intent="delete", reason=reason)
+        setter: dict[str, Any] = {"meta": meta.model_dump(mode="python")}
+        if self.revisioned:
+            setter["revision_id"] = uuid.uuid4()
+        stamped = await coll.find_one_and_update(
+            both({"_id": oid}, self._row_filter()), {"$set": setter, "$inc": {"version": 1}}
+        )
+        if stamped is None:
+            raise NotFound(self._not_found())
+        await coll.delete_one({"_id": oid})
+
+    # -- errors --------------------------------------------------------------------------------
+    def _duplicate(self, exc: DuplicateKeyError) -> Conflict:
+        return Conflict(self._duplicate_text(exc.details or {}), field=_dup_field(exc.details))
+
+    def _duplicate_text(self, details: Mapping[str, Any]) -> str:
+        field = _dup_field(details)
+        if field is None:
+            return "Dữ liệu bị trùng với một bản ghi khác"
+        known = DUPLICATES.get((self.resource, field))
+        return known or TAKEN
+
+
+def _dup_field(details: Mapping[str, Any] | None) -> str | None:
+    pattern = (details or {}).get("keyPattern") or {}
+    fields = [k for k in pattern if k != "_id"]
+    return fields[0] if fields else None
+
+
+def _filled(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def _within(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + ".")
+
+
+def _leaves(sets: Mapping[str, Any], unsets: Iterable[str], old: dict[str, Any]) -> list[str]:
+    """Every leaf path a write adds, changes or removes (containers expanded)."""
+    found: list[str] = []
+    for path, value in sets.items():
+        found.extend(_expand(path, value))
+    for path in unsets:
+        found.extend(_expand(path, get_path(old, path)))
+    return found
+
+
+def _expand(path: str, value: Any) -> list[str]:
+    if isinstance(value, dict) and value:
+        return [leaf for k, v in value.items() for leaf in _expand(f"{path}.{k}", v)]
+    return [path]
+
+
+def _copied(node: Any) -> Any:
+    if isinstance(node, dict):
+        return dict(node)
+    if isinstance(node, list):
+        return list(node)
+    return node
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``path`` in ``data``. Containers along the path are replaced by shallow copies
+    first, so documents shared with ``data`` (the stored one, diffed afterwards) never change
+    and nothing else needs copying."""
+    parts = path.split(".")
+    node: Any = data
+    for part in parts[:-1]:
+        if isinstance(node, list):
+            index = int(part)
+            child = node[index] = _copied(node[index])
+        else:
+            child = node.get(part, {})
+            if child is None:
+                raise InvalidInput(f"Chưa có dữ liệu cha cho «{path}»", field=path)
+            child = node[part] = _copied(child)
+        node = child
+    last = parts[-1]
+    if isinstance(node, list):
+        index = int(last)
+        if index > len(node):
+            raise InvalidInput(f"Vị trí «{path}» vượt quá danh sách", field=path)
+        if value is UNSET:
+            if index < len(node):
+                node.pop(index)
+        elif index == len(node):
+            node.append(value)
+        else:
+            node[index] = value
+    elif value is UNSET:
+        node.pop(last, None)
+    else:
+        node[last] = value
