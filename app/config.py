@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # Unset: on, except under ENV=test (tests start their own workers).
     changelog_worker_in_app: bool | None = None
     school_name: str = "Trường PTDTNT THCS (trường mẫu)"
+    # The largest request body accepted (forms, JSON, uploads); larger ones answer 413.
+    max_request_bytes: int = Field(default=5 * 1024 * 1024, ge=64 * 1024)
 
     # Sign-in and passwords (regulation Art. 7.4); see app/auth/config.py.
     password_expiry_days: int = Field(default=90, ge=1)

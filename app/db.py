@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from beanie import init_beanie
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
+
+from models import ALL_DOCUMENTS
 
 
 def make_client(uri: str, *, timeout_ms: int = 5000) -> AsyncMongoClient:
@@ -31,8 +34,4 @@ async def database_status(client: AsyncMongoClient) -> dict[str, Any]:
 
 async def init_models(client: AsyncMongoClient, db_name: str) -> None:
     """Initialise Beanie on every document (creates the indexes the screens need)."""
-    from beanie import init_beanie
-
-    from models import ALL_DOCUMENTS
-
     await init_beanie(database=client[db_name], document_models=ALL_DOCUMENTS)

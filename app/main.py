@@ -13,10 +13,16 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
+from admin.app import build_admin
+
+from .api.errors import install_error_handlers
+from .api.students import router as students_api
 from .auth.install import install_auth
 from .changelog.worker import ChangeLogWorker
 from .config import Settings, get_settings
 from .db import database_status, init_models, make_client
+from .web.headers import SecurityHeadersMiddleware
+from .web.limits import BodyLimitMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +76,9 @@ def create_app(settings: Settings | None = None, *, mongo_uri: str | None = None
     app = FastAPI(title="Học bạ số", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     install_auth(app, settings)  # sessions, login pages, CSRF, request context (app/auth)
-    from admin.app import build_admin
-
-    from .api.errors import install_error_handlers
-    from .api.students import router as students_api
-
+    # Outermost: every answer carries the security headers; oversized bodies never get in.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     app.include_router(students_api)
     build_admin(settings).mount_to(app)

@@ -15,18 +15,21 @@ import secrets
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.middleware.base import RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette_admin.security.csrf import _CSRF_SALT, CSRFMiddleware, csrf_input
+from starlette_admin.security.csrf import _CSRF_SALT, CSRFMiddleware
+
+from .templates import render_message
 
 CSRF_REJECTED = (
     "Yêu cầu bị từ chối vì thiếu mã bảo vệ hoặc biểu mẫu đã cũ (CSRF). "
     "Hãy tải lại trang rồi thử lại."
 )
 
-__all__ = ["CSRF_REJECTED", "CSRFGuard", "EnsureCSRFCookie", "csrf_input"]
+__all__ = ["CSRF_REJECTED", "CSRFGuard", "EnsureCSRFCookie", "refusal"]
 
 
 class EnsureCSRFCookie:
@@ -96,7 +99,14 @@ class CSRFGuard(CSRFMiddleware):
     """starlette-admin's CSRF check with a Vietnamese refusal."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await super().dispatch(request, call_next)
+        try:
+            response = await super().dispatch(request, call_next)
+        except HTTPException as exc:
+            # The form could not be read (a field over the size limit, too many fields): a
+            # clear refusal, never an error page.
+            if exc.status_code != 400:
+                raise
+            return refusal(request, unreadable_form(str(exc.detail)), status_code=400)
         # call_next() never yields a PlainTextResponse; only the CSRF refusal does.
         if type(response) is PlainTextResponse and response.status_code == 403:
             return forbidden_response(request, CSRF_REJECTED)
@@ -104,10 +114,22 @@ class CSRFGuard(CSRFMiddleware):
 
 
 def forbidden_response(request: Request, message: str) -> Response:
-    if request.url.path.startswith("/api/"):
-        return JSONResponse({"detail": message}, status_code=403)
-    from .templates import render_message
+    return refusal(request, message, status_code=403)
 
+
+def refusal(request: Request, message: str, *, status_code: int) -> Response:
+    """A refused request: JSON for the API, a page in Vietnamese for people."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status_code)
     return render_message(
-        request, title="Không thể thực hiện yêu cầu", message=message, status_code=403
+        request, title="Không thể thực hiện yêu cầu", message=message, status_code=status_code
     )
+
+
+def unreadable_form(detail: str) -> str:
+    """The form parser's English reason, said in Vietnamese."""
+    if "maximum size" in detail:
+        return "Một ô trong biểu mẫu dài quá mức cho phép (tối đa 1 MB). Hãy rút ngắn rồi gửi lại."
+    if "Too many" in detail:
+        return "Biểu mẫu có quá nhiều trường nên không được nhận. Hãy tải lại trang rồi gửi lại."
+    return "Không đọc được biểu mẫu gửi lên. Hãy tải lại trang rồi gửi lại."

@@ -8,10 +8,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
+from starlette_admin.security.csrf import csrf_input
 
 from .clock import format_date, format_datetime
 from .config import config_for
-from .csrf import csrf_input
 from .flash import clear_flash, has_flash, pop_flash
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"

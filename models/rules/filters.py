@@ -210,6 +210,14 @@ def _elem_match(arg: Any, loc: list[str]) -> None:
         _query(arg, loc)
 
 
+# A group that holds a repetition or a choice, itself repeated: "(a+)+", "(.*){9}",
+# "(a|aa)*". Such patterns can take exponential time on a short text (and every query of a
+# role runs its rules), so rules may not contain them.
+_NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d|\|)(?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d)")
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+MAX_PATTERN = 200
+
+
 def _regex(pattern: Any, loc: list[str]) -> None:
     if not isinstance(pattern, str):
         raise _fail("$regex phải là một chuỗi", loc)
@@ -217,6 +225,14 @@ def _regex(pattern: Any, loc: list[str]) -> None:
         re.compile(pattern)
     except re.error as exc:
         raise _fail(f"Biểu thức chính quy không hợp lệ: {exc}", loc) from exc
+    if len(pattern) > MAX_PATTERN:
+        raise _fail(f"Biểu thức chính quy dài quá {MAX_PATTERN} ký tự", loc)
+    if _NESTED_REPEAT.search(pattern) or _BACKREFERENCE.search(pattern):
+        raise _fail(
+            "Biểu thức chính quy có phần lặp lồng nhau hoặc tham chiếu ngược, có thể làm hệ "
+            "thống chạy rất chậm; hãy viết đơn giản hơn (ví dụ ^7A thay vì (7A+)+)",
+            loc,
+        )
 
 
 def _scalar(value: Any, loc: list[str]) -> None:

@@ -1,0 +1,2 @@
+"""What every HTTP answer carries, whatever part of the app gives it: security headers and
+the request size limit."""

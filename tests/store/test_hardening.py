@@ -1,0 +1,78 @@
+"""Every answer is hardened: security headers, no caching of personal data, size limits, and
+clear refusals instead of error pages for odd input."""
+
+from __future__ import annotations
+
+from tests.admin.school import School, csrf, post
+
+CSP_NEEDS = ("default-src 'self'", "frame-ancestors 'none'", "object-src 'none'")
+
+
+async def test_every_answer_carries_the_security_headers(school: School) -> None:
+    office = await school.login("vp.thuky")
+    pupil = f"/admin/students/detail?pk={school.pupil_id('HS7A101')}"
+    for path in ("/login", "/admin/", pupil, "/api/v1/students", "/nowhere"):
+        response = await office.get(path)
+        headers = response.headers
+        assert all(part in headers["content-security-policy"] for part in CSP_NEEDS), path
+        assert headers["x-content-type-options"] == "nosniff", path
+        assert headers["x-frame-options"] == "DENY", path
+        assert headers["referrer-policy"] == "same-origin", path
+        assert headers["cache-control"] == "no-store", path
+
+
+async def test_static_files_may_be_cached(school: School) -> None:
+    client = school.client()
+    page = await client.get("/login")
+    static = next(
+        part.split('"')[0] for part in page.text.split('href="')[1:] if part.startswith("/static/")
+    )
+    response = await client.get(static)
+    assert response.status_code == 200
+    assert response.headers.get("cache-control") != "no-store"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_an_oversized_request_is_refused_in_vietnamese(school: School) -> None:
+    client = school.client()
+    await client.get("/login")
+    body = {"username": "x" * (6 * 1024 * 1024), "password": "y", "csrftoken": csrf(client)}
+    response = await client.post("/login", data=body)
+    assert response.status_code == 413
+    assert "Dữ liệu gửi lên quá lớn" in response.text
+    office = await school.login("vp.thuky")
+    await office.get("/admin/")
+    api = await office.patch(
+        f"/api/v1/students/{school.pupil_id('HS7A101')}",
+        content=b"{" + b" " * (6 * 1024 * 1024) + b"}",
+        headers={"content-type": "application/json", "X-CSRFToken": csrf(office)},
+    )
+    assert api.status_code == 413
+    assert "quá lớn" in api.json()["detail"]
+
+
+async def test_odd_forms_are_refused_clearly_not_with_an_error(school: School) -> None:
+    client = school.client()
+    await client.get("/login")
+    token = csrf(client)
+    huge_field = {"username": "x" * 2_000_000, "password": "y", "csrftoken": token}
+    response = await client.post("/login", data=huge_field)
+    assert response.status_code == 400
+    assert "dài quá mức" in response.text
+    many = {**{f"f{i}": "1" for i in range(1500)}, "csrftoken": token}
+    response = await client.post("/login", data=many)
+    assert response.status_code == 400
+    assert "quá nhiều trường" in response.text
+    office = await school.login("vp.thuky")
+    path = f"/admin/students/edit?pk={school.pupil_id('HS7A101')}"
+    response = await post(office, path, [(f"f{i}", "1") for i in range(1500)])
+    assert response.status_code == 400
+    assert "quá nhiều trường" in response.text
+
+
+async def test_the_explain_tool_answers_404_for_an_unknown_kind_of_data(school: School) -> None:
+    it = await school.login("it.quantri")
+    params = {"username": "bgh.ht", "record": "HS7A101", "resource": "foo"}
+    response = await it.get("/admin/explain", params=params)
+    assert response.status_code == 404
+    assert "Không có loại dữ liệu" in response.text
