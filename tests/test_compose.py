@@ -166,6 +166,21 @@ def app_environment_problems(compose: Compose) -> list[str]:
     return problems
 
 
+def forwarded_problems(compose: Compose) -> list[str]:
+    """Forwarded client addresses are trusted from the reverse proxy only, never from anyone."""
+    env = _environment(compose["services"].get("app", {}))
+    value = str(env.get("FORWARDED_ALLOW_IPS", ""))
+    default = value.split(":-", 1)[1].rstrip("}") if ":-" in value else value
+    if not default or "*" in default:
+        return ["FORWARDED_ALLOW_IPS must name the reverse proxy, not everyone"]
+    networks = compose.get("networks") or {}
+    configs = ((networks.get("frontend") or {}).get("ipam") or {}).get("config") or []
+    gateways = {c.get("gateway") for c in configs}
+    if default not in gateways:
+        return ["the default proxy address must be the frontend network's fixed gateway"]
+    return []
+
+
 def depends_on_problems(compose: Compose) -> list[str]:
     depends_on = compose["services"].get("app", {}).get("depends_on") or {}
     if not isinstance(depends_on, dict):
@@ -285,6 +300,7 @@ COMPOSE_CHECKS: list[Callable[[Compose], list[str]]] = [
     mongo_problems,
     secret_problems,
     app_environment_problems,
+    forwarded_problems,
     depends_on_problems,
     healthcheck_problems,
     uri_problems,
@@ -333,6 +349,14 @@ def _drop_arg(c: Compose, flag: str) -> None:
 
 
 BREAKAGES: list[tuple[str, Callable[[Compose], list[str]], Callable[[Compose], None]]] = [
+    (
+        "trust every proxy",
+        forwarded_problems,
+        lambda c: _svc(c, "app")["environment"].update(
+            FORWARDED_ALLOW_IPS="${FORWARDED_ALLOW_IPS:-*}"
+        ),
+    ),
+    ("no fixed gateway", forwarded_problems, lambda c: c["networks"].update(frontend={})),
     ("no replSet", mongo_problems, lambda c: _drop_arg(c, "--replSet")),
     ("no keyFile", mongo_problems, lambda c: _drop_arg(c, "--keyFile")),
     ("no auth", mongo_problems, lambda c: _drop_arg(c, "--auth")),
