@@ -9,7 +9,7 @@ from starlette.middleware import Middleware
 from starlette_admin.contrib.beanie import Admin
 
 from app.auth.admin_provider import AdminAuthProvider
-from app.auth.clock import format_datetime
+from app.clock import format_datetime
 from app.config import Settings
 
 from .access import AccessMiddleware

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from .config import Settings, get_settings
 from .runtime import connected, database_uri
+from .store.directory import existing_keys
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -29,11 +30,10 @@ def _print_seed_report(report: object) -> None:
 
 
 async def _seed_if_empty(settings: Settings, uri: str) -> None:
-    from models.student import StudentRecord
     from seed.demo import seed_demo
 
     async with connected(settings, uri):
-        if await StudentRecord.find_all().limit(1).count() == 0:
+        if not await existing_keys("students", ("_id",)):
             print("Cơ sở dữ liệu trống: đang tạo trường mẫu…")
             _print_seed_report(await seed_demo())
 

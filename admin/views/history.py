@@ -16,9 +16,9 @@ from starlette_admin.routing import route
 from starlette_admin.types import RequestAction
 from starlette_admin.views import CustomView
 
-from app.auth.clock import utcnow
 from app.changelog.audited import COLLECTION_LABELS
 from app.changelog.history import HistoryFilter, record_history, revert
+from app.clock import utcnow
 from app.errors import HocBaError, NotFound
 from app.grading import catalogue
 from app.store.directory import role_names

@@ -7,11 +7,11 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.clock import utcnow
 from models.auth import AuthEventKind, ThrottleScope
 from models.user import User
 
 from . import policy, throttle
-from .clock import utcnow
 from .config import config_for
 from .deps import CurrentUser, current_session, safe_next
 from .events import recent_logins, record_event

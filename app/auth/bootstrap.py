@@ -10,6 +10,7 @@ from typing import Annotated, Any, TextIO
 
 from pydantic import TypeAdapter, ValidationError
 
+from app.clock import utcnow
 from app.config import Settings
 from app.context import Actor
 from app.errors import Conflict, InvalidInput
@@ -18,7 +19,6 @@ from models.auth import AuthEventKind
 from models.common import WriteSource
 from models.user import User
 
-from .clock import utcnow
 from .events import record_event
 from .passwords import hash_password
 from .policy import check_password

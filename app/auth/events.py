@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 from beanie import SortDirection
 
+from app.clock import utcnow
 from app.context import Actor, current_actor, current_request_id
 from models.auth import AuthEvent, AuthEventKind
-
-from .clock import utcnow
 
 USER_AGENT_MAX = 300
 NEWEST_FIRST = [("at", SortDirection.DESCENDING), ("_id", SortDirection.DESCENDING)]

@@ -10,6 +10,7 @@ import secrets
 
 from beanie import PydanticObjectId
 
+from app.clock import utcnow
 from app.context import Actor
 from app.errors import InvalidInput
 from models.auth import AuthEventKind, ThrottleScope
@@ -17,7 +18,6 @@ from models.common import WriteSource
 from models.user import User
 
 from . import policy, throttle
-from .clock import utcnow
 from .config import AuthConfig, active_config
 from .events import record_event
 from .passwords import hash_password

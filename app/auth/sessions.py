@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from beanie import PydanticObjectId
 from starlette.responses import Response
 
+from app.clock import utcnow
 from app.store import Access, session_principal
 from models.auth import AuthEventKind, LoginSession
 from models.user import User
 
-from .clock import utcnow
 from .config import AuthConfig
 from .events import record_event, trim_agent
 

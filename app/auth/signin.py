@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
 
+from app.clock import format_datetime, utcnow
+from app.store.directory import find_user
 from models.auth import AuthEventKind, ThrottleScope
 from models.common import WriteSource
 from models.user import User
 
 from . import policy, throttle
-from .clock import format_datetime, utcnow
 from .config import AuthConfig, active_config
 from .events import previous_login, record_event
 from .passwords import hash_password, needs_rehash, spend_verification_time, verify_password
@@ -99,7 +100,7 @@ async def authenticate(
         await config.sleep(throttle.delay_seconds(lock.failures, config))
         return AuthResult(None, error=locked_message(lock.until, now), locked=True)
 
-    user = await User.find_one(User.username == name) if name else None
+    user = await find_user(name) if name else None
     if user is None:
         await asyncio.to_thread(spend_verification_time, password)
         valid = False

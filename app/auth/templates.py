@@ -10,7 +10,8 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 from starlette_admin.security.csrf import csrf_input
 
-from .clock import format_date, format_datetime
+from app.clock import format_date, format_datetime
+
 from .config import config_for
 from .flash import clear_flash, has_flash, pop_flash
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from app.clock import utcnow
+
 from .audited import AUDITED, record_label, snapshot
 
 if TYPE_CHECKING:
@@ -55,8 +57,6 @@ def _gap_entry(
 
 
 async def reconcile(worker: ChangeLogWorker, *, why: str, alarm: bool) -> int:
-    from .worker import utcnow
-
     kind = "gap" if alarm else "baseline"
     written = 0
     now = utcnow()

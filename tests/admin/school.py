@@ -22,8 +22,8 @@ from beanie import PydanticObjectId
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
-from app.auth.clock import utcnow
 from app.auth.passwords import hash_password
+from app.clock import utcnow
 from app.records.compute import derive
 from models.auth import AuthEvent, AuthEventKind
 from models.catalogue import SchoolClass, SchoolYear, Subject

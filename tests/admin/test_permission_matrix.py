@@ -24,7 +24,7 @@ from bson import ObjectId
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
-from app.auth.clock import utcnow
+from app.clock import utcnow
 from models.auth import AuthEvent, AuthEventKind
 from models.catalogue import SchoolClass, SchoolYear, Subject
 from models.role import Role

@@ -11,8 +11,8 @@ import pytest
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
-from app.auth.clock import utcnow
 from app.auth.passwords import hash_password
+from app.clock import utcnow
 from models.user import User
 from tests.auth.helpers import (
     BASE_URL,

@@ -8,9 +8,9 @@ from datetime import datetime
 import httpx
 from fastapi import FastAPI
 
-from app.auth.clock import VIETNAM
 from app.auth.sessions import COOKIE_NAME, token_digest
 from app.auth.signin import BAD_CREDENTIALS
+from app.clock import VIETNAM
 from models.auth import AuthEvent, AuthEventKind, LoginSession
 from models.user import User
 from tests.auth.helpers import (

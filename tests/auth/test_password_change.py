@@ -8,9 +8,9 @@ import httpx
 
 from app.auth import policy
 from app.auth.account_routes import CHANGED, MISMATCH, WRONG_CURRENT
-from app.auth.clock import utcnow
 from app.auth.passwords import verify_password
 from app.auth.sessions import COOKIE_NAME, token_digest
+from app.clock import utcnow
 from models.auth import AuthEvent, AuthEventKind, LoginSession
 from models.user import User
 from tests.auth.helpers import PASSWORD, MakeClient, MakeUser, is_signed_out, login, post_form

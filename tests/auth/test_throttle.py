@@ -7,9 +7,9 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from app.auth.clock import utcnow
 from app.auth.config import AuthConfig
 from app.auth.throttle import delay_seconds
+from app.clock import utcnow
 from models.auth import AuthEvent, AuthEventKind, LoginThrottle, ThrottleScope
 from tests.auth.helpers import OLDEST_FIRST, Delays, MakeClient, MakeUser, login
 
