@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from beanie.odm.utils.dump import get_dict
 from bson import ObjectId
 from bson.decimal128 import Decimal128
 from fastapi import APIRouter, Query
@@ -110,6 +109,7 @@ async def change_student(
     student_id: str, body: StudentChange, access: CurrentAccess
 ) -> dict[str, Any]:
     writer = access.writer("students", Action.EDIT, source=WriteSource.API, reason=body.reason)
-    updated = await writer.update(student_id, body.changes, expected_version=body.expected_version)
-    stored = get_dict(updated, to_db=True)
+    stored = await writer.update_stored(
+        student_id, body.changes, expected_version=body.expected_version
+    )
     return _visible(Found(stored, access.students(Action.VIEW).rules_for(stored)))

@@ -11,9 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.records.compute import derive
+from app.records.compute import derive, derive_year
 from app.records.paths import LockScope, lock_scopes
 from models.student import StudentRecord
+from models.student_parts import SchoolYearRecord
 
 
 class Policy:
@@ -23,6 +24,18 @@ class Policy:
     def locks(self, leaves: Iterable[str]) -> set[LockScope]:
         return set()
 
+    def part_of(self, path: str) -> str | None:
+        """The self-contained part of the record ``path`` lies in (validated and derived on
+        its own, so a score edit need not load, check and encode the whole record); None
+        when a change there concerns the whole record."""
+        return None
+
+    def part_model(self, part: str) -> type[BaseModel]:
+        raise KeyError(part)
+
+    def derive_part(self, part: str, model: BaseModel) -> None:
+        """Fill the computed fields of one part in place."""
+
 
 class StudentPolicy(Policy):
     def derive(self, doc: BaseModel) -> None:
@@ -31,6 +44,18 @@ class StudentPolicy(Policy):
 
     def locks(self, leaves: Iterable[str]) -> set[LockScope]:
         return {scope for leaf in leaves for scope in lock_scopes(leaf)}
+
+    # Each school year is computed from its own inputs alone.
+    def part_of(self, path: str) -> str | None:
+        parts = path.split(".")
+        return f"years.{parts[1]}" if len(parts) > 2 and parts[0] == "years" else None
+
+    def part_model(self, part: str) -> type[BaseModel]:
+        return SchoolYearRecord
+
+    def derive_part(self, part: str, model: BaseModel) -> None:
+        assert isinstance(model, SchoolYearRecord)
+        derive_year(model)
 
 
 def locked_scope(raw: dict[str, Any], scopes: set[LockScope]) -> LockScope | None:

@@ -34,8 +34,9 @@ from models.labels import describe_path
 from models.resources import BOOKKEEPING, model_of
 
 from .collections import collection
-from .handles import both, object_id
+from .handles import both, filter_roots, object_id
 from .policies import lock_guards, locked_scope, policy_for
+from .stored import stored_form
 
 UNSET: Any = object()  # pass as a value to remove the path
 MAX_ATTEMPTS = 8
@@ -157,7 +158,29 @@ class Writer:
         expected_version: int | None = None,
         allow_lock_paths: bool = False,
     ) -> Any:
-        """Apply ``changes`` (dotted path -> value, or UNSET) to one record atomically."""
+        """Apply ``changes`` (dotted path -> value, or UNSET) to one record atomically; the
+        record as stored afterwards, as a model."""
+        stored, model = await self._update(record_id, changes, expected_version, allow_lock_paths)
+        return model if model is not None else self._parse(stored)
+
+    async def update_stored(
+        self,
+        record_id: Any,
+        changes: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """As :meth:`update`, answering the stored document (no model built for it)."""
+        stored, _ = await self._update(record_id, changes, expected_version, False)
+        return stored
+
+    async def _update(
+        self,
+        record_id: Any,
+        changes: Mapping[str, Any],
+        expected_version: int | None,
+        allow_lock_paths: bool,
+    ) -> tuple[dict[str, Any], Any]:
         oid = object_id(record_id)
         if oid is None:
             raise NotFound(self._not_found())
@@ -167,8 +190,12 @@ class Writer:
         if not allow_lock_paths and any(is_lock_path(p) for p in validated):
             raise Forbidden(LOCKS_ARE_WORKFLOWS)
         coll = collection(self.resource)
+        found = {self.policy.part_of(p) for p in validated}
+        parts = {p for p in found if p is not None}
+        partial = None not in found and bool(parts)
         for _ in range(MAX_ATTEMPTS):
-            raw = await coll.find_one(both({"_id": oid}, self._row_filter()))
+            query = both({"_id": oid}, self._row_filter())
+            raw = await coll.find_one(query, self._projection(parts) if partial else None)
             if raw is None:
                 raise NotFound(self._not_found())
             version = raw.get("version")
@@ -176,21 +203,16 @@ class Writer:
                 raise Conflict(CHANGED.get(self.resource, CHANGED[""]))
             # A path nothing below which is writable is refused before anything is built.
             self._check_fields(raw, validated, reachable=True)
-            # The stored document with the changes applied, validated once (a full record
-            # holds hundreds of scores: each validation costs milliseconds).
-            data = dict(raw)
-            for path, value in validated.items():
-                _set_path(data, path, value)
-            updated = self._parse(data)
-            self.policy.derive(updated)
-            new_raw = get_dict(updated, to_db=True)
-            sets, unsets = diff_paths(raw, new_raw, ignore=SYSTEM_PATHS)
-            # Fields the model does not know (written by other tools) are kept, not silently
-            # dropped: only paths the caller asked to remove are unset.
-            removed = [p for p, v in validated.items() if v is UNSET]
-            unsets = [u for u in unsets if any(_within(u, p) for p in removed)]
+            if partial and all(get_path(raw, part) is not None for part in parts):
+                new_raw, sets, unsets, updated = self._apply_parts(raw, validated, parts)
+            else:
+                if partial:  # a part that does not exist yet: the whole record is checked
+                    raw = await coll.find_one(query)
+                    if raw is None:
+                        raise NotFound(self._not_found())
+                new_raw, sets, unsets, updated = self._apply_whole(raw, validated)
             if not sets and not unsets:
-                return updated  # what is stored: nothing to write
+                return raw, updated  # what is stored: nothing to write
             leaves = _leaves(sets, unsets, raw)
             asked = [leaf for leaf in leaves if any(_within(leaf, p) for p in validated)]
             if not allow_lock_paths and any(is_lock_path(leaf) for leaf in leaves):
@@ -210,21 +232,87 @@ class Writer:
             update: dict[str, Any] = {"$set": setter, "$inc": {"version": 1}}
             if unsets:
                 update["$unset"] = dict.fromkeys(unsets, "")
-            query = both({"_id": oid, "version": version}, self._row_filter(), lock_guards(scopes))
+            guarded = both(
+                {"_id": oid, "version": version}, self._row_filter(), lock_guards(scopes)
+            )
             try:
                 result = await coll.find_one_and_update(
-                    query, update, return_document=ReturnDocument.AFTER
+                    guarded, update, return_document=ReturnDocument.AFTER
                 )
             except DuplicateKeyError as exc:
                 raise self._duplicate(exc) from exc
             if result is not None:
-                updated.version = (version or 0) + 1
-                updated.meta = meta
-                if self.revisioned:
-                    updated.revision_id = revision
-                return updated
+                if updated is not None:
+                    updated.version = (version or 0) + 1
+                    updated.meta = meta
+                    if self.revisioned:
+                        updated.revision_id = revision
+                return result, updated
             # Someone wrote in between (or locked the term): read again and re-check.
         raise Conflict(BUSY)
+
+    def _projection(self, parts: set[str]) -> dict[str, int]:
+        """What a change to some parts needs of the stored record: those parts, the version,
+        the placement (field rules depend on the class) and whatever the row filter reads."""
+        scope = self.context.scope
+        roots = filter_roots(scope.filter) if scope is not None else set()
+        wanted = {"version", "current", *parts, *roots}
+        return dict.fromkeys(sorted(wanted), 1)
+
+    def _apply_whole(
+        self, raw: dict[str, Any], validated: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any], list[str], Any]:
+        # The stored document with the changes applied, validated once (a full record holds
+        # hundreds of scores: each validation costs milliseconds).
+        data = dict(raw)
+        for path, value in validated.items():
+            _set_path(data, path, value)
+        updated = self._parse(data)
+        self.policy.derive(updated)
+        new_raw = get_dict(updated, to_db=True)
+        sets, unsets = diff_paths(raw, new_raw, ignore=SYSTEM_PATHS)
+        # Fields the model does not know (written by other tools) are kept, not silently
+        # dropped: only paths the caller asked to remove are unset.
+        removed = [p for p, v in validated.items() if v is UNSET]
+        unsets = [u for u in unsets if any(_within(u, p) for p in removed)]
+        return new_raw, sets, unsets, updated
+
+    def _apply_parts(
+        self, raw: dict[str, Any], validated: Mapping[str, Any], parts: set[str]
+    ) -> tuple[dict[str, Any], dict[str, Any], list[str], None]:
+        """The changes applied to the parts they touch, each validated and derived alone."""
+        new_raw = dict(raw)
+        sets: dict[str, Any] = {}
+        unsets: list[str] = []
+        removed = [p for p, v in validated.items() if v is UNSET]
+        for part in sorted(parts):
+            stored_part = get_path(raw, part)
+            data = {"_": dict(stored_part)}
+            for path, value in validated.items():
+                if _within(path, part) and path != part:
+                    _set_path(data, "_." + path[len(part) + 1 :], value)
+            model = self._parse_part(part, data["_"])
+            self.policy.derive_part(part, model)
+            encoded = stored_form(model)
+            part_sets, part_unsets = diff_paths(stored_part, encoded)
+            sets.update({f"{part}.{k}": v for k, v in part_sets.items()})
+            unsets += [
+                u
+                for u in (f"{part}.{k}" for k in part_unsets)
+                if any(_within(u, p) for p in removed)
+            ]
+            _put(new_raw, part, encoded)
+        return new_raw, sets, unsets, None
+
+    def _parse_part(self, part: str, data: dict[str, Any]) -> BaseModel:
+        try:
+            return self.policy.part_model(part).model_validate(data)
+        except ValidationError as exc:
+            inner, message = next(iter(messages_by_field(exc).items()))
+            path = f"{part}.{inner}"
+            raise InvalidInput(
+                f"«{describe_path(self.resource, path)}»: {message}", field=path
+            ) from exc
 
     async def replace(
         self,
@@ -362,6 +450,16 @@ def _leaves(sets: Mapping[str, Any], unsets: Iterable[str], old: dict[str, Any])
     for path in unsets:
         found.extend(_expand(path, get_path(old, path)))
     return found
+
+
+def _put(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``path`` in ``data``, copying the containers along it (``data`` shares them)."""
+    parts = path.split(".")
+    node = data
+    for part in parts[:-1]:
+        node[part] = dict(node.get(part) or {})
+        node = node[part]
+    node[parts[-1]] = value
 
 
 def _expand(path: str, value: Any) -> list[str]:

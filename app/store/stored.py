@@ -1,0 +1,37 @@
+"""A model as the database stores it, fast: pydantic's own dump, then the few types BSON
+stores differently (what Beanie's encoder does, without its per-value dispatch)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from bson import Binary
+from bson.decimal128 import Decimal128
+from pydantic import BaseModel
+
+
+def stored_form(model: BaseModel) -> dict[str, Any]:
+    encoded: dict[str, Any] = _stored(model.model_dump(mode="python"))
+    return encoded
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _stored(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_stored(v) for v in value]
+    if isinstance(value, Decimal):
+        return Decimal128(value)
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time.min)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, uuid.UUID):
+        return Binary.from_uuid(value)
+    return value
