@@ -19,8 +19,8 @@ run: $(STAMP)
 	ENV=development $(BIN)/hocba serve
 
 ## Install everything the tests need (Python packages, Debian's Chromium for tests/browser),
-## then run the whole suite; the recipe fails when pytest does.
-test: $(STAMP) browser
+## check style and types (ruff, mypy), then run the whole suite; any failure fails the recipe.
+test: $(STAMP) browser lint typecheck
 	$(BIN)/python -m pytest -q
 
 ## Chromium and a Vietnamese font for the browser tests (apt-get, as root; never a download

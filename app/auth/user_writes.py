@@ -30,6 +30,7 @@ async def update_user(
 ) -> User:
     """Set ``changes`` on the stored user (through the stamped write path) and mirror the
     result onto ``user``."""
+    assert user.id is not None, "only a stored account is updated"
     writer = system_writer("users", actor, source=source, reason=reason)
     stored: User = await writer.update(user.id, changes)
     for name in changes:

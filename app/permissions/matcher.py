@@ -185,9 +185,10 @@ def compare(a: Any, b: Any) -> int | None:
     if kind_a == "null":
         return 0
     try:
-        return (a > b) - (a < b)
+        order: int = (a > b) - (a < b)
     except TypeError:
         return None
+    return order
 
 
 def equal(a: Any, b: Any) -> bool:

@@ -97,7 +97,9 @@ class Scope:
         # A list page asks this for every row; rows share few grant combinations, so the
         # compiled rules are reused and only bound to each row.
         key = (kind, tuple(id(g) for g in grants))
-        cache = self.__dict__.setdefault("_rules_cache", {})
+        cache: dict[tuple[str, tuple[int, ...]], FieldRules] = self.__dict__.setdefault(
+            "_rules_cache", {}
+        )
         rules = cache.get(key)
         if rules is None:
             patterns = [
@@ -110,7 +112,8 @@ class Scope:
 def as_raw(record: dict[str, Any] | BaseModel) -> dict[str, Any]:
     """A record as stored (BSON types), so the matcher sees what the database sees."""
     if isinstance(record, Document):
-        return get_dict(record, to_db=True)
+        stored: dict[str, Any] = get_dict(record, to_db=True)
+        return stored
     if isinstance(record, BaseModel):
         return record.model_dump(by_alias=True)
     return record

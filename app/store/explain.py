@@ -64,7 +64,7 @@ async def explain(
         raise NotFound(f"Không có loại dữ liệu «{resource}»")
     noun = "hồ sơ" if resource == "students" else "bản ghi"
     what = f"{ACTION_LABELS[action].lower()} {spec.label.lower()} {record_id}"
-    if user is None:
+    if user is None or user.id is None:
         return _refusal("Người chưa đăng nhập", what, "chưa đăng nhập")
     principal = await principal_of(user.id)
     current = principal.user

@@ -21,10 +21,12 @@ from app.permissions.scope import MATCH_NOTHING, Scope
 from .collections import collection
 
 NOT_FOUND = "Không tìm thấy bản ghi"
+# How callers name a record: its ObjectId, or that id as text (from a URL).
+RecordId = ObjectId | str
 ALWAYS_SEARCHABLE = frozenset({"_id"})
 
 
-def object_id(value: Any) -> ObjectId | None:
+def object_id(value: object) -> ObjectId | None:
     if isinstance(value, ObjectId):
         return value
     try:
@@ -49,8 +51,9 @@ class Found:
     rules: FieldRules
 
     @property
-    def id(self) -> Any:
-        return self.stored.get("_id")
+    def id(self) -> ObjectId:
+        found: ObjectId = self.stored["_id"]
+        return found
 
     @property
     def visible(self) -> dict[str, Any]:
@@ -115,21 +118,21 @@ class Restricted:
             cursor = cursor.limit(limit)
         return [Found(doc, self.rules_for(doc)) async for doc in cursor]
 
-    async def get(self, record_id: Any) -> Found | None:
+    async def get(self, record_id: RecordId) -> Found | None:
         oid = object_id(record_id)
         if oid is None or not self.scope.allowed:
             return None
         doc = await collection(self.resource).find_one(both({"_id": oid}, self.scope.filter))
         return Found(doc, self.rules_for(doc)) if doc is not None else None
 
-    async def get_or_404(self, record_id: Any, message: str = NOT_FOUND) -> Found:
+    async def get_or_404(self, record_id: RecordId, message: str = NOT_FOUND) -> Found:
         found = await self.get(record_id)
         if found is None:
             # 404, not 403: records outside the user's scope are not revealed.
             raise NotFound(message)
         return found
 
-    async def ids(self) -> list[Any]:
+    async def ids(self) -> list[ObjectId]:
         """The ids of every record in scope (for scoping what refers to them)."""
         if not self.scope.allowed:
             return []
@@ -166,7 +169,7 @@ def _readable_condition(path: str, condition: Any, view: Scope) -> dict[str, Any
     return clauses[0] if len(clauses) == 1 else {"$or": clauses}
 
 
-def filter_roots(query: Any) -> set[str]:
+def filter_roots(query: object) -> set[str]:
     """The top-level fields a MongoDB filter reads ("current" for ``current.class_name``)."""
     roots: set[str] = set()
     if isinstance(query, list):

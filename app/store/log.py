@@ -18,7 +18,7 @@ from models.resources import AUDITED_RESOURCES
 from models.role import Action
 
 from .collections import collection
-from .handles import Restricted, both, object_id
+from .handles import RecordId, Restricted, both, object_id
 
 NOT_FOUND = "Không tìm thấy mục nhật ký"
 ScopeOf = Callable[[str, Action], Scope]
@@ -29,7 +29,7 @@ class LogEntries:
     which whoever may view the record may read (entries of that record only)."""
 
     def __init__(
-        self, scope: Scope | None, scope_of: ScopeOf, record: tuple[str, Any] | None = None
+        self, scope: Scope | None, scope_of: ScopeOf, record: tuple[str, RecordId] | None = None
     ) -> None:
         self.scope = scope
         self.scope_of = scope_of
@@ -93,7 +93,7 @@ class LogEntries:
             cursor = cursor.limit(limit)
         return [doc async for doc in cursor]
 
-    async def get_or_404(self, entry_id: Any) -> dict[str, Any]:
+    async def get_or_404(self, entry_id: RecordId) -> dict[str, Any]:
         oid = object_id(entry_id)
         found = await self.find({"_id": oid}, limit=1) if oid is not None else []
         if not found:

@@ -95,7 +95,7 @@ def _principal(raw_user: dict[str, Any] | None, joined: dict[str, Any]) -> Princ
     return Principal(user=user, ctx=ctx, roles=_roles(joined.get("_roles") or []))
 
 
-async def principal_of(user_id: Any) -> Principal:
+async def principal_of(user_id: ObjectId | str) -> Principal:
     """The account with this id as stored now (ANONYMOUS when gone or unreadable)."""
     if isinstance(user_id, str) and ObjectId.is_valid(user_id):
         user_id = ObjectId(user_id)

@@ -10,11 +10,11 @@ will be after the write must still be in scope. One behaviour and one message ev
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from beanie import PydanticObjectId
+from beanie import Document, PydanticObjectId
 from beanie.odm.utils.dump import get_dict
 from pydantic import BaseModel, ValidationError
 from pymongo import ReturnDocument
@@ -29,15 +29,16 @@ from app.records.diff import diff_paths, get_path
 from app.records.paths import is_lock_path, validate_value
 from app.records.stamp import stamp_meta
 from app.validation_vi import messages_by_field
-from models.common import WriteSource
+from models.common import WriteMeta, WriteSource
 from models.labels import describe_path
 from models.resources import BOOKKEEPING, model_of
 
 from .collections import collection
-from .handles import both, filter_roots, object_id
+from .handles import RecordId, both, filter_roots, object_id
 from .policies import lock_guards, locked_scope, policy_for
 from .stored import stored_form
 
+D = TypeVar("D", bound=Document)
 UNSET: Any = object()  # pass as a value to remove the path
 MAX_ATTEMPTS = 8
 SYSTEM_PATHS = frozenset({"_id", "revision_id", "version", "meta"})
@@ -100,7 +101,7 @@ class Writer:
         self.revisioned = bool(model.get_settings().use_revision)  # type: ignore[attr-defined]
 
     # -- stamping ----------------------------------------------------------------------------
-    def _meta(self, *, intent: str | None = None, reason: str | None = None) -> Any:
+    def _meta(self, *, intent: str | None = None, reason: str | None = None) -> WriteMeta:
         c = self.context
         return stamp_meta(c.actor, reason or c.reason, c.source, c.request_id, intent=intent)
 
@@ -140,9 +141,10 @@ class Writer:
             more = f" và {len(denied) - 8} trường khác" if len(denied) > 8 else ""
             raise Forbidden(f"Bạn không có quyền sửa: {names}{more}", field=denied[0])
 
-    def _parse(self, data: dict[str, Any]) -> Any:
+    def _parse(self, data: dict[str, Any]) -> Document:
         try:
-            return self.model.model_validate(data)
+            parsed: Document = self.model.model_validate(data)
+            return parsed
         except ValidationError as exc:
             path, message = next(iter(messages_by_field(exc).items()))
             raise InvalidInput(
@@ -152,12 +154,12 @@ class Writer:
     # -- update --------------------------------------------------------------------------------
     async def update(
         self,
-        record_id: Any,
+        record_id: RecordId,
         changes: Mapping[str, Any],
         *,
         expected_version: int | None = None,
         allow_lock_paths: bool = False,
-    ) -> Any:
+    ) -> Document:
         """Apply ``changes`` (dotted path -> value, or UNSET) to one record atomically; the
         record as stored afterwards, as a model."""
         stored, model = await self._update(record_id, changes, expected_version, allow_lock_paths)
@@ -165,7 +167,7 @@ class Writer:
 
     async def update_stored(
         self,
-        record_id: Any,
+        record_id: RecordId,
         changes: Mapping[str, Any],
         *,
         expected_version: int | None = None,
@@ -176,11 +178,11 @@ class Writer:
 
     async def _update(
         self,
-        record_id: Any,
+        record_id: RecordId,
         changes: Mapping[str, Any],
         expected_version: int | None,
         allow_lock_paths: bool,
-    ) -> tuple[dict[str, Any], Any]:
+    ) -> tuple[dict[str, Any], Document | None]:
         oid = object_id(record_id)
         if oid is None:
             raise NotFound(self._not_found())
@@ -261,7 +263,7 @@ class Writer:
 
     def _apply_whole(
         self, raw: dict[str, Any], validated: Mapping[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any], list[str], Any]:
+    ) -> tuple[dict[str, Any], dict[str, Any], list[str], Document]:
         # The stored document with the changes applied, validated once (a full record holds
         # hundreds of scores: each validation costs milliseconds).
         data = dict(raw)
@@ -316,12 +318,12 @@ class Writer:
 
     async def replace(
         self,
-        record_id: Any,
+        record_id: RecordId,
         new: BaseModel,
         *,
         expected_version: int | None = None,
         fields: Iterable[str] | None = None,
-    ) -> Any:
+    ) -> Document:
         """Make the stored record equal ``new`` in ``fields`` (top-level names; all when None):
         written as the leaf changes between the two, never as a whole-document overwrite."""
         oid = object_id(record_id)
@@ -345,7 +347,7 @@ class Writer:
 
     # -- insert --------------------------------------------------------------------------------
     def _prepared(
-        self, doc: Any, *, derived: bool = False, set_by_app: Iterable[str] = ()
+        self, doc: Document, *, derived: bool = False, set_by_app: Iterable[str] = ()
     ) -> dict[str, Any]:
         if not derived:
             self.policy.derive(doc)
@@ -372,7 +374,7 @@ class Writer:
             self._check_fields(raw, provided)
         return raw
 
-    async def insert(self, doc: Any, *, set_by_app: Iterable[str] = ()) -> Any:
+    async def insert(self, doc: D, *, set_by_app: Iterable[str] = ()) -> D:
         """Insert a new record as version 1 (derived results computed)."""
         raw = self._prepared(doc, set_by_app=set_by_app)
         try:
@@ -382,7 +384,7 @@ class Writer:
         return doc
 
     async def insert_many(
-        self, docs: list[Any], *, derived: bool = False, skip_duplicates: bool = False
+        self, docs: Sequence[Document], *, derived: bool = False, skip_duplicates: bool = False
     ) -> int:
         """Insert many new records (imports, seeding) stamped like ``insert``; returns how
         many were inserted. ``skip_duplicates`` keeps going past records already there."""
@@ -399,7 +401,7 @@ class Writer:
         return len(result.inserted_ids)
 
     # -- delete --------------------------------------------------------------------------------
-    async def delete(self, record_id: Any, *, reason: str | None = None) -> None:
+    async def delete(self, record_id: RecordId, *, reason: str | None = None) -> None:
         """Delete a record, stamping who and why first so the change log attributes it."""
         oid = object_id(record_id)
         if oid is None:
