@@ -112,6 +112,7 @@ CONSTRAINED: dict[str, dict[str, Any]] = {
     "classes": {"grade": 7},
     "subjects": {"kind": "score"},
     "auth_events": {"kind": "login_success"},
+    "change_log": {},  # entries are scoped by their record: the pupils of 7A1
 }
 
 

@@ -27,6 +27,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from app.clock import utcnow
 from models.auth import AuthEvent, AuthEventKind
 from models.catalogue import SchoolClass, SchoolYear, Subject
+from models.changelog import ChangeLogEntry
 from models.role import Role
 from models.student import StudentRecord
 from models.student_parts import Sex
@@ -50,7 +51,8 @@ from tests.admin.school import (
 # Rights of each role on each resource: V view, C create, E edit, D delete, X export.
 GRANTS: dict[str, dict[str, str]] = {
     "bgh": dict.fromkeys(
-        ("users", "roles", "school_years", "classes", "subjects", "auth_events"), "V"
+        ("users", "roles", "school_years", "classes", "subjects", "auth_events", "change_log"),
+        "V",
     )
     | {"students": "VX"},
     "tocm": {"students": "V", "school_years": "V", "classes": "V", "subjects": "V"},
@@ -58,10 +60,19 @@ GRANTS: dict[str, dict[str, str]] = {
     "gvbm": {"students": "VE", "school_years": "V", "classes": "V", "subjects": "V"},
     "vanphong": {"students": "VCEX", "school_years": "V", "classes": "V", "subjects": "V"},
     "cntt": dict.fromkeys(("users", "roles", "school_years", "classes", "subjects"), "VCE")
-    | {"auth_events": "V", "students": "V"},
+    | {"auth_events": "V", "students": "V", "change_log": "V"},
     "": {},
     "kiemthu": dict.fromkeys(
-        ("students", "users", "roles", "school_years", "classes", "subjects", "auth_events"),
+        (
+            "students",
+            "users",
+            "roles",
+            "school_years",
+            "classes",
+            "subjects",
+            "auth_events",
+            "change_log",
+        ),
         "VCEDX",
     ),
 }
@@ -69,8 +80,9 @@ GRANTS: dict[str, dict[str, str]] = {
 # Edit granted, but on fields no panel form holds (a subject teacher's scores): no edit form.
 NO_FORM_FIELDS = {("gvbm", "students")}
 SCOPED = {("gvcn", "students"), ("gvbm", "students")} | {("kiemthu", r) for r in GRANTS["kiemthu"]}
-# What a view never allows, whoever asks (the sign-in journal is append-only).
-NEVER = {"auth_events": "CED"}
+# What a view never allows, whoever asks (the journals are append-only). A change-log entry is
+# in a reader's scope when its record is.
+NEVER = {"auth_events": "CED", "change_log": "CED"}
 
 # Panel key -> (resource, name of the record in scope, name of the record out of scope).
 TARGETS = {
@@ -81,6 +93,7 @@ TARGETS = {
     "classes": ("classes", "7A1", "6A1"),
     "subjects": ("subjects", "TINHOC", "HDTN"),
     "auth-events": ("auth_events", "su.kien.vao", "su.kien.ra"),
+    "change-log": ("change_log", "HS7A101", "HS7A201"),  # entries about these pupils
 }
 MODELS: dict[str, type[Document]] = {
     "students": StudentRecord,
@@ -90,6 +103,7 @@ MODELS: dict[str, type[Document]] = {
     "classes": SchoolClass,
     "subjects": Subject,
     "auth_events": AuthEvent,
+    "change_log": ChangeLogEntry,
 }
 ACTIONS = ("list", "detail", "create_get", "create_post", "edit_get", "edit_post", "delete")
 ACTIONS += ("export",)
@@ -164,6 +178,10 @@ class Matrix:
 @pytest.fixture(scope="module")
 async def matrix(beanie_db: AsyncDatabase, panel_app: FastAPI) -> AsyncIterator[Matrix]:
     school = await build_school(beanie_db, panel_app)
+    for code in ("HS7A101", "HS7A201"):
+        entry = log_entry(school, code)
+        await entry.insert()
+        school.ids[("change_log", code)] = entry.id
     clients = {role: await school.login(username) for role, username in ACTING.items()}
     yield Matrix(school, clients)
     await school.close()
@@ -206,6 +224,25 @@ def create_form(key: str, target: str) -> dict[str, Any]:
         kind = "score" if inside else "comment"
         return {"code": f"MOI{n}", "name": f"Môn {n}", "kind": kind, "order": "50"}
     return {"kind": "login_success", "username": f"gia.mao{n}"}
+
+
+def log_entry(school: School, code: str) -> ChangeLogEntry:
+    """A change-log entry about one pupil (the log's scope follows the pupil's)."""
+    n = next(_serial)
+    pupil_id = school.ids[("students", code)]
+    return ChangeLogEntry(
+        seq=100_000 + n,
+        token=f"ma-tran-{n}",
+        collection="students",
+        record_id=pupil_id,
+        record_key=str(pupil_id),
+        record_label=code,
+        op="update",
+        at=utcnow(),
+        actor_name="Ma trận quyền",
+        prev_hash="",
+        hash=f"h{n}",
+    )
 
 
 def disposable(key: str, target: str) -> Document:
@@ -283,7 +320,11 @@ async def test_panel(matrix: Matrix, role: str, key: str, act: str, target: str)
             assert response.status_code == want
             assert await stored(key, pk) == before  # refused: nothing written
     elif act == "delete":
-        doc = disposable(key, target)
+        doc = (
+            log_entry(matrix.school, TARGETS[key][1 if target == "in" else 2])
+            if key == "change-log"
+            else disposable(key, target)
+        )
         await doc.insert()
         response = await action(client, key, "delete", [str(doc.id)])
         assert response.status_code == want, response.text
