@@ -41,6 +41,7 @@ from app.errors import Forbidden, HocBaError, NotFound
 from app.permissions.fields import FieldRules
 from app.permissions.scope import MATCH_NOTHING, Scope, as_raw
 from app.store import Restricted, Writer
+from app.store.handles import Page, RowSource
 from app.validation_vi import messages_by_field
 from models.common import WriteSource
 from models.role import Action
@@ -265,32 +266,15 @@ class ScopedModelView(ModelView):
         group = _on_paths(filters, {name: self._stored_path(f) for name, f in fields.items()})
         return build_filter_query(group, by_path, self.get_filter_registry(), self, request)
 
-    async def read_count(self, request: Request, query: dict[str, Any]) -> int:
-        return await self._handle(request).count(query)
-
-    async def read_rows(
-        self,
-        request: Request,
-        query: dict[str, Any],
-        *,
-        sort: list[tuple[str, int]] | None = None,
-        skip: int = 0,
-        limit: int = 0,
-        omit: Sequence[str] = (),
-    ) -> list[dict[str, Any]]:
-        found = await self._handle(request).find(
-            query, sort=sort, skip=skip, limit=limit, omit=omit
-        )
-        return [f.stored for f in found]
-
-    async def read_one(self, request: Request, pk: Any, action: Action) -> dict[str, Any] | None:
-        found = await access_of(request).handle(self.resource, action).get(pk)
-        return found.stored if found is not None else None
+    def source(self, request: Request, action: Action) -> RowSource:
+        """Where this view's rows come from: the request's restricted handle by default."""
+        return self._handle(request, action)
 
     async def count(
         self, request: Request, q: str | None = None, filters: FilterGroup | None = None
     ) -> int:
-        return await self.read_count(request, await self.caller_query(request, q, filters))
+        source = self.source(request, self._request_action(request))
+        return await source.count(await self.caller_query(request, q, filters))
 
     async def find_all(
         self,
@@ -304,14 +288,10 @@ class ScopedModelView(ModelView):
         # Our documents have no Beanie links: a plain find, not the library's fetch_links
         # aggregation, which makes the database materialise every record before paging.
         query = await self.caller_query(request, q, filters)
-        docs = await self.read_rows(
-            request,
-            query,
-            sort=[(name, int(way)) for name, way in build_order_clauses(sorts)] if sorts else None,
-            skip=skip,
-            limit=max(limit, 0),
-            omit=self._omitted_from_list(request),
-        )
+        order = [(name, int(way)) for name, way in build_order_clauses(sorts)] if sorts else None
+        source = self.source(request, self._request_action(request))
+        page = Page(order, skip, max(limit, 0))
+        docs = await source.rows(query, page, self._omitted_from_list(request))
         return self._models(request, docs)
 
     def _models(self, request: Request, docs: list[dict[str, Any]]) -> list[Any]:
@@ -346,15 +326,15 @@ class ScopedModelView(ModelView):
         return found
 
     async def find_in_scope(self, request: Request, pk: Any, action: Action) -> Any:
-        doc = await self.read_one(request, pk, action)
+        doc = await self.source(request, action).row(pk)
         return self._models(request, [doc])[0] if doc is not None else None
 
     async def find_by_pks(self, request: Request, pks: Iterable[Any]) -> list[Any]:
         ids = [i for i in (object_id_or_none(pk) for pk in pks) if i is not None]
         if not ids:
             return []
-        docs = await self.read_rows(request, {"_id": {"$in": ids}})
-        return self._models(request, docs)
+        source = self.source(request, self._request_action(request))
+        return self._models(request, await source.rows({"_id": {"$in": ids}}))
 
     # -- generic writes (catalogues, users, roles): through the door's writer ---------------
     def writer(self, request: Request, action: Action, reason: str | None = None) -> Writer:

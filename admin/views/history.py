@@ -3,7 +3,7 @@ its alarms for the principal board and the IT group."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -22,6 +22,7 @@ from app.clock import utcnow
 from app.errors import HocBaError, NotFound
 from app.grading import catalogue
 from app.store.directory import role_names
+from app.store.handles import EVERYTHING, Page, RowSource
 from models.changelog import ALARM_LABELS, ChangeLogAlarm, ChangeLogEntry
 from models.role import Action
 
@@ -54,6 +55,43 @@ def show_value(value: Any) -> str:
         value = value.to_decimal()
     text = display.mark(value) if not isinstance(value, str) else value
     return display.COMMENT_LABELS.get(text, text) if isinstance(value, str) else text
+
+
+class _Collection:
+    """All documents of one collection that is not a record (the log's alarms)."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    async def count(self, query: Mapping[str, Any] | None = None) -> int:
+        counted: int = await self.model.get_pymongo_collection().count_documents(query or {})
+        return counted
+
+    async def rows(
+        self, query: Mapping[str, Any] | None, page: Page = EVERYTHING, omit: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
+        cursor = page.apply(self.model.get_pymongo_collection().find(query or {}))
+        return [doc async for doc in cursor]
+
+    async def row(self, record_id: Any) -> dict[str, Any] | None:
+        oid = object_id_or_none(record_id)
+        found = await self.rows({"_id": oid}, Page(limit=1)) if oid is not None else []
+        return found[0] if found else None
+
+
+class _Nothing(_Collection):
+    async def count(self, query: Mapping[str, Any] | None = None) -> int:
+        return 0
+
+    async def rows(
+        self, query: Mapping[str, Any] | None, page: Page = EVERYTHING, omit: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
+        return []
+
+
+ALARMS = _Collection(ChangeLogAlarm)
+READS = (Action.VIEW, Action.EXPORT)
+NO_ROWS = _Nothing(ChangeLogAlarm)
 
 
 class HistoryView(CustomView):
@@ -175,28 +213,9 @@ class ChangeLogView(ReadOnlyView):
     page_size = 25
     page_size_options = [25, 50, 100]
 
-    async def read_count(self, request: Request, query: dict[str, Any]) -> int:
-        return await access_of(request).log_entries().count(query)
-
-    async def read_rows(
-        self,
-        request: Request,
-        query: dict[str, Any],
-        *,
-        sort: list[tuple[str, int]] | None = None,
-        skip: int = 0,
-        limit: int = 0,
-        omit: Sequence[str] = (),
-    ) -> list[dict[str, Any]]:
-        log = access_of(request).log_entries()
-        return await log.find(query, sort=sort, skip=skip, limit=limit)
-
-    async def read_one(self, request: Request, pk: Any, action: Action) -> dict[str, Any] | None:
-        oid = object_id_or_none(pk)
-        if oid is None or action is not Action.VIEW:
-            return None
-        found = await access_of(request).log_entries().find({"_id": oid}, limit=1)
-        return found[0] if found else None
+    def source(self, request: Request, action: Action) -> RowSource:
+        # Entries of records in the reader's scope only (the views are read-only).
+        return access_of(request).log_entries()
 
     def __init__(self) -> None:
         super().__init__(
@@ -247,38 +266,11 @@ class AlarmView(ReadOnlyView):
     fields_default_sort = [("at", True)]
     row_actions = ["view", "acknowledge"]
 
-    # Alarms are the log's own notices, not records: whoever may read the log reads them all.
-    async def read_count(self, request: Request, query: dict[str, Any]) -> int:
-        if not access_of(request).can("change_log", Action.VIEW):
-            return 0
-        counted: int = await ChangeLogAlarm.get_pymongo_collection().count_documents(query)
-        return counted
-
-    async def read_rows(
-        self,
-        request: Request,
-        query: dict[str, Any],
-        *,
-        sort: list[tuple[str, int]] | None = None,
-        skip: int = 0,
-        limit: int = 0,
-        omit: Sequence[str] = (),
-    ) -> list[dict[str, Any]]:
-        if not access_of(request).can("change_log", Action.VIEW):
-            return []
-        cursor = ChangeLogAlarm.get_pymongo_collection().find(query)
-        if sort:
-            cursor = cursor.sort(sort)
-        return [doc async for doc in cursor.skip(skip).limit(limit)]
-
-    async def read_one(self, request: Request, pk: Any, action: Action) -> dict[str, Any] | None:
-        oid = object_id_or_none(pk)
-        if oid is None or not access_of(request).can("change_log", Action.VIEW):
-            return None
-        found: dict[str, Any] | None = await ChangeLogAlarm.get_pymongo_collection().find_one(
-            {"_id": oid}
-        )
-        return found
+    def source(self, request: Request, action: Action) -> RowSource:
+        # Alarms are the log's own notices, not records: whoever may read the log reads them.
+        if action in READS and access_of(request).can("change_log", Action.VIEW):
+            return ALARMS
+        return NO_ROWS
 
     def __init__(self) -> None:
         super().__init__(

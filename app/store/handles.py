@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from bson import ObjectId
 from bson.errors import InvalidId
+from pymongo.asynchronous.cursor import AsyncCursor
 
 from app.errors import NotFound
 from app.permissions.fields import FieldRules
@@ -41,6 +42,37 @@ def both(*parts: Mapping[str, Any]) -> dict[str, Any]:
     if not kept:
         return {}
     return kept[0] if len(kept) == 1 else {"$and": kept}
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which of the matching documents, in which order."""
+
+    sort: Sequence[tuple[str, int]] | None = None
+    skip: int = 0
+    limit: int = 0  # 0: no limit
+
+    def apply(self, cursor: AsyncCursor[Any]) -> AsyncCursor[Any]:
+        if self.sort:
+            cursor = cursor.sort(list(self.sort))
+        if self.skip:
+            cursor = cursor.skip(self.skip)
+        return cursor.limit(self.limit) if self.limit else cursor
+
+
+EVERYTHING = Page()
+
+
+class RowSource(Protocol):
+    """What a list of stored documents needs: count, a page of rows, one row by id."""
+
+    async def count(self, query: Mapping[str, Any] | None = None) -> int: ...
+
+    async def rows(
+        self, query: Mapping[str, Any] | None, page: Page = EVERYTHING, omit: Sequence[str] = ()
+    ) -> list[dict[str, Any]]: ...
+
+    async def row(self, record_id: RecordId) -> dict[str, Any] | None: ...
 
 
 @dataclass(frozen=True)
@@ -105,18 +137,23 @@ class Restricted:
     ) -> list[Found]:
         """Matching documents in the user's scope; ``omit`` leaves top-level fields unloaded
         (unless the row filter reads them: rows' rules are matched on what was loaded)."""
+        docs = await self.rows(query, Page(sort, skip, limit), omit)
+        return [Found(doc, self.rules_for(doc)) for doc in docs]
+
+    async def rows(
+        self, query: Mapping[str, Any] | None, page: Page = EVERYTHING, omit: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
+        """The stored documents (for a caller that prunes them itself, row by row)."""
         if not self.scope.allowed:
             return []
         needed = filter_roots(self.scope.filter) | filter_roots(self.view.filter)
         projection = {name: 0 for name in omit if name not in needed} or None
-        cursor = collection(self.resource).find(self.query(query), projection)
-        if sort:
-            cursor = cursor.sort(list(sort))
-        if skip:
-            cursor = cursor.skip(skip)
-        if limit:
-            cursor = cursor.limit(limit)
-        return [Found(doc, self.rules_for(doc)) async for doc in cursor]
+        cursor = page.apply(collection(self.resource).find(self.query(query), projection))
+        return [doc async for doc in cursor]
+
+    async def row(self, record_id: RecordId) -> dict[str, Any] | None:
+        found = await self.get(record_id)
+        return found.stored if found is not None else None
 
     async def get(self, record_id: RecordId) -> Found | None:
         oid = object_id(record_id)

@@ -8,7 +8,7 @@ read in that record. The log's own row filter applies on top.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from app.errors import NotFound
@@ -18,7 +18,7 @@ from models.resources import AUDITED_RESOURCES
 from models.role import Action
 
 from .collections import collection
-from .handles import RecordId, Restricted, both, object_id
+from .handles import EVERYTHING, Page, RecordId, Restricted, both, object_id
 
 NOT_FOUND = "Không tìm thấy mục nhật ký"
 ScopeOf = Callable[[str, Action], Scope]
@@ -64,41 +64,44 @@ class LogEntries:
             self._records = parts[0] if len(parts) == 1 else {"$or": parts}
         return self._records
 
-    async def query(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def query(self, query: Mapping[str, Any] | None = None) -> dict[str, Any]:
         if not self.allowed:
             return dict(MATCH_NOTHING)
         own = self.scope.filter if self.scope is not None else {}
         return both(own, await self._record_clause(), query or {})
 
-    async def count(self, query: dict[str, Any] | None = None) -> int:
+    async def count(self, query: Mapping[str, Any] | None = None) -> int:
         counted: int = await collection("change_log").count_documents(await self.query(query))
         return counted
 
     async def find(
         self,
-        query: dict[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
         *,
         sort: Sequence[tuple[str, int]] | None = None,
         skip: int = 0,
         limit: int = 0,
     ) -> list[dict[str, Any]]:
+        return await self.rows(query, Page(sort, skip, limit))
+
+    async def rows(
+        self, query: Mapping[str, Any] | None, page: Page = EVERYTHING, omit: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
         if not self.allowed:
             return []
-        cursor = collection("change_log").find(await self.query(query))
-        if sort:
-            cursor = cursor.sort(list(sort))
-        if skip:
-            cursor = cursor.skip(skip)
-        if limit:
-            cursor = cursor.limit(limit)
+        cursor = page.apply(collection("change_log").find(await self.query(query)))
         return [doc async for doc in cursor]
 
-    async def get_or_404(self, entry_id: RecordId) -> dict[str, Any]:
+    async def row(self, entry_id: RecordId) -> dict[str, Any] | None:
         oid = object_id(entry_id)
-        found = await self.find({"_id": oid}, limit=1) if oid is not None else []
-        if not found:
+        found = await self.rows({"_id": oid}, Page(limit=1)) if oid is not None else []
+        return found[0] if found else None
+
+    async def get_or_404(self, entry_id: RecordId) -> dict[str, Any]:
+        found = await self.row(entry_id)
+        if found is None:
             raise NotFound(NOT_FOUND)
-        return found[0]
+        return found
 
     async def rules_for(self, entry: dict[str, Any]) -> FieldRules | None:
         """The reader's read rules for the entry's record (as stored now); for a record that
