@@ -76,7 +76,8 @@ class WorkerState(Document):
     saved, so the newer of it and the last entry wins. ``lease``: who consumes, until when, and
     where that process runs (a restart on the same machine takes over from a dead holder at
     once). ``catch_up``: a first-start baseline or a lost-history reconciliation in progress or
-    done; ``resume_token`` is the stream position recorded before it began.
+    done; ``resume_token`` is the stream position recorded before it began. ``marker``: a value
+    the worker writes and waits to read back through its stream, to know it has caught up.
     """
 
     id: str = Field(alias="_id")  # type: ignore[assignment]
@@ -95,6 +96,7 @@ class WorkerState(Document):
     completed_at: datetime | None = None
     window_open: bool = False
     alarm_id: PydanticObjectId | None = None
+    marker: str | None = None
 
     class Settings:
         name = "change_log_checkpoints"

@@ -20,6 +20,7 @@ from .clock import utcnow
 
 CATCH_UP_ID = "catch_up"
 CHECKPOINT_ID = "stream"
+MARKER_ID = "marker"  # written by the worker, read back through its own stream
 FIRST_START = "Bắt đầu ghi nhật ký: trạng thái ban đầu của các bản ghi"
 
 

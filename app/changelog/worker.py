@@ -44,7 +44,6 @@ CHECKPOINT_EVERY = 1.0  # seconds between two checkpoint writes while events flo
 FULL_DOCUMENT = "updateLookup"
 HISTORY_LOST = 286
 CHANGE_STREAM_FATAL = 280
-IDLE_PASSES_BEFORE_RECHECK = 2
 
 
 class LeaseLost(Exception):
@@ -86,7 +85,8 @@ class ChangeLogWorker:
         self._catch_up: WorkerState | None = None
         self._checkpoint_at = 0.0
         self._pending_token: dict[str, Any] | None = None
-        self._idle_passes = 0
+        self._marker: str | None = None  # the last marker written, until the stream has it
+        self._passes = 0  # markers seen
         self._checker: asyncio.Task[None] | None = None
         self.written = 0
         self.gaps_found = 0
@@ -154,8 +154,10 @@ class ChangeLogWorker:
         raw_db = self.db.with_options(
             codec_options=self.db.codec_options.with_options(document_class=RawBSONDocument)
         )
+        # The audited collections, and the marker that tells when the stream has caught up.
+        marker = {"ns.coll": self.state.name, "documentKey._id": catchup.MARKER_ID}
         return raw_db.watch(
-            [{"$match": {"ns.coll": {"$in": list(AUDITED)}}}],
+            [{"$match": {"$or": [{"ns.coll": {"$in": list(AUDITED)}}, marker]}}],
             full_document=FULL_DOCUMENT,
             full_document_before_change="whenAvailable",
             resume_after=resume_token,
@@ -174,24 +176,50 @@ class ChangeLogWorker:
             await self.overlap.load(self.entries)
         checked = False
         async with await self._stream(await self._resume_point()) as stream:
+            await self._request_pass()
             while not self._stop.is_set():
                 await self.keep_lease()
                 raw = await stream.try_next()
-                if raw is not None:
-                    await self.write(decode_event(raw, self.db.codec_options))
+                if raw is None:
+                    if self._pending_token is not None:  # idle: bring the checkpoint up to date
+                        await self._checkpoint(self._pending_token, force=True)
                     continue
-                # Idle: every change made before this getMore has been seen.
-                self._idle_passes += 1
-                if self._pending_token is not None:
-                    await self._checkpoint(self._pending_token, force=True)
+                event = decode_event(raw, self.db.codec_options)
+                if event["ns"].get("coll") in AUDITED:
+                    await self.write(event)
+                    continue
+                if not await self._own_marker(event):
+                    continue
+                # Caught up: every change made before the marker was written has been seen.
                 if catch_up is not None and catch_up.completed_at is None:
                     await self._complete(catch_up)
+                    await self._request_pass()
                 elif catch_up is not None and catch_up.window_open:
                     await catchup.close_window(self.state, catch_up)
                     self.overlap.forget()
-                elif not checked:
+                if not checked and not (catch_up is not None and catch_up.window_open):
                     checked = True
                     self._checker = asyncio.create_task(self._check_completeness())
+
+    async def _request_pass(self) -> None:
+        """Write a marker the stream will deliver after every change made before it."""
+        self._marker = uuid.uuid4().hex
+        await self.state.update_one(
+            {"_id": catchup.MARKER_ID},
+            {"$set": {"marker": self._marker, "owner": self.owner, "updated_at": utcnow()}},
+            upsert=True,
+        )
+
+    async def _own_marker(self, event: dict[str, Any]) -> bool:
+        """True (once) for the event of the marker this worker wrote last."""
+        await self._checkpoint(event["_id"], force=True)
+        fields = (event.get("updateDescription") or {}).get("updatedFields") or {}
+        value = fields.get("marker") or (event.get("fullDocument") or {}).get("marker")
+        if value is None or value != self._marker:
+            return False
+        self._marker = None
+        self._passes += 1
+        return True
 
     async def _resume_point(self) -> dict[str, Any] | None:
         """The newer of the checkpoint and the last change entry."""
@@ -249,13 +277,16 @@ class ChangeLogWorker:
     # -- completeness --------------------------------------------------------------------------
     async def _check_completeness(self) -> None:
         """Find records with changes missing from the log; what is still missing once the
-        stream has caught up twice more is a gap: an entry and an alarm say so."""
+        stream has caught up past the check is a gap: an entry and an alarm say so."""
         try:
             report = await check_completeness(self.db)
             if report.ok:
                 return
-            passes = self._idle_passes
-            while self._idle_passes < passes + IDLE_PASSES_BEFORE_RECHECK:
+            # Changes made before the check may still be on their way: wait for a marker written
+            # after it (or a later one) to come through the stream.
+            passes = self._passes
+            await self._request_pass()
+            while self._passes <= passes:
                 if self._stop.is_set():
                     return
                 await asyncio.sleep(0.05)
