@@ -76,7 +76,7 @@ def record_problems(
         version = entry.get("version") if isinstance(entry.get("version"), int) else None
         kind, op = entry.get("kind"), entry.get("op")
         if kind == EntryKind.GAP:
-            acknowledged += len(problems)
+            acknowledged += len(problems) or 1  # at least the changes the gap entry stands for
             problems = []
             current, started, deleted = version, True, op == "delete"
             continue
