@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import bson
 from bson.raw_bson import RawBSONDocument
 
 from .attribution import Attribution, attribute_change, attribute_delete, attribute_insert
@@ -19,8 +20,6 @@ from .diffs import (
 
 def decode_event(raw: Any, codec_options: Any) -> dict[str, Any]:
     """A raw change event as plain Python, leaving out what the log will not use."""
-    import bson
-
     skip_full = (
         raw.get("operationType") == "update"
         and "fullDocumentBeforeChange" in raw
