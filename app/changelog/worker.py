@@ -22,19 +22,19 @@ from typing import Any
 
 from bson.raw_bson import RawBSONDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, OperationFailure, PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 
 from models.changelog import AlarmKind, EntryKind, WorkerState
 
 from . import catchup
+from .appender import ChainAppender
 from .audited import AUDITED
-from .chain import GENESIS, entry_hash
 from .clock import utcnow
-from .completeness import check_completeness, recheck
 from .entries import build_entry, decode_event
+from .gapcheck import check_after_restart
 from .lease import Lease
 from .overlap import Overlap
-from .reconcile import baseline, fill_gaps, raise_alarm, reconcile, state_entry
+from .reconcile import baseline, raise_alarm, reconcile, state_entry
 
 __all__ = ["ChangeLogWorker", "enable_pre_images", "utcnow"]
 
@@ -81,14 +81,13 @@ class ChangeLogWorker:
         self.overlap = Overlap()
         self.write_lock = asyncio.Lock()
         self._stop = asyncio.Event()
-        self._tail: tuple[int, str] | None = None  # (seq, hash) of the chain's last entry
+        self.chain = ChainAppender(self.entries)
         self._catch_up: WorkerState | None = None
         self._checkpoint_at = 0.0
         self._pending_token: dict[str, Any] | None = None
         self._marker: str | None = None  # the last marker written, until the stream has it
         self._passes = 0  # markers seen
         self._checker: asyncio.Task[None] | None = None
-        self.written = 0
         self.gaps_found = 0
 
     @property
@@ -145,7 +144,7 @@ class ChangeLogWorker:
             await asyncio.wait_for(self._stop.wait(), timeout=seconds)
 
     async def last_entry(self) -> dict[str, Any] | None:
-        return await self.entries.find_one({}, sort=[("seq", -1)])
+        return await self.chain.last_entry()
 
     def _stream(self, resume_token: dict[str, Any] | None) -> Any:
         # Raw events: the looked-up full document of an update is decoded only when there is
@@ -165,7 +164,7 @@ class ChangeLogWorker:
         )
 
     async def _consume(self) -> None:
-        self._tail = None  # another worker may have written while we did not hold the lease
+        self.chain.forget()  # another worker may have written while we did not hold the lease
         self.overlap.forget()
         catch_up = self._catch_up = await catchup.load(self.state)
         if catch_up is None and await self.last_entry() is None:
@@ -237,7 +236,7 @@ class ChangeLogWorker:
         where it starts before writing any state entry."""
         async with await self._stream(None) as stream:
             token = stream.resume_token
-        seq, _ = await self._chain_tail(refresh=True)
+        seq, _ = await self.chain.tail(refresh=True)
         return await catchup.begin(
             self.state,
             kind=kind,
@@ -275,25 +274,20 @@ class ChangeLogWorker:
         self._catch_up = await self._begin(EntryKind.GAP, why, alarm_id=alarm_id)
 
     # -- completeness --------------------------------------------------------------------------
+    async def caught_up(self) -> bool:
+        """Wait until the stream has delivered everything written before this call (False if
+        the worker stops first)."""
+        passes = self._passes
+        await self._request_pass()
+        while self._passes <= passes:
+            if self._stop.is_set():
+                return False
+            await asyncio.sleep(0.05)
+        return True
+
     async def _check_completeness(self) -> None:
-        """Find records with changes missing from the log; what is still missing once the
-        stream has caught up past the check is a gap: an entry and an alarm say so."""
         try:
-            report = await check_completeness(self.db)
-            if report.ok:
-                return
-            # Changes made before the check may still be on their way: wait for a marker written
-            # after it (or a later one) to come through the stream.
-            passes = self._passes
-            await self._request_pass()
-            while self._passes <= passes:
-                if self._stop.is_set():
-                    return
-                await asyncio.sleep(0.05)
-            gaps = await recheck(self.db, report.gaps)
-            if gaps:
-                log.error("change log: %d record(s) with missing changes", len(gaps))
-                self.gaps_found += await fill_gaps(self, self.overlap, gaps)
+            self.gaps_found += await check_after_restart(self)
         except LeaseLost:
             log.warning("change-log lease lost during the completeness check")
         except PyMongoError:
@@ -307,32 +301,12 @@ class ChangeLogWorker:
         self._checker = None
 
     # -- writing -----------------------------------------------------------------------------
-    async def _chain_tail(self, *, refresh: bool = False) -> tuple[int, str]:
-        if self._tail is None or refresh:
-            last = await self.last_entry()
-            self._tail = (last["seq"], last["hash"]) if last else (0, GENESIS)
-        return self._tail
+    @property
+    def written(self) -> int:
+        return self.chain.written
 
     async def append(self, entry: dict[str, Any]) -> bool:
-        """Insert one entry at the end of the chain. False if its token is already logged."""
-        refresh = False
-        for _ in range(5):
-            seq, prev_hash = await self._chain_tail(refresh=refresh)
-            entry["seq"] = seq + 1
-            entry["prev_hash"] = prev_hash
-            entry["hash"] = entry_hash(entry)
-            try:
-                await self.entries.insert_one(entry)
-            except DuplicateKeyError as exc:
-                entry.pop("_id", None)
-                if "token" in ((exc.details or {}).get("keyPattern") or {}):
-                    return False  # replayed event: logged before the crash
-                refresh = True  # seq taken (a lease overlap): re-read the chain's end
-                continue
-            self._tail = (entry["seq"], entry["hash"])
-            self.written += 1
-            return True
-        raise RuntimeError("could not append to the change log")
+        return await self.chain.append(entry)
 
     async def write(self, event: dict[str, Any]) -> bool:
         record_id = (event.get("documentKey") or {}).get("_id")
@@ -386,6 +360,6 @@ class ChangeLogWorker:
         if not force and now - self._checkpoint_at < CHECKPOINT_EVERY:
             self._pending_token = token
             return
-        seq, _ = await self._chain_tail()
+        seq, _ = await self.chain.tail()
         await catchup.save_checkpoint(self.state, token, seq)
         self._checkpoint_at, self._pending_token = now, None

@@ -49,7 +49,8 @@ class Writes:
     """Score updates through the app's write path, one every few milliseconds."""
 
     ids: list[PydanticObjectId]
-    made: list[tuple[str, str, int, float]] = field(default_factory=list)  # reason, key, v, t
+    # (reason, record key, version written, when the write was sent)
+    made: list[tuple[str, str, int, float]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self) -> None:
@@ -57,6 +58,7 @@ class Writes:
         while not self.stop.is_set():
             record_id = self.ids[i % len(self.ids)]
             reason = f"w{i}"
+            started = time.monotonic()
             record = await update_record(
                 record_id,
                 {"profile.birth_place": f"Buôn {i}"},
@@ -64,7 +66,7 @@ class Writes:
                 actor=TEACHER,
                 reason=reason,
             )
-            self.made.append((reason, str(record_id), record.version, time.monotonic()))
+            self.made.append((reason, str(record_id), record.version, started))
             i += 1
             await asyncio.sleep(0.005)
 
