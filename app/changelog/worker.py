@@ -20,6 +20,7 @@ import socket
 import uuid
 from typing import Any
 
+from bson import ObjectId
 from bson.raw_bson import RawBSONDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure, PyMongoError
@@ -270,8 +271,11 @@ class ChangeLogWorker:
     async def _recover_lost_history(self, detail: str) -> None:
         log.error("change-stream history lost (%s): reconciling", detail)
         why = f"Mất lịch sử thay đổi: {detail}"
-        alarm_id = await raise_alarm(self, AlarmKind.HISTORY_LOST, why)
+        # The alarm's id is recorded with the catch-up first: raised now, and updated with the
+        # number of gap entries when done, it is one alarm however often the worker restarts.
+        alarm_id = ObjectId()
         self._catch_up = await self._begin(EntryKind.GAP, why, alarm_id=alarm_id)
+        await raise_alarm(self, AlarmKind.HISTORY_LOST, why, alarm_id=alarm_id)
 
     # -- completeness --------------------------------------------------------------------------
     async def caught_up(self) -> bool:
