@@ -67,3 +67,20 @@ class Overlap:
             and isinstance(version, int)
             and version <= last.version
         )
+
+    def before(self, entry: dict[str, Any], pre: dict[str, Any] | None) -> tuple[bool, str]:
+        """Whether a state entry from the change's pre-image must come first, during a
+        catch-up: (True, "") when the log has never seen the record, (True, "a–b") when the
+        versions between the last logged one and the pre-image's are missing."""
+        if not self.complete or pre is None or entry["op"] not in ("update", "replace", "delete"):
+            return False, ""
+        last = self.get(entry["collection"], entry["record_key"])
+        if last is None:
+            return True, ""
+        version = pre.get("version")
+        if last.op == "delete" or not isinstance(version, int) or last.version is None:
+            return False, ""
+        if version <= last.version:
+            return False, ""
+        first = last.version + 1
+        return True, str(first) if first == version else f"{first}–{version}"

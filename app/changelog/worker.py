@@ -325,7 +325,7 @@ class ChangeLogWorker:
             if self.overlap.contains(entry):
                 written = False  # a baseline or gap entry read the record after this change
             else:
-                await self._baseline_from_pre_image(event, entry)
+                await self._state_from_pre_image(event, entry)
                 # The entry carries the event's resume token and is written in one atomic
                 # insert: it is the durable resume point. The checkpoint document follows at
                 # most a second behind, saving a round trip per event.
@@ -337,22 +337,19 @@ class ChangeLogWorker:
         await self._checkpoint(event["_id"])
         return written
 
-    async def _baseline_from_pre_image(self, event: dict[str, Any], entry: dict[str, Any]) -> None:
-        """During a catch-up, a change to a record the log has never seen is preceded by the
-        record's state just before it (its pre-image), so the change keeps its own entry."""
+    async def _state_from_pre_image(self, event: dict[str, Any], entry: dict[str, Any]) -> None:
+        """During a catch-up, a change to a record the log has never seen, or whose versions
+        since its last entry are gone, is preceded by the record's state just before it (its
+        pre-image): the change keeps its own entry, and a hole is named, not hidden."""
         pre = event.get("fullDocumentBeforeChange")
-        key = entry["record_key"]
-        if (
-            not self.overlap.complete
-            or pre is None
-            or not key
-            or entry["op"] not in ("update", "replace", "delete")
-            or self.overlap.get(entry["collection"], key) is not None
-        ):
+        needed, missing = self.overlap.before(entry, pre)
+        if not needed:
             return
         catch_up = self._catch_up
-        kind = catch_up.kind if catch_up and catch_up.kind else EntryKind.BASELINE
         why = (catch_up.detail if catch_up else None) or catchup.FIRST_START
+        kind = catch_up.kind if catch_up and catch_up.kind else EntryKind.BASELINE
+        if missing:
+            kind, why = EntryKind.GAP, f"{why} — thiếu phiên bản {missing}"
         state = state_entry(
             entry["collection"], entry["record_id"], pre, kind=kind, why=why, at=entry["at"]
         )

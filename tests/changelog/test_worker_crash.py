@@ -19,12 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from beanie import PydanticObjectId
+from beanie import PydanticObjectId, init_beanie
+from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.changelog.verify import verify_log
 from app.context import Actor
 from app.records.writer import create_records, update_record
+from embedded_mongo import start_in_thread
+from models import ALL_DOCUMENTS
 from models.common import WriteSource
 from tests.changelog.conftest import WorkerHandle
 from tests.factories import make_student
@@ -165,3 +168,60 @@ async def test_a_worker_killed_during_its_first_start_loses_nothing(
     [raw] = [e for e in entries if e["out_of_band"]]
     assert raw["record_key"] == str(ids[0])
     assert raw["diff"][0]["path"] == "profile.religion"
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("MONGODB_URI")),
+    reason="needs an embedded server with a short change history",
+)
+async def test_a_worker_killed_while_reconciling_lost_history_finishes_it(beanie_db) -> None:
+    server = start_in_thread(history_size=300)
+    client: AsyncMongoClient = AsyncMongoClient(server.uri, uuidRepresentation="standard")
+    db = client["history_lost_crash"]
+    handle = WorkerHandle(db)
+    try:
+        await init_beanie(database=db, document_models=ALL_DOCUMENTS)
+        records = [make_student() for _ in range(10)]
+        await create_records(records, source=WriteSource.SEED, actor=TEACHER)
+        ids = [r.id for r in records if r.id is not None]
+        handle.start()
+        while await db["change_log"].count_documents({}) < len(ids):
+            await asyncio.sleep(0.05)
+        await handle.stop()
+        for n, record_id in enumerate(ids):  # changes the log will never see…
+            await update_record(
+                record_id, {"profile.birth_place": f"A{n}"}, source=WriteSource.API, actor=TEACHER
+            )
+        await db["scratch"].insert_many([{"n": i} for i in range(400)])  # …once history rolls
+        proc = await start_worker_process(server.uri, db.name, "gap:3")
+        try:
+            await wait_paused(proc, "gap:3")
+            proc.send_signal(signal.SIGKILL)
+            await proc.wait()
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        late = await update_record(
+            ids[-1], {"profile.birth_place": "B"}, source=WriteSource.API, actor=TEACHER, reason="b"
+        )
+        handle.start()
+        await wait_complete(db)
+        await asyncio.sleep(0.3)
+        await handle.stop()
+        entries = [e async for e in db["change_log"].find({}).sort("seq", 1)]
+        [alarm] = await db["change_log_alarms"].find({}).to_list()
+        assert alarm["kind"] == "history_lost"
+        assert alarm["gap_entries"] == len(ids)  # one per record, none twice
+        gaps = [e for e in entries if e["kind"] == "gap"]
+        assert sorted(e["record_key"] for e in gaps) == sorted(str(i) for i in ids)
+        assert {e["version"] for e in gaps} == {2}
+        [made] = [e for e in entries if e["reason"] == "b"]
+        assert (made["version"], made["actor_id"]) == (late.version, "u9")
+        report = await verify_log(db, grace=0)
+        assert report.ok, report.lines()
+    finally:
+        await handle.kill()
+        await init_beanie(database=beanie_db, document_models=ALL_DOCUMENTS)
+        await client.close()
+        server.stop()

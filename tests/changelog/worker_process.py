@@ -3,7 +3,8 @@
 ``python tests/changelog/worker_process.py URI DB MOMENT``: on reaching MOMENT the worker prints
 ``paused MOMENT`` and blocks its event loop (no more renewals, as a hung or dying process) until
 the test kills it with SIGKILL. Moments: ``start`` (lease held, nothing recorded), ``begun``
-(stream start recorded, no baseline), ``baseline:N`` (after N baseline entries), ``baseline_done``
+(stream start recorded, no baseline), ``baseline:N`` or ``gap:N`` (after N baseline or gap
+entries), ``baseline_done``
 (all written, not yet marked complete), ``completed`` (marked complete, overlap window open),
 ``checkpointed`` (after its first checkpoint of a stream position), ``running`` (after its first
 change entry once fully started).
@@ -36,13 +37,13 @@ class PausingWorker(ChangeLogWorker):
     def __init__(self, db: Any, moment: str) -> None:
         super().__init__(db, max_await_ms=100)
         self.moment = moment
-        self.baselines = 0
+        self.states = {"baseline": 0, "gap": 0}
 
     async def append(self, entry: dict[str, Any]) -> bool:
         written = await super().append(entry)
-        if entry["kind"] == "baseline":
-            self.baselines += 1
-            if self.moment == f"baseline:{self.baselines}":
+        if entry["kind"] in ("baseline", "gap"):
+            self.states[entry["kind"]] += 1
+            if self.moment == f"{entry['kind']}:{self.states[entry['kind']]}":
                 pause(self.moment)
         started = self._catch_up is not None and not self._catch_up.window_open
         if self.moment == "running" and entry["kind"] == "change" and started:
