@@ -90,12 +90,12 @@ def _changelog_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _changelog_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from .changelog.verify import verify_chain
+    from .changelog.verify import verify_log
 
     async def run(uri: str) -> bool:
         async with connected(settings, uri) as client:
-            report = await verify_chain(client[settings.mongodb_db])
-            print(report.text())
+            report = await verify_log(client[settings.mongodb_db], grace=args.grace)
+            print("\n".join(report.lines()))
             return report.ok
 
     with database_uri(settings) as uri:
@@ -133,7 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=_changelog_worker)
     changelog = sub.add_parser("changelog", help="modification log tools")
     tools = changelog.add_subparsers(dest="changelog_command", required=True)
-    verify = tools.add_parser("verify", help="check the whole hash chain; exit 1 if broken")
+    verify = tools.add_parser(
+        "verify",
+        help="check the whole hash chain and that no change is missing; exit 1 if not",
+    )
+    verify.add_argument(
+        "--grace",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="check records that look behind once more after this delay (a running worker "
+        "may be catching up; default 2)",
+    )
     verify.set_defaults(func=_changelog_verify)
     return parser
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from beanie import Document
+from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
@@ -71,7 +71,15 @@ class ChangeLogEntry(Document):
 
 
 class WorkerState(Document):
-    """The worker's resume point and lease (one document per purpose)."""
+    """The worker's resume point, lease and catch-up (one document per purpose).
+
+    ``stream``: where the change stream resumes; ``last_seq`` is the chain's length when it was
+    saved, so the newer of it and the last entry wins. ``lease``: who consumes, until when, and
+    where that process runs (a restart on the same machine takes over from a dead holder at
+    once). ``catch_up``: a first-start baseline or a lost-history reconciliation in progress or
+    done; ``resume_token`` is the stream position recorded before it began. ``marker``: a value
+    the worker writes and waits to read back through its stream, to know it has caught up.
+    """
 
     id: str = Field(alias="_id")  # type: ignore[assignment]
     resume_token: dict[str, Any] | None = None
@@ -80,6 +88,16 @@ class WorkerState(Document):
     owner: str | None = None
     lease_until: datetime | None = None
     updated_at: datetime | None = None
+    host: str | None = None
+    pid: int | None = None
+    pid_namespace: str | None = None
+    kind: EntryKind | None = None
+    detail: str | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    window_open: bool = False
+    alarm_id: PydanticObjectId | None = None
+    marker: str | None = None
 
     class Settings:
         name = "change_log_checkpoints"
@@ -88,6 +106,7 @@ class WorkerState(Document):
 class AlarmKind(StrEnum):
     HISTORY_LOST = "history_lost"
     COLLECTION_DROPPED = "collection_dropped"
+    LOG_GAP = "log_gap"
 
 
 ALARM_LABELS = {
@@ -95,6 +114,9 @@ ALARM_LABELS = {
         "Mất lịch sử thay đổi của cơ sở dữ liệu: đã đối soát và ghi mục «khoảng trống»"
     ),
     AlarmKind.COLLECTION_DROPPED: "Một bảng dữ liệu bị xóa ngoài ứng dụng",
+    AlarmKind.LOG_GAP: (
+        "Nhật ký thiếu thay đổi của một số bản ghi: đã ghi mục «khoảng trống» cho từng bản ghi"
+    ),
 }
 
 

@@ -1,12 +1,15 @@
-"""``hocba changelog verify``: walk the whole chain and name the first broken link."""
+"""``hocba changelog verify``: walk the whole chain and name the first broken link, then check
+that no change of any audited record is missing (``completeness``)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from .chain import GENESIS, entry_hash
+from .completeness import CompletenessReport, check_completeness, recheck
 
 
 @dataclass
@@ -48,3 +51,46 @@ async def verify_chain(db: AsyncDatabase) -> VerifyReport:
         expected_seq += 1
         checked += 1
     return VerifyReport(checked, True)
+
+
+@dataclass
+class LogReport:
+    """The chain (nothing altered) and completeness (nothing missing) together."""
+
+    chain: VerifyReport
+    completeness: CompletenessReport
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and self.completeness.ok
+
+    def lines(self, *, limit: int = 50) -> list[str]:
+        done = self.completeness
+        lines = [self.chain.text()]
+        if done.ok:
+            lines.append(
+                f"Nhật ký đầy đủ: {done.records} bản ghi, các phiên bản liên tục đến hiện tại."
+            )
+        else:
+            lines.append(
+                f"Nhật ký thiếu thay đổi của {len(done.gaps)} trong {done.records} bản ghi:"
+            )
+            lines += [f"  {gap.text()}" for gap in done.gaps[:limit]]
+            if len(done.gaps) > limit:
+                lines.append(f"  … và {len(done.gaps) - limit} bản ghi khác.")
+        if done.acknowledged:
+            lines.append(
+                f"Đã có {done.acknowledged} chỗ thiếu được ghi nhận bằng mục «khoảng trống»."
+            )
+        return lines
+
+
+async def verify_log(db: AsyncDatabase, *, grace: float = 2.0) -> LogReport:
+    """Check the chain and completeness. A record that looks behind is checked again after
+    ``grace`` seconds against the state first found: a running worker may just be catching up."""
+    chain = await verify_chain(db)
+    completeness = await check_completeness(db)
+    if completeness.gaps and grace > 0:
+        await asyncio.sleep(grace)
+        completeness.gaps = await recheck(db, completeness.gaps)
+    return LogReport(chain, completeness)
