@@ -12,16 +12,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from beanie import Document, PydanticObjectId
 from beanie.odm.utils.dump import get_dict
+from bson import ObjectId
+from bson.decimal128 import Decimal128
 from pydantic import BaseModel, ValidationError
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from app.context import Actor, current_request_id
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound, TermLocked
+from app.errors import Conflict, Forbidden, HocBaError, InvalidInput, NotFound, TermLocked
 from app.permissions.fields import FieldRules
 from app.permissions.matcher import matches
 from app.permissions.scope import Scope
@@ -49,6 +52,7 @@ CHANGED = {
     "sửa lại.",
 }
 LOCKS_ARE_WORKFLOWS = "Khóa sổ chỉ được thay đổi qua quy trình phê duyệt"
+STALE = "Giá trị này vừa được người khác thay đổi sau khi bạn mở trang"
 TAKEN = "Giá trị này đã được dùng cho một bản ghi khác"
 BUSY = "Bản ghi đang được nhiều người sửa cùng lúc; vui lòng thử lại"
 NOT_FOUND = {"students": "Không tìm thấy hồ sơ học sinh", "users": "Không tìm thấy tài khoản"}
@@ -182,83 +186,204 @@ class Writer:
         changes: Mapping[str, Any],
         expected_version: int | None,
         allow_lock_paths: bool,
+        seen: Mapping[str, Any] | None = None,
     ) -> tuple[dict[str, Any], Document | None]:
         oid = object_id(record_id)
         if oid is None:
             raise NotFound(self._not_found())
+        request = self._request(changes, allow_lock_paths)
+        coll = collection(self.resource)
+        for _ in range(MAX_ATTEMPTS):
+            query = both({"_id": oid}, self._row_filter())
+            raw = await coll.find_one(query, request.projection)
+            if raw is None:
+                raise NotFound(self._not_found())
+            if expected_version is not None and raw.get("version") != expected_version:
+                raise Conflict(CHANGED.get(self.resource, CHANGED[""]))
+            if request.projection is not None and not request.parts_exist(raw):
+                # A part that does not exist yet: the whole record is checked.
+                raw = await coll.find_one(query)
+                if raw is None:
+                    raise NotFound(self._not_found())
+            plan = self._plan(raw, request, seen)
+            if plan is None:  # nothing to write: what is stored, whole
+                whole = raw if request.projection is None else await coll.find_one(query)
+                return whole or raw, None
+            try:
+                result = await coll.find_one_and_update(
+                    plan.guard, plan.update, return_document=ReturnDocument.AFTER
+                )
+            except DuplicateKeyError as exc:
+                raise self._duplicate(exc) from exc
+            if result is not None:
+                return result, plan.model
+            # Someone wrote in between (or locked the term): read again and re-check.
+        raise Conflict(BUSY)
+
+    def _request(self, changes: Mapping[str, Any], allow_lock_paths: bool) -> _Request:
         validated = {
             p: v if v is UNSET else validate_value(p, v, self.model) for p, v in changes.items()
         }
         if not allow_lock_paths and any(is_lock_path(p) for p in validated):
             raise Forbidden(LOCKS_ARE_WORKFLOWS)
-        coll = collection(self.resource)
         found = {self.policy.part_of(p) for p in validated}
         parts = {p for p in found if p is not None}
         partial = None not in found and bool(parts)
-        for _ in range(MAX_ATTEMPTS):
-            query = both({"_id": oid}, self._row_filter())
-            raw = await coll.find_one(query, self._projection(parts) if partial else None)
-            if raw is None:
-                raise NotFound(self._not_found())
-            version = raw.get("version")
-            if expected_version is not None and version != expected_version:
-                raise Conflict(CHANGED.get(self.resource, CHANGED[""]))
-            # A path nothing below which is writable is refused before anything is built.
-            self._check_fields(raw, validated, reachable=True)
-            if partial and all(get_path(raw, part) is not None for part in parts):
-                new_raw, sets, unsets, updated = self._apply_parts(raw, validated, parts)
-            else:
-                if partial:  # a part that does not exist yet: the whole record is checked
-                    raw = await coll.find_one(query)
+        return _Request(
+            validated,
+            parts if partial else set(),
+            allow_lock_paths,
+            self._projection(parts) if partial else None,
+        )
+
+    def _plan(
+        self, raw: dict[str, Any], request: _Request, seen: Mapping[str, Any] | None = None
+    ) -> _Plan | None:
+        """Check one change against the stored record and build its guarded update; None
+        when it changes nothing. Raises the refusal (Forbidden, TermLocked, InvalidInput, or
+        StaleValue when a value is no longer the one the writer saw)."""
+        validated = request.validated
+        if seen:
+            stale = {p: get_path(raw, p) for p, v in seen.items() if not _same_value(raw, p, v)}
+            if stale:
+                raise StaleValue(stale, raw.get("meta") or {})
+        # A path nothing below which is writable is refused before anything is built.
+        self._check_fields(raw, validated, reachable=True)
+        if request.parts:
+            new_raw, sets, unsets, updated = self._apply_parts(raw, validated, request.parts)
+        else:
+            new_raw, sets, unsets, updated = self._apply_whole(raw, validated)
+        if not sets and not unsets:
+            return None
+        leaves = _leaves(sets, unsets, raw)
+        asked = [leaf for leaf in leaves if any(_within(leaf, p) for p in validated)]
+        if not request.allow_lock_paths and any(is_lock_path(leaf) for leaf in leaves):
+            raise Forbidden(LOCKS_ARE_WORKFLOWS)
+        self._check_fields(raw, asked)
+        scopes = set() if request.allow_lock_paths else self.policy.locks(leaves)
+        if (locked := locked_scope(raw, scopes)) is not None:
+            raise TermLocked(
+                f"{locked.describe()} đã khóa sổ; muốn sửa cần có yêu cầu điều chỉnh được duyệt"
+            )
+        self._in_scope_after(new_raw)
+        meta = self._meta()
+        revision = uuid.uuid4()
+        setter: dict[str, Any] = {**sets, "meta": meta.model_dump(mode="python")}
+        if self.revisioned:
+            setter["revision_id"] = revision
+        update: dict[str, Any] = {"$set": setter, "$inc": {"version": 1}}
+        if unsets:
+            update["$unset"] = dict.fromkeys(unsets, "")
+        version = raw.get("version")
+        guard = both(
+            {"_id": raw["_id"], "version": version}, self._row_filter(), lock_guards(scopes)
+        )
+        if updated is not None:
+            updated.version = (version or 0) + 1
+            updated.meta = meta
+            if self.revisioned:
+                updated.revision_id = revision
+        after = {**new_raw, "version": (version or 0) + 1, "meta": setter["meta"]}
+        return _Plan(guard, update, updated, after)
+
+    # -- batches ---------------------------------------------------------------------------------
+    async def update_many(
+        self, items: Sequence[BatchItem], *, dry_run: bool = False
+    ) -> list[Outcome]:
+        """The same change applied to many records (a score book's save, an upload), one
+        outcome per record, each record written atomically with every guard of ``update``.
+
+        Records are read in one command and written in one; a record someone changed in
+        between is read and checked again on its own. ``dry_run`` checks everything and
+        writes nothing (an upload's preview)."""
+        outcomes: dict[int, Outcome] = {}
+        planned: list[tuple[int, BatchItem, _Request, _Plan]] = []
+        requests: dict[int, _Request] = {}
+        ids: list[ObjectId] = []
+        for index, item in enumerate(items):
+            oid = object_id(item.record_id)
+            try:
+                if oid is None:
+                    raise NotFound(self._not_found())
+                requests[index] = self._request(item.changes, False)
+                ids.append(oid)
+            except HocBaError as exc:
+                outcomes[index] = Outcome.refused(item.record_id, exc)
+        projection = _union_projection(r.projection for r in requests.values())
+        coll = collection(self.resource)
+        query = both({"_id": {"$in": ids}}, self._row_filter()) if ids else None
+        stored = {doc["_id"]: doc async for doc in coll.find(query, projection)} if query else {}
+        for index, request in requests.items():
+            item = items[index]
+            raw = stored.get(object_id(item.record_id))
+            try:
+                if raw is None:
+                    raise NotFound(self._not_found())
+                if projection is not None and not request.parts_exist(raw):
+                    raw = await coll.find_one({"_id": raw["_id"]})
                     if raw is None:
                         raise NotFound(self._not_found())
-                new_raw, sets, unsets, updated = self._apply_whole(raw, validated)
-            if not sets and not unsets:
-                return raw, updated  # what is stored: nothing to write
-            leaves = _leaves(sets, unsets, raw)
-            asked = [leaf for leaf in leaves if any(_within(leaf, p) for p in validated)]
-            if not allow_lock_paths and any(is_lock_path(leaf) for leaf in leaves):
-                raise Forbidden(LOCKS_ARE_WORKFLOWS)
-            self._check_fields(raw, asked)
-            scopes = set() if allow_lock_paths else self.policy.locks(leaves)
-            if (locked := locked_scope(raw, scopes)) is not None:
-                raise TermLocked(
-                    f"{locked.describe()} đã khóa sổ; muốn sửa cần có yêu cầu điều chỉnh được duyệt"
-                )
-            self._in_scope_after(new_raw)
-            meta = self._meta()
-            revision = uuid.uuid4()
-            setter: dict[str, Any] = {**sets, "meta": meta.model_dump(mode="python")}
-            if self.revisioned:
-                setter["revision_id"] = revision
-            update: dict[str, Any] = {"$set": setter, "$inc": {"version": 1}}
-            if unsets:
-                update["$unset"] = dict.fromkeys(unsets, "")
-            guarded = both(
-                {"_id": oid, "version": version}, self._row_filter(), lock_guards(scopes)
+                plan = self._plan(raw, request, item.seen)
+            except StaleValue as exc:
+                outcomes[index] = Outcome.conflict(item.record_id, exc)
+                continue
+            except HocBaError as exc:
+                outcomes[index] = Outcome.refused(item.record_id, exc)
+                continue
+            if plan is None:
+                outcomes[index] = Outcome(item.record_id, UNCHANGED, stored=raw)
+            elif dry_run:
+                outcomes[index] = Outcome(item.record_id, WOULD_SAVE, stored=plan.after)
+            else:
+                planned.append((index, item, request, plan))
+        if planned:
+            await self._write_planned(planned, outcomes)
+        return [outcomes[i] for i in range(len(items))]
+
+    async def _write_planned(
+        self,
+        planned: list[tuple[int, BatchItem, _Request, _Plan]],
+        outcomes: dict[int, Outcome],
+    ) -> None:
+        coll = collection(self.resource)
+        operations = [UpdateOne(plan.guard, plan.update) for _, _, _, plan in planned]
+        try:
+            result = await coll.bulk_write(operations, ordered=False)
+            applied = result.matched_count
+        except BulkWriteError as exc:
+            applied = int(exc.details.get("nMatched") or 0)
+        if applied == len(planned):
+            for index, item, _, plan in planned:
+                outcomes[index] = Outcome(item.record_id, SAVED, stored=plan.after)
+            return
+        # Some guard did not hold (someone wrote in between): find out which, record by record.
+        versions = {
+            doc["_id"]: doc.get("version")
+            async for doc in coll.find(
+                {"_id": {"$in": [plan.after["_id"] for *_, plan in planned]}}, {"version": 1}
             )
+        }
+        for index, item, request, plan in planned:
+            if versions.get(plan.after["_id"]) == plan.after["version"]:
+                outcomes[index] = Outcome(item.record_id, SAVED, stored=plan.after)
+                continue
             try:
-                result = await coll.find_one_and_update(
-                    guarded, update, return_document=ReturnDocument.AFTER
+                raw, _ = await self._update(
+                    item.record_id, request.validated, None, False, item.seen
                 )
-            except DuplicateKeyError as exc:
-                raise self._duplicate(exc) from exc
-            if result is not None:
-                if updated is not None:
-                    updated.version = (version or 0) + 1
-                    updated.meta = meta
-                    if self.revisioned:
-                        updated.revision_id = revision
-                return result, updated
-            # Someone wrote in between (or locked the term): read again and re-check.
-        raise Conflict(BUSY)
+                outcomes[index] = Outcome(item.record_id, SAVED, stored=raw)
+            except StaleValue as exc:
+                outcomes[index] = Outcome.conflict(item.record_id, exc)
+            except HocBaError as exc:
+                outcomes[index] = Outcome.refused(item.record_id, exc)
 
     def _projection(self, parts: set[str]) -> dict[str, int]:
         """What a change to some parts needs of the stored record: those parts, the version,
-        the placement (field rules depend on the class) and whatever the row filter reads."""
+        the last stamp (who changed it), the placement (field rules depend on the class) and
+        whatever the row filter reads."""
         scope = self.context.scope
         roots = filter_roots(scope.filter) if scope is not None else set()
-        wanted = {"version", "current", *parts, *roots}
+        wanted = {"version", "meta", "current", *parts, *roots}
         return dict.fromkeys(sorted(wanted), 1)
 
     def _apply_whole(
@@ -452,6 +577,108 @@ def _leaves(sets: Mapping[str, Any], unsets: Iterable[str], old: dict[str, Any])
     for path in unsets:
         found.extend(_expand(path, get_path(old, path)))
     return found
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One record's change, validated, and what must be read to check it."""
+
+    validated: dict[str, Any]
+    parts: set[str]  # the self-contained parts it touches; empty: the whole record
+    allow_lock_paths: bool
+    projection: dict[str, int] | None
+
+    def parts_exist(self, raw: dict[str, Any]) -> bool:
+        return all(get_path(raw, part) is not None for part in self.parts)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    guard: dict[str, Any]
+    update: dict[str, Any]
+    model: Document | None
+    after: dict[str, Any]  # the record as it will be stored (the parts read, updated)
+
+
+class StaleValue(Conflict):
+    """A value is no longer the one the writer saw (someone changed it since)."""
+
+    def __init__(self, current: dict[str, Any], meta: dict[str, Any]) -> None:
+        super().__init__(STALE, field=next(iter(current), None))
+        self.current = current
+        self.meta = meta
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One record's part of a batch: its changes, and optionally the values the writer saw
+    (path -> value) so a cell someone else changed meanwhile is a conflict, not overwritten."""
+
+    record_id: RecordId
+    changes: Mapping[str, Any]
+    seen: Mapping[str, Any] | None = None
+
+
+SAVED, UNCHANGED, WOULD_SAVE, REFUSED, CONFLICT = (
+    "saved",
+    "unchanged",
+    "would_save",
+    "refused",
+    "conflict",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    record_id: RecordId
+    status: str  # saved | unchanged | would_save | refused | conflict
+    message: str | None = None
+    field: str | None = None
+    stored: dict[str, Any] | None = None  # the record after (saved) or as it is (otherwise)
+    current: dict[str, Any] | None = None  # conflict: path -> the value stored now
+    changed_by: dict[str, Any] | None = None  # conflict: the stamp of the last change
+
+    @classmethod
+    def refused(cls, record_id: RecordId, exc: HocBaError) -> Outcome:
+        return cls(record_id, REFUSED, message=exc.message, field=exc.field)
+
+    @classmethod
+    def conflict(cls, record_id: RecordId, exc: StaleValue) -> Outcome:
+        return cls(
+            record_id,
+            CONFLICT,
+            message=exc.message,
+            field=exc.field,
+            current=exc.current,
+            changed_by=exc.meta,
+        )
+
+
+def _same_value(raw: dict[str, Any], path: str, seen: Any) -> bool:
+    """Whether the stored value at ``path`` is the one the writer saw (scores compared as
+    numbers: Decimal128 in the database, Decimal or text in the request)."""
+    stored = get_path(raw, path)
+    if isinstance(stored, Decimal128):
+        stored = stored.to_decimal()
+    if isinstance(seen, Decimal128):
+        seen = seen.to_decimal()
+    if stored is None or seen is None:
+        return stored is None and seen in (None, "")
+    if isinstance(stored, Decimal) and not isinstance(seen, Decimal):
+        try:
+            seen = Decimal(str(seen).replace(",", "."))
+        except ArithmeticError:
+            return False
+    return bool(stored == seen)
+
+
+def _union_projection(projections: Iterable[dict[str, int] | None]) -> dict[str, int] | None:
+    merged: dict[str, int] = {}
+    for projection in projections:
+        if projection is None:
+            return None
+        merged.update(projection)
+    return merged or None
 
 
 def _put(data: dict[str, Any], path: str, value: Any) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from beanie.odm.utils.dump import get_dict
+from bson.decimal128 import Decimal128
 
 from app.context import Actor
 from app.records.compute import derive
+from app.records.diff import get_path
 from app.store import system_writer
+from app.store.writes import BatchItem
 from models.common import WriteSource
 from models.student import StudentRecord
 from seed.catalogue import CURRENT_YEAR
@@ -38,3 +41,55 @@ async def test_a_score_written_through_its_year_is_stored_as_the_whole_record_wo
         assert stored["version"] == raw["version"] + 1
         checked += 1
     assert checked == 12
+
+
+async def test_a_batch_answers_per_record_and_never_overwrites_a_value_changed_meanwhile(
+    mdb, beanie_db
+) -> None:
+    await seed_demo(students=4)
+    pupils = [doc async for doc in mdb["students"].find({}).sort("code", 1)]
+    writer = system_writer("students", WRITER, source=WriteSource.GRID)
+    path = "years.{}.subjects.{}.hk2.gk"
+
+    def score_path(raw: dict) -> str:
+        year = raw["years"][CURRENT_YEAR]
+        subject = next(c for c, s in year["subjects"].items() if s["kind"] == "score")
+        return path.format(CURRENT_YEAR, subject)
+
+    first, second, third, fourth = pupils
+    seen = {p["_id"]: (await mdb["students"].find_one({"_id": p["_id"]})) for p in pupils}
+    # Someone else changes the second pupil's cell after the page was loaded.
+    await writer.update_stored(second["_id"], {score_path(second): Decimal("3")})
+    # The fourth pupil's term II is locked.
+    await mdb["students"].update_one(
+        {"_id": fourth["_id"]}, {"$set": {f"years.{CURRENT_YEAR}.locks.hk2.locked": True}}
+    )
+
+    def item(raw: dict, value: str) -> BatchItem:
+        cell = score_path(raw)
+        old = get_path(seen[raw["_id"]], cell)
+        return BatchItem(raw["_id"], {cell: value}, seen={cell: old})
+
+    old_third = get_path(third, score_path(third))
+    batch = [
+        item(first, "9,5"),
+        item(second, "8"),
+        BatchItem(third["_id"], {score_path(third): old_third}, seen=None),
+        item(fourth, "7"),
+    ]
+    preview = await writer.update_many(batch, dry_run=True)
+    assert [o.status for o in preview] == ["would_save", "conflict", "unchanged", "refused"]
+    assert (await mdb["students"].find_one({"_id": first["_id"]}))["version"] == first["version"]
+
+    outcomes = await writer.update_many(batch)
+    assert [o.status for o in outcomes] == ["saved", "conflict", "unchanged", "refused"]
+    stored_first = await mdb["students"].find_one({"_id": first["_id"]})
+    assert get_path(stored_first, score_path(first)) == Decimal128("9.5")
+    assert stored_first["version"] == first["version"] + 1
+    conflict = outcomes[1]
+    assert conflict.current == {score_path(second): Decimal128("3")}
+    assert conflict.changed_by["actor_name"] == "Kiểm thử"
+    assert get_path(await mdb["students"].find_one({"_id": second["_id"]}), score_path(second)) == (
+        Decimal128("3")
+    )
+    assert "Học kỳ II" in (outcomes[3].message or "")
