@@ -10,6 +10,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import timeouts
+
 KNOWN_REFUSALS = Path(__file__).with_name("known_refusals.toml")
 # How a refusal (code 115, CommandNotSupported) shows in a failure's message or traceback.
 REFUSAL = re.compile(
@@ -76,7 +78,8 @@ def known_refusals(suite: str, path: Path = KNOWN_REFUSALS) -> dict[str, str]:
 def judge(outcomes: list[Outcome], refusals: dict[str, str]) -> Tally:
     """Passed and skipped as pytest says. A failure caused by a refusal (code 115) counts as
     refused when the test is listed, else as failed (and is reported as unlisted); any other
-    assertion failure is a silently wrong answer; any other exception a failure."""
+    assertion failure (or a wait for an answer that never came) is a silently wrong answer;
+    any other exception a failure."""
     tally = Tally()
     used: set[str] = set()
     for outcome in outcomes:
@@ -92,7 +95,7 @@ def judge(outcomes: list[Outcome], refusals: dict[str, str]) -> Tally:
             else:
                 tally.failed.append(outcome)
                 tally.unlisted_refusals.append(outcome)
-        elif outcome.message.startswith("AssertionError"):
+        elif outcome.message.startswith("AssertionError") or timeouts.MARKER in outcome.message:
             tally.wrong.append(outcome)
         else:
             tally.failed.append(outcome)

@@ -57,7 +57,7 @@ def run(suite: Suite, tree: Path, *, verbose: bool = False) -> list[Outcome]:
     """Run one suite's unified tests (PyMongo's own runner) against a fresh embedded server."""
     with embedded_server() as (host, port), tempfile.TemporaryDirectory() as tmp:
         junit = Path(tmp) / "junit.xml"
-        env = {**os.environ, "DB_IP": host, "DB_PORT": str(port)}
+        env = {**os.environ, "DB_IP": host, "DB_PORT": str(port), "PYTHONPATH": str(REPO)}
         env.pop("MONGODB_URI", None)
         command = [
             sys.executable,
@@ -68,6 +68,8 @@ def run(suite: Suite, tree: Path, *, verbose: bool = False) -> list[Outcome]:
             suite.select,
             "-p",
             "no:cacheprovider",
+            "-p",
+            "conformance.timeouts",
             f"--junitxml={junit}",
             "-q",
             "--no-header",
