@@ -13,12 +13,13 @@ from mongomock_ng import OperationFailure
 from mongomock_ng.collection import Collection
 from mongomock_ng.helpers import _clone_document
 
-from . import fastpaths, queries, semantics
+from . import aggregation, fastpaths, queries, semantics
 from .changes import History, describe_update
 from .errors import CommandError, not_supported
 from .updates import apply_to_one, check_update, is_replacement
 
 fastpaths.install()
+aggregation.install()  # stage fixes: nested $lookup, $group over nothing, dotted $project
 semantics.install()  # MongoDB's comparison rules where mongomock-ng departs from them
 
 # Query operators the backend cannot evaluate faithfully; refused rather than answered wrongly.

@@ -9,6 +9,7 @@ from bson.int64 import Int64
 
 from ..changestream import ChangeStreamCursor
 from ..errors import CommandError, not_supported, to_command_error
+from ..variables import bind_filter, bind_pipeline, evaluate_let
 from . import Context, collection_name, command, cursor_reply, int_option
 
 REFUSED_FIND_OPTIONS = {
@@ -18,7 +19,6 @@ REFUSED_FIND_OPTIONS = {
     "returnKey": "returnKey",
     "showRecordId": "showRecordId",
     "tailable": "Tailable cursors",
-    "let": "Query variables (let)",
 }
 
 
@@ -39,10 +39,11 @@ def find(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     batch_size = int_option(cmd, "batchSize")
     if batch_size is not None and batch_size < 0:
         raise CommandError(51024, "BSON field 'batchSize' value must be >= 0")
+    variables = evaluate_let(cmd.get("let"))
     docs = ctx.state.store.find(
         db,
         name,
-        cmd.get("filter") or {},
+        bind_filter(cmd.get("filter") or {}, variables),
         projection=cmd.get("projection"),
         sort=cmd.get("sort"),
         skip=int_option(cmd, "skip", 0) or 0,
@@ -122,14 +123,15 @@ def update(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     matched = modified = 0
     upserted: list[dict[str, Any]] = []
     errors = []
+    variables = evaluate_let(cmd.get("let"))
     for index, stmt in enumerate(cmd.get("updates", [])):
         try:
             _refuse_collation(stmt)
             n, n_mod, new_id, _ = ctx.state.store.update(
                 db,
                 name,
-                stmt.get("q") or {},
-                stmt.get("u"),
+                bind_filter(stmt.get("q") or {}, variables),
+                bind_pipeline(stmt.get("u"), variables),
                 multi=bool(stmt.get("multi")),
                 upsert=bool(stmt.get("upsert")),
                 array_filters=stmt.get("arrayFilters"),
@@ -159,13 +161,15 @@ def delete(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     name = cmd["delete"]
     ordered = cmd.get("ordered", True)
     removed, errors = 0, []
+    variables = evaluate_let(cmd.get("let"))
     for index, stmt in enumerate(cmd.get("deletes", [])):
         try:
             _refuse_collation(stmt)
             limit = int(stmt.get("limit", 0))
             if limit not in (0, 1):
                 raise CommandError(9, "The limit field in delete objects must be 0 or 1")
-            removed += len(ctx.state.store.delete(db, name, stmt.get("q") or {}, limit=limit))
+            query = bind_filter(stmt.get("q") or {}, variables)
+            removed += len(ctx.state.store.delete(db, name, query, limit=limit))
         except Exception as exc:
             errors.append(_write_error(index, exc))
             if ordered:
@@ -181,7 +185,8 @@ def find_and_modify(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any
     name = collection_name(cmd)
     store = ctx.state.store
     _refuse_collation(cmd)
-    query = cmd.get("query") or {}
+    variables = evaluate_let(cmd.get("let"))
+    query = bind_filter(cmd.get("query") or {}, variables)
     sort = cmd.get("sort")
     fields = cmd.get("fields")
     remove = bool(cmd.get("remove"))
@@ -198,7 +203,7 @@ def find_and_modify(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any
                 db,
                 name,
                 query,
-                cmd["update"],
+                bind_pipeline(cmd["update"], variables),
                 upsert=bool(cmd.get("upsert")),
                 array_filters=cmd.get("arrayFilters"),
                 sort=sort,
@@ -228,7 +233,7 @@ def count(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     n = ctx.state.store.count(
         db,
         cmd["count"],
-        cmd.get("query") or {},
+        bind_filter(cmd.get("query") or {}, {}),
         skip=int_option(cmd, "skip", 0) or 0,
         limit=abs(int_option(cmd, "limit", 0) or 0),
     )
@@ -241,7 +246,8 @@ def distinct(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     key = cmd.get("key")
     if not isinstance(key, str):
         raise CommandError(14, "distinct key must be a string")
-    values = ctx.state.store.distinct(db, cmd["distinct"], key, cmd.get("query") or {})
+    query = bind_filter(cmd.get("query") or {}, {})
+    values = ctx.state.store.distinct(db, cmd["distinct"], key, query)
     return {"values": values}
 
 
@@ -260,6 +266,7 @@ def aggregate(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     name = target if isinstance(target, str) else None
     if pipeline and isinstance(pipeline[0], dict) and "$changeStream" in pipeline[0]:
         return _open_change_stream(ctx, db, name, pipeline, batch_size)
+    pipeline = bind_pipeline(pipeline, evaluate_let(cmd.get("let")))
     docs = ctx.state.store.aggregate(db, name, pipeline)
     ns = f"{db}.{name}" if name else f"{db}.$cmd.aggregate"
     return cursor_reply(ctx, ns, docs, batch_size=batch_size)
