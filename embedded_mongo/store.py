@@ -13,7 +13,7 @@ from mongomock_ng import OperationFailure
 from mongomock_ng.collection import Collection
 from mongomock_ng.helpers import _clone_document
 
-from . import aggregation, fastpaths, queries, semantics
+from . import aggregation, fastpaths, limits, queries, semantics
 from .changes import History, describe_update
 from .errors import CommandError, not_supported
 from .updates import apply_to_one, check_update, is_replacement
@@ -203,6 +203,7 @@ class Store:
 
     # -- writes -----------------------------------------------------------------------------
     def insert(self, db: str, name: str, doc: dict[str, Any]) -> None:
+        limits.check_insert(doc)
         coll = self.coll(db, name)
         maps = self._unique(coll)
         coll.insert_one(doc)
@@ -245,6 +246,13 @@ class Store:
                 continue  # cannot happen single-threaded; keeps the types honest
             apply_to_one(coll, doc_id, before, query, update, array_filters)
             after = _snapshot(coll, doc_id)
+            if after is not None and after != before:
+                try:
+                    limits.check_updated(after)
+                    limits.check_field_names(after)
+                except CommandError:
+                    coll._store._documents[fastpaths.store_key(doc_id)] = before
+                    raise
             if after is not None and (after != before or _type_changed(before, after)):
                 modified += 1
                 maps.refresh(doc_id, after)
@@ -258,6 +266,12 @@ class Store:
             result = coll.update_one(query, update, upsert=True, array_filters=array_filters)
         new_id = result.upserted_id
         inserted = _snapshot(coll, new_id)
+        try:
+            limits.check_upserted(inserted or {})
+            limits.check_field_names(inserted or {})
+        except CommandError:
+            coll.delete_one({"_id": new_id})
+            raise
         maps.refresh(new_id, inserted)
         self._touch(db, name)
         self.history.append("insert", db, name, key=new_id, doc=inserted)

@@ -169,6 +169,8 @@ def _create_one_index(coll: Any, spec: dict[str, Any]) -> None:
     ):
         if option in spec:
             raise not_supported(label)
+    if dict(key) == {"_id": 1}:
+        return  # the _id index every collection has (MongoDB adds no second one)
     index_name = spec.get("name")
     existing = {i["name"]: i for i in coll.list_indexes()}
     if index_name in existing:

@@ -127,6 +127,9 @@ def update(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     for index, stmt in enumerate(cmd.get("updates", [])):
         try:
             _refuse_collation(stmt)
+            if "sort" in stmt:
+                # An update statement's sort came with MongoDB 8.0; this server answers as 7.0.
+                raise CommandError(40415, "BSON field 'update.updates.sort' is an unknown field.")
             n, n_mod, new_id, _ = ctx.state.store.update(
                 db,
                 name,
@@ -135,7 +138,6 @@ def update(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
                 multi=bool(stmt.get("multi")),
                 upsert=bool(stmt.get("upsert")),
                 array_filters=stmt.get("arrayFilters"),
-                sort=stmt.get("sort"),
             )
         except Exception as exc:
             errors.append(_write_error(index, exc))

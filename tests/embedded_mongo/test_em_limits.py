@@ -1,0 +1,44 @@
+"""What MongoDB refuses to store: documents over 16 MiB (on insert, and when an update grows a
+document), '$'-prefixed names in _id; and the _id index is never created twice."""
+
+from __future__ import annotations
+
+import pytest
+from pymongo.errors import OperationFailure, WriteError
+
+MIB = 1024 * 1024
+
+
+async def test_insert_over_16_mib_is_refused(coll) -> None:
+    with pytest.raises(WriteError) as info:
+        await coll.insert_one({"_id": 1, "blob": "x" * (16 * MIB)})
+    assert info.value.code == 2
+    assert "too large" in str(info.value)
+    assert await coll.count_documents({}) == 0
+
+
+async def test_update_growing_a_document_over_16_mib_is_refused(coll) -> None:
+    await coll.insert_one({"_id": 1, "a": "x" * (9 * MIB)})
+    with pytest.raises(WriteError) as info:
+        await coll.update_one({"_id": 1}, {"$set": {"b": "y" * (9 * MIB)}})
+    assert info.value.code == 17419
+    stored = await coll.find_one({"_id": 1}, {"a": 0})
+    assert stored == {"_id": 1}  # left as it was
+    with pytest.raises(OperationFailure) as again:
+        await coll.find_one_and_update({"_id": 1}, {"$set": {"b": "y" * (9 * MIB)}})
+    assert again.value.code == 17419
+    await coll.update_one({"_id": 1}, {"$set": {"b": "small"}})  # still writable
+    assert (await coll.find_one({"_id": 1}, {"a": 0})) == {"_id": 1, "b": "small"}
+
+
+async def test_dollar_prefixed_field_in_id_is_refused(coll) -> None:
+    with pytest.raises(WriteError):
+        await coll.insert_one({"_id": {"$a": 1}})
+    assert await coll.count_documents({}) == 0
+
+
+async def test_create_index_on_id_adds_no_second_index(coll) -> None:
+    await coll.insert_one({"_id": 1})
+    await coll.create_index([("_id", 1)])
+    names = [i["name"] async for i in await coll.list_indexes()]
+    assert names == ["_id_"]
