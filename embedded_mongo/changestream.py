@@ -14,8 +14,8 @@ from mongomock_ng.filtering import filter_applies
 
 from .changes import INVALIDATE_FLAG, Event, History, make_token
 from .cursors import MAX_BATCH_BYTES, encoded
-from .errors import CommandError
-from .store import Store, refuse_unsupported_operators
+from .errors import CommandError, not_supported
+from .store import UNSUPPORTED_STAGES, Store, refuse_unsupported_operators
 
 ALLOWED_STAGES = {
     "$match",
@@ -61,8 +61,12 @@ class ChangeStreamCursor:
             raise CommandError(2, f"unknown fullDocument mode: {self.full_document}")
         if self.before not in BEFORE_MODES:
             raise CommandError(2, f"unknown fullDocumentBeforeChange mode: {self.before}")
+        if spec.get("showExpandedEvents"):
+            raise not_supported("showExpandedEvents (DDL events and disambiguatedPaths)")
         for stage in pipeline:
             name = next(iter(stage), "")
+            if name not in mm_aggregate._PIPELINE_HANDLERS and name not in UNSUPPORTED_STAGES:
+                raise CommandError(40324, f"Unrecognized pipeline stage name: '{name}'")
             if name not in ALLOWED_STAGES:
                 raise CommandError(20, f"Stage {name} is not permitted in a $changeStream pipeline")
         refuse_unsupported_operators(pipeline, "a change stream pipeline")
@@ -145,6 +149,18 @@ class ChangeStreamCursor:
         return doc
 
     def _apply_pipeline(self, doc: dict[str, Any]) -> dict[str, Any] | None:
+        result = self._run_pipeline(doc)
+        if result is not None and result.get("_id") != doc["_id"]:
+            raise CommandError(
+                280,
+                "Encountered an event whose _id field, which contains the resume token, was "
+                "modified by the pipeline. Modifying the _id field of an event makes it "
+                "impossible to resume the stream from that point. Only transformations that "
+                "retain the unmodified _id field are allowed.",
+            )
+        return result
+
+    def _run_pipeline(self, doc: dict[str, Any]) -> dict[str, Any] | None:
         if not self.pipeline:
             return doc
         if self._match_only:
