@@ -78,6 +78,8 @@ class CommandError(Exception):
             "code": self.code,
             "codeName": CODE_NAMES.get(self.code, "UnknownError"),
         }
+        if self.code == 280:
+            reply["errorLabels"] = ["NonResumableChangeStreamError"]
         reply.update(self.extra)
         return reply
 

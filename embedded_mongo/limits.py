@@ -1,4 +1,9 @@
-"""What MongoDB refuses to store: documents over 16 MiB and field names it cannot store."""
+"""What MongoDB refuses to store (documents over 16 MiB, '$'-prefixed names in ``_id``), and
+what it stores that mongomock-ng refused: since MongoDB 5.0 a document may hold top-level field
+names starting with '$' (inserted, or set with ``$setField``).
+
+``install()`` is idempotent and is called by ``store.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import bson
+from mongomock_ng import collection as mm_collection
 
-from .errors import CommandError, not_supported
+from .errors import CommandError
 from .wire import CODEC
 
 MAX_DOCUMENT_SIZE = 16 * 1024 * 1024  # BSONObjMaxUserSize
@@ -32,14 +38,6 @@ def check_insert(doc: Mapping[str, Any]) -> None:
             52,
             f"_id fields may not contain '$'-prefixed fields: {first} is not valid for storage.",
         )
-    check_field_names(doc)
-
-
-def check_field_names(doc: Mapping[str, Any]) -> None:
-    """MongoDB 5.0+ stores top-level field names starting with '$'; the backend cannot."""
-    for key in doc:
-        if isinstance(key, str) and key.startswith("$"):
-            raise not_supported(f"A top-level field name starting with '$' ({key})")
 
 
 def check_updated(doc: Mapping[str, Any]) -> None:
@@ -52,3 +50,8 @@ def check_updated(doc: Mapping[str, Any]) -> None:
 def check_upserted(doc: Mapping[str, Any]) -> None:
     if document_size(doc) > MAX_DOCUMENT_SIZE:
         raise CommandError(17420, f"Document to upsert is larger than {MAX_DOCUMENT_SIZE}")
+
+
+def install() -> None:
+    # mongomock-ng's insert check refuses top-level '$' names; keep only its null-byte check.
+    mm_collection._validate_data_fields = mm_collection._recursive_key_check_null_character

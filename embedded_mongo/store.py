@@ -13,13 +13,15 @@ from mongomock_ng import OperationFailure
 from mongomock_ng.collection import Collection
 from mongomock_ng.helpers import _clone_document
 
-from . import aggregation, fastpaths, limits, queries, semantics
+from . import aggregation, expressions, fastpaths, limits, queries, semantics
 from .changes import History, describe_update
 from .errors import CommandError, not_supported
 from .updates import apply_to_one, check_update, is_replacement
 
 fastpaths.install()
 aggregation.install()  # stage fixes: nested $lookup, $group over nothing, dotted $project
+expressions.install()  # $getField, $setField, $unsetField
+limits.install()  # top-level '$' field names, as MongoDB 5.0+ stores them
 semantics.install()  # MongoDB's comparison rules where mongomock-ng departs from them
 
 # Query operators the backend cannot evaluate faithfully; refused rather than answered wrongly.
@@ -249,7 +251,6 @@ class Store:
             if after is not None and after != before:
                 try:
                     limits.check_updated(after)
-                    limits.check_field_names(after)
                 except CommandError:
                     coll._store._documents[fastpaths.store_key(doc_id)] = before
                     raise
@@ -268,7 +269,6 @@ class Store:
         inserted = _snapshot(coll, new_id)
         try:
             limits.check_upserted(inserted or {})
-            limits.check_field_names(inserted or {})
         except CommandError:
             coll.delete_one({"_id": new_id})
             raise

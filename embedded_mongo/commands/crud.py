@@ -116,9 +116,37 @@ def insert(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     return reply
 
 
+# The fields of one statement, as MongoDB 7.0 parses them (an update's sort came with 8.0).
+UPDATE_STATEMENT_FIELDS = {
+    "q",
+    "u",
+    "c",
+    "multi",
+    "upsert",
+    "upsertSupplied",
+    "arrayFilters",
+    "collation",
+    "hint",
+}
+DELETE_STATEMENT_FIELDS = {"q", "limit", "collation", "hint"}
+
+
+def _check_statements(cmd: dict[str, Any], command: str, field: str, allowed: set[str]) -> None:
+    """An unknown field in any statement fails the whole command, before anything is written."""
+    for stmt in cmd.get(field, []):
+        if not isinstance(stmt, dict):
+            raise CommandError(14, f"BSON field '{command}.{field}' must be an array of objects")
+        for key in stmt:
+            if key not in allowed:
+                raise CommandError(
+                    40415, f"BSON field '{command}.{field}.{key}' is an unknown field."
+                )
+
+
 @command("update")
 def update(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     name = cmd["update"]
+    _check_statements(cmd, "update", "updates", UPDATE_STATEMENT_FIELDS)
     ordered = cmd.get("ordered", True)
     matched = modified = 0
     upserted: list[dict[str, Any]] = []
@@ -127,14 +155,11 @@ def update(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     for index, stmt in enumerate(cmd.get("updates", [])):
         try:
             _refuse_collation(stmt)
-            if "sort" in stmt:
-                # An update statement's sort came with MongoDB 8.0; this server answers as 7.0.
-                raise CommandError(40415, "BSON field 'update.updates.sort' is an unknown field.")
             n, n_mod, new_id, _ = ctx.state.store.update(
                 db,
                 name,
-                bind_filter(stmt.get("q") or {}, variables),
-                bind_pipeline(stmt.get("u"), variables),
+                bind_filter(stmt.get("q") or {}, {**variables, **evaluate_let(stmt.get("c"))}),
+                bind_pipeline(stmt.get("u"), {**variables, **evaluate_let(stmt.get("c"))}),
                 multi=bool(stmt.get("multi")),
                 upsert=bool(stmt.get("upsert")),
                 array_filters=stmt.get("arrayFilters"),
@@ -161,6 +186,7 @@ def update(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
 @command("delete")
 def delete(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     name = cmd["delete"]
+    _check_statements(cmd, "delete", "deletes", DELETE_STATEMENT_FIELDS)
     ordered = cmd.get("ordered", True)
     removed, errors = 0, []
     variables = evaluate_let(cmd.get("let"))

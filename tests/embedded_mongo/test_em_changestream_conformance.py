@@ -19,6 +19,7 @@ async def test_projecting_out_the_resume_token_is_an_error(coll: AsyncCollection
         with pytest.raises(OperationFailure) as info:
             await next_change(stream)
     assert info.value.code == 280
+    assert info.value.has_error_label("NonResumableChangeStreamError")
 
 
 async def test_unknown_stage_is_named(coll: AsyncCollection) -> None:

@@ -1,10 +1,10 @@
 """Aggregation answers where the backend used to differ from MongoDB: a $lookup nested in a
-localField/foreignField $lookup, $group over nothing, dotted $project paths, distinct's order."""
+localField/foreignField $lookup, $group over nothing, dotted $project paths, distinct's order,
+field names read literally ($setField, $getField, top-level '$' names)."""
 
 from __future__ import annotations
 
 import pytest
-from pymongo.errors import OperationFailure
 
 
 @pytest.fixture
@@ -58,18 +58,26 @@ async def test_distinct_values_are_sorted(coll) -> None:
     assert await coll.distinct("x") == [1, 2.5, 3, "a", "b"]
 
 
-async def test_unsupported_expression_is_refused_or_answered(coll) -> None:
-    # MongoDB answers $setField; a stand-in that cannot must refuse it by name, never with a
-    # generic error.
-    await coll.insert_one({"_id": 1})
+async def test_set_field_and_get_field_read_names_literally(coll) -> None:
+    await coll.insert_one({"_id": 1, "foo": {}})
     stage = {"$replaceWith": {"$setField": {"field": "a.b", "value": 1, "input": "$$ROOT"}}}
-    error: OperationFailure | None = None
-    try:
-        found = await (await coll.aggregate([stage])).to_list()
-    except OperationFailure as exc:
-        error = exc
-    if error is None:
-        assert found == [{"_id": 1, "a.b": 1}]
-    else:
-        assert error.code == 115
-        assert "$setField" in str(error)
+    assert await (await coll.aggregate([stage])).to_list() == [{"_id": 1, "foo": {}, "a.b": 1}]
+    await coll.update_one(
+        {"_id": 1},
+        [
+            {
+                "$set": {
+                    "foo": {"$setField": {"field": {"$literal": "$a"}, "value": 2, "input": "$foo"}}
+                }
+            },
+            {"$replaceWith": {"$setField": {"field": "x.y", "value": 3, "input": "$$ROOT"}}},
+        ],
+    )
+    assert await coll.find_one() == {"_id": 1, "foo": {"$a": 2}, "x.y": 3}
+    got = {"$project": {"_id": 0, "v": {"$getField": {"$literal": "x.y"}}}}
+    assert await (await coll.aggregate([got])).to_list() == [{"v": 3}]
+
+
+async def test_top_level_dollar_prefixed_field_is_stored(coll) -> None:
+    await coll.insert_one({"_id": 1, "$a": 1})
+    assert await coll.find_one({"_id": 1}) == {"_id": 1, "$a": 1}

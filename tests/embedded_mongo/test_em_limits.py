@@ -42,3 +42,12 @@ async def test_create_index_on_id_adds_no_second_index(coll) -> None:
     await coll.create_index([("_id", 1)])
     names = [i["name"] async for i in await coll.list_indexes()]
     assert names == ["_id_"]
+
+
+async def test_unknown_statement_field_fails_the_whole_command(db, coll) -> None:
+    await coll.insert_one({"_id": 1, "x": 1})
+    updates = [{"q": {}, "u": {"$inc": {"x": 1}}}, {"q": {}, "u": {"$inc": {"x": 1}}, "nope": 1}]
+    with pytest.raises(OperationFailure) as info:
+        await db.command("update", coll.name, updates=updates)
+    assert info.value.code == 40415
+    assert await coll.find_one() == {"_id": 1, "x": 1}  # nothing applied
