@@ -108,6 +108,17 @@ class Store:
         opts = self.meta.get((db, name), {}).get("options", {})
         return bool(opts.get("changeStreamPreAndPostImages", {}).get("enabled"))
 
+    def _event(self, op: str, db: str, name: str, **data: Any) -> None:
+        """Append a change event for one collection, tagged with the collection's UUID."""
+        meta = self.meta.get((db, name))
+        self.history.append(op, db, name, uuid=meta["uuid"] if meta else None, **data)
+
+    def _created(self, db: str, name: str, description: dict[str, Any] | None = None) -> None:
+        """The expanded ``create`` event of a new collection (explicit or implicit)."""
+        self.collection_meta(db, name)
+        id_index = {"v": 2, "key": {"_id": 1}, "name": "_id_"}
+        self._event("create", db, name, description=description or {"idIndex": id_index})
+
     def _touch(self, db: str, name: str) -> None:
         self.materialise(db, name)
         self.write_count += 1
@@ -130,19 +141,55 @@ class Store:
             raise CommandError(48, f"Collection {db}.{name} already exists.")
         self.client[db].create_collection(name)
         self.meta[(db, name)] = {"uuid": new_collection_uuid(), "options": options}
+        self._created(db, name)
         self.write_count += 1
 
     def set_options(self, db: str, name: str, options: dict[str, Any]) -> None:
         self.collection_meta(db, name)["options"].update(options)
+        self._event("modify", db, name, description=dict(options))
+        self.write_count += 1
+
+    def indexes_changed(self, db: str, name: str, op: str, indexes: list[dict[str, Any]]) -> None:
+        """Record a ``createIndexes`` or ``dropIndexes`` (expanded events)."""
+        if indexes:
+            self._event(op, db, name, description={"indexes": indexes})
+
+    def note_implicit_creation(self, db: str, name: str) -> None:
+        """A write or createIndexes is about to create the collection."""
+        if not self.coll(db, name)._store.is_created:
+            self._created(db, name)
+
+    def rename_collection(
+        self, db: str, name: str, to_db: str, to_name: str, *, drop_target: bool
+    ) -> None:
+        if to_db != db:
+            raise not_supported("Renaming a collection to another database")
+        if not self.exists(db, name):
+            raise CommandError(26, f"Source collection {db}.{name} does not exist")
+        if to_name == name:
+            raise CommandError(20, "Can't rename a collection to itself")
+        description: dict[str, Any] = {"to": {"db": db, "coll": to_name}}
+        if self.exists(db, to_name):
+            if not drop_target:
+                raise CommandError(48, "target namespace exists")
+            description["dropTarget"] = self.collection_meta(db, to_name)["uuid"]
+            self.drop_collection(db, to_name)
+        self.client[db].rename_collection(name, to_name)
+        for key in ((db, name), (db, to_name)):
+            self._colls.pop(key, None)
+        meta = self.collection_meta(db, name)
+        self._event("rename", db, name, to=description["to"], description=description)
+        self.meta[(db, to_name)] = self.meta.pop((db, name), meta)
+        self.materialise(db, to_name)
         self.write_count += 1
 
     def drop_collection(self, db: str, name: str) -> bool:
         if not self.exists(db, name):
             return False
+        self._event("drop", db, name)
         self.client[db].drop_collection(name)
         self.meta.pop((db, name), None)
         self.reindex(db, name)
-        self.history.append("drop", db, name)
         self.write_count += 1
         return True
 
@@ -208,11 +255,12 @@ class Store:
         limits.check_insert(doc)
         coll = self.coll(db, name)
         maps = self._unique(coll)
+        self.note_implicit_creation(db, name)
         coll.insert_one(doc)
         stored = _snapshot(coll, doc["_id"])
         maps.refresh(doc["_id"], stored)
         self._touch(db, name)
-        self.history.append("insert", db, name, key=doc["_id"], doc=stored)
+        self._event("insert", db, name, key=doc["_id"], doc=stored)
 
     def update(
         self,
@@ -261,6 +309,7 @@ class Store:
                 changes.append((before, after))
         if targets or not upsert:
             return len(targets), modified, None, changes
+        self.note_implicit_creation(db, name)
         if is_replace:
             result = coll.replace_one(query, update, upsert=True)
         else:
@@ -274,7 +323,7 @@ class Store:
             raise
         maps.refresh(new_id, inserted)
         self._touch(db, name)
-        self.history.append("insert", db, name, key=new_id, doc=inserted)
+        self._event("insert", db, name, key=new_id, doc=inserted)
         return 0, 0, new_id, [(None, inserted)]
 
     def delete(
@@ -299,7 +348,7 @@ class Store:
             maps.refresh(doc["_id"], None)
             self._touch(db, name)
             pre = doc if self.preimages_enabled(db, name) else None
-            self.history.append("delete", db, name, key=doc["_id"], pre=pre)
+            self._event("delete", db, name, key=doc["_id"], pre=pre)
         return victims
 
     def _record_change(
@@ -312,9 +361,9 @@ class Store:
             data["pre"] = before
             data["post"] = after
         if replace:
-            self.history.append("replace", db, name, doc=after, **data)
+            self._event("replace", db, name, doc=after, **data)
         else:
-            self.history.append("update", db, name, update=describe_update(before, after), **data)
+            self._event("update", db, name, update=describe_update(before, after), **data)
 
 
 def _snapshot(coll: Collection, doc_id: Any) -> dict[str, Any] | None:
