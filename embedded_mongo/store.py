@@ -17,11 +17,13 @@ from . import aggregation, expressions, fastpaths, limits, queries, semantics
 from .changes import History, describe_update
 from .errors import CommandError, not_supported
 from .updates import apply_to_one, check_update, is_replacement
+from .updates import install as install_updates
 
 fastpaths.install()
 aggregation.install()  # stage fixes: nested $lookup, $group over nothing, dotted $project
 expressions.install()  # $getField, $setField, $unsetField
 limits.install()  # top-level '$' field names, as MongoDB 5.0+ stores them
+install_updates()  # pipeline updates keep _id
 semantics.install()  # MongoDB's comparison rules where mongomock-ng departs from them
 
 # Query operators the backend cannot evaluate faithfully; refused rather than answered wrongly.
@@ -310,11 +312,15 @@ class Store:
         if targets or not upsert:
             return len(targets), modified, None, changes
         self.note_implicit_creation(db, name)
-        if is_replace:
-            result = coll.replace_one(query, update, upsert=True)
+        if is_replace and "_id" in update and update["_id"] is None and "_id" not in query:
+            # A null _id is a value: mongomock-ng mistook it for none and made an ObjectId.
+            coll.insert_one(dict(update))
+            new_id = update["_id"]
+        elif is_replace:
+            new_id = coll.replace_one(query, update, upsert=True).upserted_id
         else:
             result = coll.update_one(query, update, upsert=True, array_filters=array_filters)
-        new_id = result.upserted_id
+            new_id = result.upserted_id
         inserted = _snapshot(coll, new_id)
         try:
             limits.check_upserted(inserted or {})

@@ -51,3 +51,17 @@ async def test_unknown_statement_field_fails_the_whole_command(db, coll) -> None
         await db.command("update", coll.name, updates=updates)
     assert info.value.code == 40415
     assert await coll.find_one() == {"_id": 1, "x": 1}  # nothing applied
+
+
+async def test_null_id_is_a_value(coll) -> None:
+    result = await coll.replace_one({}, {"_id": None}, upsert=True)
+    assert result.upserted_id is None
+    assert await coll.count_documents({"_id": {"$type": "null"}}) == 1
+    await coll.insert_one({"_id": 1, "v": None})
+    assert await coll.count_documents({"v": {"$type": "null"}}) == 1
+
+
+async def test_pipeline_update_keeps_the_id(coll) -> None:
+    await coll.insert_one({"_id": 1, "x": 1, "t": {"u": 2}})
+    await coll.update_one({"_id": 1}, [{"$replaceRoot": {"newRoot": "$t"}}, {"$set": {"f": 1}}])
+    assert await coll.find_one() == {"_id": 1, "u": 2, "f": 1}
