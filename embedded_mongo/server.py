@@ -168,6 +168,7 @@ class EmbeddedMongoServer:
                     "Transactions are not supported by the embedded MongoDB-compatible server "
                     "(it is a stand-in for tests and trials; use a real MongoDB replica set)",
                 )
+            self.state.session_used(cmd.get("lsid"))
             result = handler(ctx, cmd, db)
             if inspect.isawaitable(result):
                 result = await result

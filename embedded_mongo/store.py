@@ -10,10 +10,11 @@ from typing import Any
 import mongomock_ng
 from bson.binary import Binary, UuidRepresentation
 from mongomock_ng import OperationFailure
+from mongomock_ng import aggregate as mm_aggregate
 from mongomock_ng.collection import Collection
 from mongomock_ng.helpers import _clone_document
 
-from . import aggregation, expressions, fastpaths, limits, queries, semantics
+from . import aggregation, expressions, fastpaths, limits, outputs, queries, semantics
 from .changes import History, describe_update
 from .errors import CommandError, not_supported
 from .updates import apply_to_one, check_update, is_replacement
@@ -29,8 +30,6 @@ semantics.install()  # MongoDB's comparison rules where mongomock-ng departs fro
 # Query operators the backend cannot evaluate faithfully; refused rather than answered wrongly.
 UNSUPPORTED_QUERY_OPERATORS = {"$text", "$where", "$jsonSchema", "$function", "$accumulator"}
 UNSUPPORTED_STAGES = {
-    "$out": "$out",
-    "$merge": "$merge",
     "$search": "$search",
     "$searchMeta": "$searchMeta",
     "$vectorSearch": "$vectorSearch",
@@ -248,9 +247,30 @@ class Store:
             if stage_name in UNSUPPORTED_STAGES:
                 raise not_supported(f"The {stage_name} aggregation stage")
         refuse_unsupported_operators(pipeline, "an aggregation pipeline")
+        outputs.check_position(pipeline)
         if name is None:
             raise not_supported("A database-level aggregation other than $changeStream")
-        return queries.aggregate(self.coll(db, name), pipeline)
+        last = next(iter(pipeline[-1])) if pipeline else None
+        if last not in outputs.OUTPUT_STAGES:
+            return queries.aggregate(self.coll(db, name), pipeline)
+        docs = queries.aggregate(self.coll(db, name), pipeline[:-1])
+        if last == "$out":
+            outputs.run_out(self, db, pipeline[-1]["$out"], docs)
+        else:
+            outputs.run_merge(self, db, pipeline[-1]["$merge"], docs)
+        return []
+
+    def aggregate_over(
+        self, db: str, docs: list[dict[str, Any]], pipeline: list[dict[str, Any]]
+    ) -> list[dict]:
+        """Run ``pipeline`` over documents the server made (a database-level source stage)."""
+        refuse_unsupported_operators(pipeline, "an aggregation pipeline")
+        for stage in pipeline:
+            if next(iter(stage), None) in UNSUPPORTED_STAGES or next(iter(stage), None) in (
+                outputs.OUTPUT_STAGES
+            ):
+                raise not_supported(f"The {next(iter(stage))} stage after a source stage")
+        return list(mm_aggregate.process_pipeline(docs, self.client[db], pipeline, None))
 
     # -- writes -----------------------------------------------------------------------------
     def insert(self, db: str, name: str, doc: dict[str, Any]) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from bson.int64 import Int64
@@ -15,6 +17,7 @@ from ..store import Store
 
 Handler = Callable[["Context", dict[str, Any], str], "dict[str, Any] | Awaitable[dict[str, Any]]"]
 REGISTRY: dict[str, Handler] = {}
+MAX_SESSIONS = 10_000
 
 
 @dataclass
@@ -28,6 +31,17 @@ class ServerState:
     address: str = "127.0.0.1:27017"
     election_id: ObjectId = field(default_factory=ObjectId)
     next_connection_id: int = 1
+    # Logical sessions seen, newest last: session id -> last use ($listLocalSessions).
+    sessions: OrderedDict[Any, datetime] = field(default_factory=OrderedDict)
+
+    def session_used(self, lsid: Any) -> None:
+        if not isinstance(lsid, dict) or "id" not in lsid:
+            return
+        key = bytes(lsid["id"])
+        self.sessions.pop(key, None)
+        self.sessions[key] = datetime.now(UTC).replace(tzinfo=None)
+        while len(self.sessions) > MAX_SESSIONS:
+            self.sessions.popitem(last=False)
 
 
 @dataclass

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from bson.binary import Binary
 from bson.int64 import Int64
 
 from ..changestream import ChangeStreamCursor
 from ..errors import CommandError, not_supported, to_command_error
+from ..outputs import OUTPUT_STAGES
 from ..variables import bind_filter, bind_pipeline, evaluate_let
 from . import Context, collection_name, command, cursor_reply, int_option
 
+# The SHA-256 of the empty user name: sessions of a server without authentication.
+NO_USER = Binary(bytes.fromhex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"))
 REFUSED_FIND_OPTIONS = {
     "collation": "Collation",
     "min": "min() index bounds",
@@ -295,9 +299,23 @@ def aggregate(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     if pipeline and isinstance(pipeline[0], dict) and "$changeStream" in pipeline[0]:
         return _open_change_stream(ctx, db, name, pipeline, batch_size)
     pipeline = bind_pipeline(pipeline, evaluate_let(cmd.get("let")))
-    docs = ctx.state.store.aggregate(db, name, pipeline)
+    level = (cmd.get("readConcern") or {}).get("level")
+    if level == "linearizable" and any(next(iter(s), "") in OUTPUT_STAGES for s in pipeline):
+        raise CommandError(72, "$out and $merge cannot be used with a 'linearizable' read concern")
+    if name is None and pipeline and "$listLocalSessions" in pipeline[0]:
+        docs = ctx.state.store.aggregate_over(db, _local_sessions(ctx), pipeline[1:])
+    else:
+        docs = ctx.state.store.aggregate(db, name, pipeline)
     ns = f"{db}.{name}" if name else f"{db}.$cmd.aggregate"
     return cursor_reply(ctx, ns, docs, batch_size=batch_size)
+
+
+def _local_sessions(ctx: Context) -> list[dict[str, Any]]:
+    """``$listLocalSessions``: the sessions this server saw in use, oldest first."""
+    return [
+        {"_id": {"id": Binary(key, 4), "uid": NO_USER}, "lastUse": last_use}
+        for key, last_use in ctx.state.sessions.items()
+    ]
 
 
 def _open_change_stream(
