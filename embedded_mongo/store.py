@@ -341,6 +341,11 @@ class Store:
         else:
             result = coll.update_one(query, update, upsert=True, array_filters=array_filters)
             new_id = result.upserted_id
+            if _pins_null_id(query) and new_id is not None:
+                # {_id: null} upserts a document whose _id is null; mongomock-ng made one up.
+                doc = coll._store._documents.pop(fastpaths.store_key(new_id))
+                coll.insert_one({**doc, "_id": None})
+                new_id = None
         inserted = _snapshot(coll, new_id)
         try:
             limits.check_upserted(inserted or {})
@@ -400,6 +405,11 @@ def _snapshot(coll: Collection, doc_id: Any) -> dict[str, Any] | None:
     """
     live = coll._store._documents.get(fastpaths.store_key(doc_id))
     return None if live is None else _clone_document(live)
+
+
+def _pins_null_id(query: Any) -> bool:
+    spec = query.get("_id", 0) if isinstance(query, dict) else 0
+    return spec is None or (isinstance(spec, dict) and set(spec) == {"$eq"} and spec["$eq"] is None)
 
 
 def _type_changed(before: dict | None, after: dict | None) -> bool:

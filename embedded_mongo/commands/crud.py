@@ -159,7 +159,7 @@ def update(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     for index, stmt in enumerate(cmd.get("updates", [])):
         try:
             _refuse_collation(stmt)
-            n, n_mod, new_id, _ = ctx.state.store.update(
+            n, n_mod, new_id, changes = ctx.state.store.update(
                 db,
                 name,
                 bind_filter(stmt.get("q") or {}, {**variables, **evaluate_let(stmt.get("c"))}),
@@ -173,7 +173,7 @@ def update(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
             if ordered:
                 break
             continue
-        if new_id is not None:
+        if _upserted(changes):
             upserted.append({"index": index, "_id": new_id})
             matched += 1
         else:
@@ -212,6 +212,11 @@ def delete(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     return reply
 
 
+def _upserted(changes: list[tuple[dict | None, dict | None]]) -> bool:
+    """Whether an update statement inserted (its _id may be null, so the id cannot tell)."""
+    return bool(changes) and changes[0][0] is None
+
+
 @command("findAndModify", "findandmodify")
 def find_and_modify(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     name = collection_name(cmd)
@@ -240,7 +245,7 @@ def find_and_modify(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any
                 array_filters=cmd.get("arrayFilters"),
                 sort=sort,
             )
-            if new_id is not None:
+            if _upserted(changes):
                 value = changes[0][1] if cmd.get("new") else None
                 last = {"n": 1, "updatedExisting": False, "upserted": new_id}
             else:

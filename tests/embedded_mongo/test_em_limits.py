@@ -65,3 +65,11 @@ async def test_pipeline_update_keeps_the_id(coll) -> None:
     await coll.insert_one({"_id": 1, "x": 1, "t": {"u": 2}})
     await coll.update_one({"_id": 1}, [{"$replaceRoot": {"newRoot": "$t"}}, {"$set": {"f": 1}}])
     assert await coll.find_one() == {"_id": 1, "u": 2, "f": 1}
+
+
+async def test_upsert_on_a_null_id_inserts_a_null_id(coll) -> None:
+    result = await coll.update_one({"_id": None}, {"$unset": {"a": ""}}, upsert=True)
+    assert result.upserted_id is None
+    assert "upserted" in result.raw_result
+    assert result.raw_result["n"] == 1
+    assert await coll.find().to_list() == [{"_id": None}]
