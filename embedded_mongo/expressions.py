@@ -1,12 +1,13 @@
-"""Field expressions mongomock-ng lacks or gets wrong: ``$setField``, ``$unsetField`` and
+"""Expressions mongomock-ng lacks or gets wrong: ``$setField``, ``$unsetField`` and
 ``$getField``, which read and write field names literally ("a.b" is one field, "$a" a field
-whose name starts with a dollar), as MongoDB 5.0+ does.
+whose name starts with a dollar), as MongoDB 5.0+ does; and ``$rand``.
 
 ``install()`` is idempotent and is called by ``store.py``.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from mongomock_ng.helpers import NOTHING
 
 _Parser = mm_aggregate._Parser
 _original = getattr(_Parser._handle_field_operator, "__wrapped__", _Parser._handle_field_operator)
-OPERATORS = ("$getField", "$setField", "$unsetField")
+OPERATORS = ("$getField", "$setField", "$unsetField", "$rand")
 
 
 def _field_name(parser: Any, operator: str, spec: Any) -> str:
@@ -27,6 +28,10 @@ def _field_name(parser: Any, operator: str, spec: Any) -> str:
 
 
 def _handle_field_operator(self: Any, operator: str, values: Any) -> Any:
+    if operator == "$rand":
+        if values != {}:
+            raise OperationFailure("$rand does not currently accept arguments")
+        return random.random()
     if operator == "$getField":
         if isinstance(values, Mapping) and "field" in values:
             name = _field_name(self, operator, values.get("field"))

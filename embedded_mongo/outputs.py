@@ -1,4 +1,5 @@
-"""The aggregation stages that write their results: ``$out`` and ``$merge``.
+"""The aggregation stages that write their results, ``$out`` and ``$merge``, and the source
+stage ``$documents`` that often feeds them.
 
 Both run last, on the documents the rest of the pipeline produced, through the store's own
 write path (so unique indexes, the 16 MiB limit and change events apply as to any write), and
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
+from mongomock_ng.aggregate import _parse_expression
 
 from .errors import CommandError, not_supported
 
@@ -22,6 +24,14 @@ if TYPE_CHECKING:
 OUTPUT_STAGES = ("$out", "$merge")
 WHEN_MATCHED = {"merge", "replace", "keepExisting", "fail"}
 WHEN_NOT_MATCHED = {"insert", "discard", "fail"}
+
+
+def documents_stage(spec: Any) -> list[dict[str, Any]]:
+    """``$documents``: an expression (usually a literal array) that gives the documents."""
+    docs = _parse_expression(spec, {}, user_vars={})
+    if not isinstance(docs, list) or not all(isinstance(d, Mapping) for d in docs):
+        raise CommandError(5858203, "an array of documents must be specified to '$documents'")
+    return [dict(d) for d in docs]
 
 
 def check_position(pipeline: list[dict[str, Any]]) -> None:
@@ -85,7 +95,12 @@ def run_merge(store: Store, db: str, spec: Any, docs: list[dict[str, Any]]) -> N
                 store.insert(target_db, target, doc)
             continue
         if matched_mode == "fail":
-            raise CommandError(11000, f"E11000 duplicate key error dup key: {query!r}")
+            raise CommandError(
+                11000,
+                f"E11000 duplicate key error dup key: {query!r}",
+                keyPattern={f: 1 for f in fields},
+                keyValue=query,
+            )
         if matched_mode == "keepExisting":
             continue
         if matched_mode == "replace":

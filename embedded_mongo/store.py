@@ -38,7 +38,6 @@ UNSUPPORTED_STAGES = {
     "$indexStats": "$indexStats",
     "$planCacheStats": "$planCacheStats",
     "$listSessions": "$listSessions",
-    "$documents": "$documents",
 }
 
 
@@ -263,14 +262,23 @@ class Store:
     def aggregate_over(
         self, db: str, docs: list[dict[str, Any]], pipeline: list[dict[str, Any]]
     ) -> list[dict]:
-        """Run ``pipeline`` over documents the server made (a database-level source stage)."""
+        """Run ``pipeline`` over documents a database-level source stage made
+        (``$documents``, ``$listLocalSessions``), its output stage included."""
         refuse_unsupported_operators(pipeline, "an aggregation pipeline")
+        outputs.check_position(pipeline)
         for stage in pipeline:
-            if next(iter(stage), None) in UNSUPPORTED_STAGES or next(iter(stage), None) in (
-                outputs.OUTPUT_STAGES
-            ):
-                raise not_supported(f"The {next(iter(stage))} stage after a source stage")
-        return list(mm_aggregate.process_pipeline(docs, self.client[db], pipeline, None))
+            if next(iter(stage), None) in UNSUPPORTED_STAGES:
+                raise not_supported(f"The {next(iter(stage))} aggregation stage")
+        last = next(iter(pipeline[-1])) if pipeline else None
+        body = pipeline[:-1] if last in outputs.OUTPUT_STAGES else pipeline
+        results = list(mm_aggregate.process_pipeline(docs, self.client[db], body, None))
+        if last == "$out":
+            outputs.run_out(self, db, pipeline[-1]["$out"], results)
+        elif last == "$merge":
+            outputs.run_merge(self, db, pipeline[-1]["$merge"], results)
+        else:
+            return results
+        return []
 
     # -- writes -----------------------------------------------------------------------------
     def insert(self, db: str, name: str, doc: dict[str, Any]) -> None:

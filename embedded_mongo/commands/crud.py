@@ -10,7 +10,7 @@ from bson.int64 import Int64
 
 from ..changestream import ChangeStreamCursor
 from ..errors import CommandError, not_supported, to_command_error
-from ..outputs import OUTPUT_STAGES
+from ..outputs import OUTPUT_STAGES, documents_stage
 from ..variables import bind_filter, bind_pipeline, evaluate_let
 from . import Context, collection_name, command, cursor_reply, int_option
 
@@ -309,6 +309,9 @@ def aggregate(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
         raise CommandError(72, "$out and $merge cannot be used with a 'linearizable' read concern")
     if name is None and pipeline and "$listLocalSessions" in pipeline[0]:
         docs = ctx.state.store.aggregate_over(db, _local_sessions(ctx), pipeline[1:])
+    elif name is None and pipeline and "$documents" in pipeline[0]:
+        source = documents_stage(pipeline[0]["$documents"])
+        docs = ctx.state.store.aggregate_over(db, source, pipeline[1:])
     else:
         docs = ctx.state.store.aggregate(db, name, pipeline)
     ns = f"{db}.{name}" if name else f"{db}.$cmd.aggregate"

@@ -48,3 +48,27 @@ async def test_list_local_sessions(mongo_client) -> None:
     pipeline = [{"$listLocalSessions": {}}, {"$limit": 1}, {"$project": {"_id": 0, "d": "x"}}]
     found = await (await mongo_client.admin.aggregate(pipeline)).to_list()
     assert found == [{"d": "x"}]
+
+
+async def test_documents_stage_feeds_merge_and_merge_fail_names_the_key(db, target) -> None:
+    await target.insert_one({"_id": 2, "x": 0})
+    pipeline = [{"$documents": [{"_id": 1, "x": 1}]}, {"$merge": {"into": target.name}}]
+    await (await db.aggregate(pipeline)).to_list()
+    assert await target.find().sort("_id").to_list() == [{"_id": 1, "x": 1}, {"_id": 2, "x": 0}]
+    failing = [
+        {"$documents": [{"_id": 2, "x": 1}]},
+        {"$merge": {"into": target.name, "whenMatched": "fail"}},
+    ]
+    with pytest.raises(OperationFailure) as info:
+        await db.aggregate(failing)
+    assert info.value.code == 11000
+    assert info.value.details["keyPattern"] == {"_id": 1}
+    assert info.value.details["keyValue"] == {"_id": 2}
+
+
+async def test_rand_in_let(coll) -> None:
+    await coll.insert_one({"_id": 1})
+    pipeline = [{"$project": {"_id": 0, "r": "$$r"}}]
+    (found,) = await (await coll.aggregate(pipeline, let={"r": {"$rand": {}}})).to_list()
+    assert isinstance(found["r"], float)
+    assert 0 <= found["r"] < 1
