@@ -65,7 +65,7 @@ def _handle_field_operator(self: Any, operator: str, values: Any) -> Any:
 
 def install() -> None:
     _handle_field_operator.__wrapped__ = _original  # type: ignore[attr-defined]
-    _Parser._handle_field_operator = _handle_field_operator
+    _Parser._handle_field_operator = _handle_field_operator  # type: ignore[method-assign]
     for operator in OPERATORS:
         if operator not in mm_aggregate.field_operators:
             mm_aggregate.field_operators.append(operator)
