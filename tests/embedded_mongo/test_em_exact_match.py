@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from pymongo import ReturnDocument
 
 # Characters that mean something in a regular expression, and a value on which the pattern
 # ``(a+)+$`` backtracks exponentially (seconds) if it were ever compiled and searched.
@@ -42,3 +43,17 @@ async def test_a_regex_condition_still_matches_as_a_pattern(accounts) -> None:
     # The same characters inside $regex are a pattern, as MongoDB reads them.
     found = [d["_id"] async for d in accounts.find({"username": {"$regex": "^x+y$"}})]
     assert found == [NAMES.index("xy"), NAMES.index("xxy")]
+
+
+@pytest.mark.parametrize("key", ["(a+)+$", "a$b", "x+y", "^?"])
+async def test_upserted_counter_on_a_unique_key_counts(coll, key: str) -> None:
+    # A failed sign-in counter: found again on the second failure, never inserted twice.
+    await coll.create_index([("scope", 1), ("key", 1)], unique=True)
+    selector = {"scope": "address", "key": key}
+    for expected in (1, 2, 3):
+        doc = await coll.find_one_and_update(
+            selector, {"$inc": {"failures": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        assert doc is not None
+        assert doc["failures"] == expected
+    assert await coll.count_documents({}) == 1
