@@ -60,7 +60,7 @@ def command(*names: str) -> Callable[[Handler], Handler]:
 
 
 def load_all() -> None:
-    from . import admin, crud, handshake  # noqa: F401  (imported for registration)
+    from . import admin, aggregation, crud, handshake  # noqa: F401  (imported for registration)
 
 
 def cursor_reply(
