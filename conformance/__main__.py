@@ -1,9 +1,11 @@
 """``python -m conformance [--verbose] [--details] [SUITE...]``: run the specification suites
-against the embedded server and print one figures line per suite."""
+against the embedded server and print one figures line per suite. Exits 1 when any answer was
+silently wrong."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from .outcomes import Tally, judge, known_refusals
 from .sdist import source_tree
@@ -32,13 +34,17 @@ def main(argv: list[str] | None = None) -> None:
     tree = source_tree()
     chosen = [s for s in SUITES if not args.suites or s.key in args.suites]
     lines = []
+    wrong = 0
     for suite in chosen:
         tally = judge(run(suite, tree, verbose=args.verbose), known_refusals(suite.key))
         print(f"{suite.label}:")
         report(tally, details=args.details)
         lines.append(tally.line(suite.label))
+        wrong += len(tally.wrong)
     for line in lines:
         print(line)
+    if wrong:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
