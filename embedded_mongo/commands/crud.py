@@ -155,11 +155,12 @@ def update(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     for index, stmt in enumerate(cmd.get("updates", [])):
         try:
             _refuse_collation(stmt)
+            scope = {**variables, **evaluate_let(stmt.get("c"))}  # c: the statement's own let
             n, n_mod, new_id, changes = ctx.state.store.update(
                 db,
                 name,
-                bind_filter(stmt.get("q") or {}, {**variables, **evaluate_let(stmt.get("c"))}),
-                bind_pipeline(stmt.get("u"), {**variables, **evaluate_let(stmt.get("c"))}),
+                bind_filter(stmt.get("q") or {}, scope),
+                bind_pipeline(stmt.get("u"), scope),
                 multi=bool(stmt.get("multi")),
                 upsert=bool(stmt.get("upsert")),
                 array_filters=stmt.get("arrayFilters"),
