@@ -12,7 +12,8 @@ from bson.int64 import Int64
 from bson.objectid import ObjectId
 
 from ..changes import History
-from ..cursors import CursorRegistry
+from ..cursors import DEFAULT_FIRST_BATCH, Cursor, CursorRegistry
+from ..errors import CommandError, not_supported
 from ..store import Store
 
 Handler = Callable[["Context", dict[str, Any], str], "dict[str, Any] | Awaitable[dict[str, Any]]"]
@@ -72,8 +73,6 @@ def cursor_reply(
     single_batch: bool = False,
 ) -> dict[str, Any]:
     """Open a cursor over ``docs`` and answer with its first batch."""
-    from ..cursors import DEFAULT_FIRST_BATCH, Cursor
-
     cursor = Cursor(ns, iter(docs))
     count = DEFAULT_FIRST_BATCH if batch_size is None else batch_size
     first = [] if count == 0 else cursor.next_batch(count)
@@ -85,8 +84,6 @@ def cursor_reply(
 
 def collection_name(cmd: dict[str, Any]) -> str:
     """The collection a command names in its first field (``{find: "pupils", ...}``)."""
-    from ..errors import CommandError
-
     value = next(iter(cmd.values()), None)
     if not isinstance(value, str) or not value:
         raise CommandError(73, f"Invalid namespace specified: {value!r}")
@@ -95,11 +92,17 @@ def collection_name(cmd: dict[str, Any]) -> str:
 
 def int_option(cmd: dict[str, Any], name: str, default: int | None = None) -> int | None:
     """Read a non-negative integer option the way the server validates it."""
-    from ..errors import CommandError
-
     value = cmd.get(name, default)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
         raise CommandError(14, f"Field '{name}' must be a whole number")
     return int(value)
+
+
+def refuse_collation(spec: dict[str, Any]) -> None:
+    """Refuse a collation other than the default one ("simple": binary comparison of strings,
+    which is what the backend does)."""
+    collation = spec.get("collation")
+    if collation and dict(collation) != {"locale": "simple"}:
+        raise not_supported("Collation")

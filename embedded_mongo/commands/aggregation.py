@@ -12,7 +12,7 @@ from ..changestream import ChangeStreamCursor
 from ..errors import CommandError, not_supported
 from ..outputs import OUTPUT_STAGES, documents_stage
 from ..variables import bind_pipeline, evaluate_let
-from . import Context, command, cursor_reply
+from . import Context, command, cursor_reply, refuse_collation
 
 # The SHA-256 of the empty user name: sessions of a server without authentication.
 NO_USER = Binary(bytes.fromhex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"))
@@ -26,8 +26,7 @@ def aggregate(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
         raise CommandError(14, "'pipeline' option must be specified as an array")
     if cmd.get("explain"):
         raise not_supported("explain")
-    if cmd.get("collation"):
-        raise not_supported("Collation")
+    refuse_collation(cmd)
     if "cursor" not in cmd:
         raise CommandError(9, "The 'cursor' option is required")
     batch_size = (cmd.get("cursor") or {}).get("batchSize")

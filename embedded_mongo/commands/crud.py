@@ -10,10 +10,9 @@ from bson.int64 import Int64
 from ..changestream import ChangeStreamCursor
 from ..errors import CommandError, not_supported, to_command_error
 from ..variables import bind_filter, bind_pipeline, evaluate_let
-from . import Context, collection_name, command, cursor_reply, int_option
+from . import Context, collection_name, command, cursor_reply, int_option, refuse_collation
 
 REFUSED_FIND_OPTIONS = {
-    "collation": "Collation",
     "min": "min() index bounds",
     "max": "max() index bounds",
     "returnKey": "returnKey",
@@ -22,14 +21,10 @@ REFUSED_FIND_OPTIONS = {
 }
 
 
-def _refuse_collation(spec: dict[str, Any]) -> None:
-    if spec.get("collation"):
-        raise not_supported("Collation")
-
-
 @command("find")
 def find(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     name = cmd["find"]
+    refuse_collation(cmd)
     for option, label in REFUSED_FIND_OPTIONS.items():
         if cmd.get(option):
             raise not_supported(label)
@@ -154,7 +149,7 @@ def update(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     variables = evaluate_let(cmd.get("let"))
     for index, stmt in enumerate(cmd.get("updates", [])):
         try:
-            _refuse_collation(stmt)
+            refuse_collation(stmt)
             scope = {**variables, **evaluate_let(stmt.get("c"))}  # c: the statement's own let
             n, n_mod, new_id, changes = ctx.state.store.update(
                 db,
@@ -193,7 +188,7 @@ def delete(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     variables = evaluate_let(cmd.get("let"))
     for index, stmt in enumerate(cmd.get("deletes", [])):
         try:
-            _refuse_collation(stmt)
+            refuse_collation(stmt)
             limit = int(stmt.get("limit", 0))
             if limit not in (0, 1):
                 raise CommandError(9, "The limit field in delete objects must be 0 or 1")
@@ -218,7 +213,7 @@ def _upserted(changes: list[tuple[dict | None, dict | None]]) -> bool:
 def find_and_modify(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     name = collection_name(cmd)
     store = ctx.state.store
-    _refuse_collation(cmd)
+    refuse_collation(cmd)
     variables = evaluate_let(cmd.get("let"))
     query = bind_filter(cmd.get("query") or {}, variables)
     sort = cmd.get("sort")
@@ -263,7 +258,7 @@ def find_and_modify(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any
 
 @command("count")
 def count(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
-    _refuse_collation(cmd)
+    refuse_collation(cmd)
     n = ctx.state.store.count(
         db,
         cmd["count"],
@@ -276,7 +271,7 @@ def count(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
 
 @command("distinct")
 def distinct(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
-    _refuse_collation(cmd)
+    refuse_collation(cmd)
     key = cmd.get("key")
     if not isinstance(key, str):
         raise CommandError(14, "distinct key must be a string")

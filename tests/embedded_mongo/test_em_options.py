@@ -36,3 +36,17 @@ async def test_satisfiable_write_concerns_are_accepted(coll) -> None:
     for concern in (WriteConcern(w=1), WriteConcern(w="majority", wtimeout=1000)):
         await coll.with_options(write_concern=concern).insert_one({})
     assert await coll.count_documents({}) == 2
+
+
+async def test_simple_collation_is_the_default_and_others_are_refused(coll) -> None:
+    await coll.insert_many([{"_id": 1, "s": "a"}, {"_id": 2, "s": "A"}])
+    simple = {"locale": "simple"}
+    assert [d["_id"] async for d in coll.find({"s": "a"}, collation=simple)] == [1]
+    assert await coll.count_documents({"s": "a"}, collation=simple) == 1
+    try:
+        found = [
+            d["_id"] async for d in coll.find({"s": "a"}, collation={"locale": "en", "strength": 2})
+        ]
+    except OperationFailure as exc:
+        found = [exc.code]
+    assert found in ([1, 2], [115])  # MongoDB matches both; the embedded server refuses
