@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser lint typecheck bench clean
+.PHONY: run test install browser lint typecheck bench conformance clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,5 +38,10 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.embedded_mongo
 
+## PyMongo's own unified CRUD and change-stream specification tests against the embedded server
+## (the pinned PyMongo source distribution is downloaded with pip into .cache/; not part of test).
+conformance: $(STAMP)
+	$(BIN)/python -m conformance
+
 clean:
-	rm -rf $(VENV) .data test-artifacts
+	rm -rf $(VENV) .data test-artifacts .cache

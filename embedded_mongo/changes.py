@@ -30,7 +30,9 @@ class Event:
     seq: int
     time: Timestamp
     wall: datetime
-    op: str  # insert | update | replace | delete | drop | dropDatabase
+    # insert | update | replace | delete | drop | dropDatabase | rename, and the expanded
+    # (DDL) events: create | createIndexes | dropIndexes | modify
+    op: str
     db: str
     coll: str | None
     key: Any = None  # the document's _id
@@ -38,6 +40,9 @@ class Event:
     update: dict[str, Any] | None = None  # update: updateDescription
     pre: dict[str, Any] | None = None  # pre-image, when enabled on the collection
     post: dict[str, Any] | None = None  # post-image, when enabled on the collection
+    uuid: Any = None  # the collection's UUID (collectionUUID of expanded events)
+    to: dict[str, Any] | None = None  # rename: the new namespace
+    description: dict[str, Any] | None = None  # operationDescription of expanded events
 
     def to_state(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -181,39 +186,69 @@ class History:
 
 
 def describe_update(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """An ``updateDescription`` from two versions of a document, with dotted field paths."""
+    """An ``updateDescription`` from two versions of a document, with dotted field paths.
+
+    ``disambiguatedPaths`` (sent only to streams with ``showExpandedEvents``) spells out, as
+    lists of components, every path that a dotted string leaves ambiguous: one with a numeric
+    field name or a field name holding a dot; array indexes are integers there.
+    """
     updated: dict[str, Any] = {}
     removed: list[str] = []
     truncated: list[dict[str, Any]] = []
-    _diff(before, after, "", updated, removed, truncated)
-    return {"updatedFields": updated, "removedFields": removed, "truncatedArrays": truncated}
+    parts: dict[str, list[str | int]] = {}
+    _diff(before, after, (), updated, removed, truncated, parts)
+    ambiguous = {
+        path: components
+        for path, components in parts.items()
+        if any(isinstance(c, str) and (c.isdigit() or "." in c) for c in components)
+    }
+    return {
+        "updatedFields": updated,
+        "removedFields": removed,
+        "truncatedArrays": truncated,
+        "disambiguatedPaths": ambiguous,
+    }
 
 
-def _diff(old: Any, new: Any, prefix: str, updated: dict, removed: list, truncated: list) -> None:
+def _path(components: tuple[str | int, ...], parts: dict[str, list[str | int]]) -> str:
+    path = ".".join(str(c) for c in components)
+    parts[path] = list(components)
+    return path
+
+
+def _diff(
+    old: Any,
+    new: Any,
+    prefix: tuple[str | int, ...],
+    updated: dict,
+    removed: list,
+    truncated: list,
+    parts: dict[str, list[str | int]],
+) -> None:
     if isinstance(old, dict) and isinstance(new, dict):
         for key, value in new.items():
-            path = f"{prefix}{key}"
+            here = (*prefix, key)
             if key not in old:
-                updated[path] = copy.deepcopy(value)
+                updated[_path(here, parts)] = copy.deepcopy(value)
             elif not _same(old[key], value):
                 if isinstance(old[key], (dict, list)) and type(old[key]) is type(value):
-                    _diff(old[key], value, path + ".", updated, removed, truncated)
+                    _diff(old[key], value, here, updated, removed, truncated, parts)
                 else:
-                    updated[path] = copy.deepcopy(value)
-        removed.extend(f"{prefix}{key}" for key in old if key not in new)
+                    updated[_path(here, parts)] = copy.deepcopy(value)
+        removed.extend(_path((*prefix, key), parts) for key in old if key not in new)
         return
     if isinstance(old, list) and isinstance(new, list):
         for index, value in enumerate(new):
-            path = f"{prefix}{index}"
+            here = (*prefix, index)
             if index >= len(old):
-                updated[path] = copy.deepcopy(value)
+                updated[_path(here, parts)] = copy.deepcopy(value)
             elif not _same(old[index], value):
                 if isinstance(old[index], dict) and isinstance(value, dict):
-                    _diff(old[index], value, path + ".", updated, removed, truncated)
+                    _diff(old[index], value, here, updated, removed, truncated, parts)
                 else:
-                    updated[path] = copy.deepcopy(value)
+                    updated[_path(here, parts)] = copy.deepcopy(value)
         if len(new) < len(old):
-            truncated.append({"field": prefix.rstrip("."), "newSize": len(new)})
+            truncated.append({"field": _path(prefix, parts), "newSize": len(new)})
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -15,7 +15,7 @@ from mongomock_ng.filtering import filter_applies
 from .changes import INVALIDATE_FLAG, Event, History, make_token
 from .cursors import MAX_BATCH_BYTES, encoded
 from .errors import CommandError
-from .store import Store, refuse_unsupported_operators
+from .store import UNSUPPORTED_STAGES, Store, refuse_unsupported_operators
 
 ALLOWED_STAGES = {
     "$match",
@@ -30,6 +30,8 @@ ALLOWED_STAGES = {
 FULL_DOCUMENT_MODES = {"default", "updateLookup", "whenAvailable", "required"}
 BEFORE_MODES = {"off", "whenAvailable", "required"}
 DEFAULT_AWAIT_SECONDS = 1.0
+# Events only streams opened with showExpandedEvents see.
+EXPANDED_ONLY = {"create", "createIndexes", "dropIndexes", "modify"}
 
 
 class ChangeStreamCursor:
@@ -61,8 +63,11 @@ class ChangeStreamCursor:
             raise CommandError(2, f"unknown fullDocument mode: {self.full_document}")
         if self.before not in BEFORE_MODES:
             raise CommandError(2, f"unknown fullDocumentBeforeChange mode: {self.before}")
+        self.expanded = bool(spec.get("showExpandedEvents"))
         for stage in pipeline:
             name = next(iter(stage), "")
+            if name not in mm_aggregate._PIPELINE_HANDLERS and name not in UNSUPPORTED_STAGES:
+                raise CommandError(40324, f"Unrecognized pipeline stage name: '{name}'")
             if name not in ALLOWED_STAGES:
                 raise CommandError(20, f"Stage {name} is not permitted in a $changeStream pipeline")
         refuse_unsupported_operators(pipeline, "a change stream pipeline")
@@ -93,6 +98,8 @@ class ChangeStreamCursor:
         return make_token(self.history.epoch, self.pos)
 
     def _watches(self, event: Event) -> bool:
+        if event.op in EXPANDED_ONLY and not self.expanded:
+            return False
         if self.cluster_wide:
             return event.db not in ("admin", "config", "local")
         if event.db != self.db:
@@ -104,7 +111,7 @@ class ChangeStreamCursor:
             return False
         if self.coll is None:
             return event.op == "dropDatabase"
-        return event.op in ("drop", "dropDatabase")
+        return event.op in ("drop", "dropDatabase", "rename")
 
     def _render(self, event: Event) -> dict[str, Any]:
         """The change event document. It shares sub-documents with the history, which is never
@@ -116,12 +123,18 @@ class ChangeStreamCursor:
             "wallTime": event.wall,
         }
         doc["ns"] = {"db": event.db} if event.coll is None else {"db": event.db, "coll": event.coll}
+        if self.expanded and event.uuid is not None:
+            doc["collectionUUID"] = event.uuid
         if event.op in ("insert", "update", "replace", "delete"):
             doc["documentKey"] = {"_id": event.key}
+        if event.op == "rename":
+            doc["to"] = event.to
+        if self.expanded and event.description is not None:
+            doc["operationDescription"] = event.description
         if event.op in ("insert", "replace"):
             doc["fullDocument"] = event.doc
         elif event.op == "update":
-            doc["updateDescription"] = event.update
+            doc["updateDescription"] = self._update_description(event.update or {})
             if self.full_document == "updateLookup":
                 doc["fullDocument"] = self.store.coll(event.db, event.coll or "").find_one(
                     {"_id": event.key}
@@ -144,7 +157,25 @@ class ChangeStreamCursor:
             doc["fullDocumentBeforeChange"] = event.pre
         return doc
 
+    def _update_description(self, update: dict[str, Any]) -> dict[str, Any]:
+        """disambiguatedPaths is sent to expanded streams only, and only when not empty."""
+        if self.expanded and update.get("disambiguatedPaths"):
+            return update
+        return {k: v for k, v in update.items() if k != "disambiguatedPaths"}
+
     def _apply_pipeline(self, doc: dict[str, Any]) -> dict[str, Any] | None:
+        result = self._run_pipeline(doc)
+        if result is not None and result.get("_id") != doc["_id"]:
+            raise CommandError(
+                280,
+                "Encountered an event whose _id field, which contains the resume token, was "
+                "modified by the pipeline. Modifying the _id field of an event makes it "
+                "impossible to resume the stream from that point. Only transformations that "
+                "retain the unmodified _id field are allowed.",
+            )
+        return result
+
+    def _run_pipeline(self, doc: dict[str, Any]) -> dict[str, Any] | None:
         if not self.pipeline:
             return doc
         if self._match_only:

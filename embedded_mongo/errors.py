@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # Codes and names as a real server reports them (src/mongo/base/error_codes.yml).
@@ -35,6 +36,32 @@ CODE_NAMES: dict[int, str] = {
 }
 
 
+# Expression operators of MongoDB 7.0. mongomock-ng calls the ones it lacks "unrecognized", which
+# a client takes for a mistake in its request (code 2): those are refused by name instead.
+MONGODB_EXPRESSIONS = frozenset(
+    re.findall(
+        r"\$\w+",
+        """$abs $acos $acosh $add $addToSet $allElementsTrue $and $anyElementTrue $arrayElemAt
+    $arrayToObject $asin $asinh $atan $atan2 $atanh $avg $binarySize $bottom $bottomN $bsonSize
+    $ceil $cmp $concat $concatArrays $cond $convert $cos $cosh $dateAdd $dateDiff $dateFromParts
+    $dateFromString $dateSubtract $dateToParts $dateToString $dateTrunc $dayOfMonth $dayOfWeek
+    $dayOfYear $degreesToRadians $divide $eq $exp $filter $first $firstN $floor $function
+    $getField $gt $gte $hour $ifNull $in $indexOfArray $indexOfBytes $indexOfCP $isArray
+    $isNumber $isoDayOfWeek $isoWeek $isoWeekYear $last $lastN $let $literal $ln $log $log10 $lt
+    $lte $ltrim $map $max $maxN $median $mergeObjects $meta $millisecond $min $minN $minute $mod
+    $month $multiply $ne $not $objectToArray $or $percentile $pow $radiansToDegrees $rand $range
+    $reduce $regexFind $regexFindAll $regexMatch $replaceAll $replaceOne $reverseArray $round
+    $rtrim $sampleRate $second $setDifference $setEquals $setField $setIntersection $setIsSubset
+    $setUnion $sin $sinh $size $slice $sortArray $split $sqrt $stdDevPop $stdDevSamp $strcasecmp
+    $strLenBytes $strLenCP $substr $substrBytes $substrCP $subtract $sum $switch $tan $tanh
+    $toBool $toDate $toDecimal $toDouble $toInt $toLong $toLower $toObjectId $toString $toUpper
+    $top $topN $trim $trunc $tsIncrement $tsSecond $type $unsetField $week $year $zip
+    $bitAnd $bitOr $bitXor $bitNot $toHashedIndexKey""",
+    )
+)
+UNRECOGNIZED_EXPRESSION = re.compile(r"Unrecognized expression '(\$\w+)'")
+
+
 class CommandError(Exception):
     """A command failed; rendered as ``{ok: 0, errmsg, code, codeName}``."""
 
@@ -51,6 +78,8 @@ class CommandError(Exception):
             "code": self.code,
             "codeName": CODE_NAMES.get(self.code, "UnknownError"),
         }
+        if self.code == 280:
+            reply["errorLabels"] = ["NonResumableChangeStreamError"]
         reply.update(self.extra)
         return reply
 
@@ -72,6 +101,9 @@ def to_command_error(exc: BaseException) -> CommandError:
     if isinstance(exc, CommandError):
         return exc
     if isinstance(exc, OperationFailure):
+        unknown = UNRECOGNIZED_EXPRESSION.fullmatch(str(exc))
+        if unknown and unknown.group(1) in MONGODB_EXPRESSIONS:
+            return not_supported(f"The {unknown.group(1)} aggregation expression")
         details = exc.details if isinstance(exc.details, dict) else {}
         extra = {k: details[k] for k in ("keyPattern", "keyValue") if k in details}
         if isinstance(extra.get("keyValue"), dict):

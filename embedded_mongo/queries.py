@@ -35,6 +35,7 @@ ones skipped, limited away or filtered out before the stage that fails.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -226,7 +227,8 @@ def distinct(coll: Collection, key: str, filter_: Any) -> list[Any]:
     """``coll.distinct(key, filter_)`` (``Cursor.distinct``) over the stored documents."""
     spec = {} if filter_ is None else filter_
     if _unplanned(coll, spec, 0):
-        return coll.distinct(key, filter_)
+        values = coll.distinct(key, filter_)
+        return sorted(values, key=functools.cmp_to_key(semantics.bson_cmp))
     spec = helpers.patch_datetime_awareness_in_document(spec)
     unique: dict[Any, Any] = {}
     for doc in _matching(coll, spec, None):
@@ -237,9 +239,11 @@ def distinct(coll: Collection, key: str, filter_: Any) -> list[Any]:
                 values = [values]
             for value in values:
                 unique.setdefault(distinct_key(value), value)
+    # MongoDB's distinct gathers the values in a set ordered by BSON comparison.
+    ordered = sorted(unique.values(), key=functools.cmp_to_key(semantics.bson_cmp))
     # dict(v) copies the top level; the values below it are the stored ones, which the reply
     # encodes at once (the same objects a copy would have been made of).
-    return [dict(v) if isinstance(v, dict) else v for v in unique.values()]
+    return [dict(v) if isinstance(v, dict) else v for v in ordered]
 
 
 def distinct_key(value: Any) -> Any:

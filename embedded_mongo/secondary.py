@@ -23,7 +23,11 @@ MISSING = object()
 def as_regex(condition: Any) -> re.Pattern[str] | None:
     """The compiled pattern of a regular-expression condition (``/x/``, ``{"$regex": "x",
     "$options": "i"}``), compiled as mongomock compiles it; None for any other condition or
-    one that does not compile (the full filter then reports it)."""
+    one that does not compile (the full filter then reports it).
+
+    A plain string is an exact match, never a pattern: compiling a stored or typed value such
+    as ``(a+)+$`` or ``a$b`` would match the wrong values and can take exponential time.
+    """
     try:
         if isinstance(condition, dict):
             if "$regex" not in condition or not set(condition) <= {"$regex", "$options"}:
@@ -31,8 +35,8 @@ def as_regex(condition: Any) -> re.Pattern[str] | None:
             if "$options" in condition:
                 condition = filtering._combine_regex_options(condition)
             condition = condition["$regex"]
-        if isinstance(condition, str):
-            return re.compile(condition)
+            if isinstance(condition, str):
+                return re.compile(condition)
         if isinstance(condition, re.Pattern):
             return condition
         if isinstance(condition, Regex):

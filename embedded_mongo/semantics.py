@@ -10,7 +10,8 @@ comparison in ways that matter to this project (pupil averages are stored as Dec
   field order;
 * ``{x: {$lte: null}}`` / ``{x: {$gte: null}}`` do not match a missing field;
 * ``{x: {$all: []}}`` matches every document;
-* ``{x: {$not: {$regex: ..., $options: ...}}}`` is refused ("Unknown operator: $options").
+* ``{x: {$not: {$regex: ..., $options: ...}}}`` is refused ("Unknown operator: $options");
+* ``$type`` is refused for "null", "regex", "timestamp", "javascript", "minKey" and "maxKey".
 
 This module replaces only the helpers that carry those rules (``operator_eq``, ``bson_compare``
 and three ``_Filterer`` operators); parsing, dotted paths, array expansion and everything else stay
@@ -25,14 +26,20 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from bson.code import Code
 from bson.decimal128 import Decimal128
+from bson.max_key import MaxKey
+from bson.min_key import MinKey
 from bson.objectid import ObjectId
+from bson.regex import Regex
+from bson.timestamp import Timestamp
 from mongomock_ng import filtering
 from mongomock_ng.filtering import NOTHING, _Filterer, _get_compare_type
 
@@ -235,8 +242,21 @@ def _not_op(self: _Filterer, document: Any, key: str, spec: Any) -> bool:
     return bool(_original_not_op(self, document, key, spec))
 
 
+# $type names mongomock-ng knows but refuses ("valid $type but not implemented").
+_MISSING_TYPES: dict[str, Callable[[Any], bool]] = {
+    "null": lambda v: v is None,
+    "regex": lambda v: isinstance(v, (re.Pattern, Regex)),
+    "timestamp": lambda v: isinstance(v, Timestamp),
+    "javascript": lambda v: isinstance(v, Code) and v.scope is None,
+    "javascriptWithScope": lambda v: isinstance(v, Code) and v.scope is not None,
+    "minKey": lambda v: isinstance(v, MinKey),
+    "maxKey": lambda v: isinstance(v, MaxKey),
+}
+
+
 def install() -> None:
     """Patch mongomock-ng's filtering module (idempotent)."""
+    filtering.TYPE_MAP.update(_MISSING_TYPES)
     # Module globals: looked up at call time by the implicit-equality path, $ne, $in, $nin,
     # $all, sorting (BsonComparable / resolve_sort_key) and the aggregation code.
     filtering.operator_eq = bson_equal

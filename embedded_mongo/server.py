@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .changes import History
-from .commands import REGISTRY, Context, ServerState, load_all
+from .commands import REGISTRY, Context, ServerState, load_all, options
 from .errors import CommandError, to_command_error
 from .persistence import Snapshotter
 from .store import Store
@@ -168,11 +168,16 @@ class EmbeddedMongoServer:
                     "Transactions are not supported by the embedded MongoDB-compatible server "
                     "(it is a stand-in for tests and trials; use a real MongoDB replica set)",
                 )
+            self.state.session_used(cmd.get("lsid"))
+            options.check(name, cmd)
             result = handler(ctx, cmd, db)
             if inspect.isawaitable(result):
                 result = await result
             reply = dict(result)
             reply["ok"] = 1.0
+            concern_error = options.write_concern_error(cmd)
+            if concern_error is not None:
+                reply["writeConcernError"] = concern_error
         except Exception as exc:  # a bad command must never drop the connection
             error = to_command_error(exc)
             if error.code == 1:

@@ -1,31 +1,33 @@
-"""The data the server holds: mongomock-ng databases plus the options mongomock does not model,
-and every write path, so that each change also lands in the change history exactly once."""
+"""The data the server holds: reads, and every write path, so that each change also lands in the
+change history exactly once (the namespaces themselves are in ``namespaces.py``)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import mongomock_ng
-from bson.binary import Binary, UuidRepresentation
 from mongomock_ng import OperationFailure
+from mongomock_ng import aggregate as mm_aggregate
 from mongomock_ng.collection import Collection
 from mongomock_ng.helpers import _clone_document
 
-from . import fastpaths, queries, semantics
-from .changes import History, describe_update
+from . import aggregation, expressions, fastpaths, limits, outputs, queries, semantics
+from .changes import describe_update
 from .errors import CommandError, not_supported
+from .namespaces import Namespaces
 from .updates import apply_to_one, check_update, is_replacement
+from .updates import install as install_updates
 
 fastpaths.install()
+aggregation.install()  # stage fixes: nested $lookup, $group over nothing, dotted $project
+expressions.install()  # $getField, $setField, $unsetField, $rand
+limits.install()  # top-level '$' field names, as MongoDB 5.0+ stores them
+install_updates()  # pipeline updates keep _id
 semantics.install()  # MongoDB's comparison rules where mongomock-ng departs from them
 
 # Query operators the backend cannot evaluate faithfully; refused rather than answered wrongly.
 UNSUPPORTED_QUERY_OPERATORS = {"$text", "$where", "$jsonSchema", "$function", "$accumulator"}
 UNSUPPORTED_STAGES = {
-    "$out": "$out",
-    "$merge": "$merge",
     "$search": "$search",
     "$searchMeta": "$searchMeta",
     "$vectorSearch": "$vectorSearch",
@@ -34,7 +36,6 @@ UNSUPPORTED_STAGES = {
     "$indexStats": "$indexStats",
     "$planCacheStats": "$planCacheStats",
     "$listSessions": "$listSessions",
-    "$documents": "$documents",
 }
 
 
@@ -50,105 +51,9 @@ def refuse_unsupported_operators(value: Any, where: str) -> None:
             refuse_unsupported_operators(item, where)
 
 
-def new_collection_uuid() -> Binary:
-    # A Binary subtype 4, not a uuid.UUID: replies are encoded with UuidRepresentation.UNSPECIFIED
-    # (so client UUIDs round-trip), which refuses native UUIDs.
-    return Binary.from_uuid(uuid.uuid4(), UuidRepresentation.STANDARD)
-
-
-class Store:
-    """All databases of one server. Single-threaded: only the server's event loop calls it."""
-
-    def __init__(self, history: History) -> None:
-        # Typed Any: mongomock-ng's stubs claim pymongo's classes, which it only imitates.
-        self.client: Any = mongomock_ng.MongoClient()
-        self.history = history
-        # (db, collection) -> options mongomock does not keep (pre-images, uuid).
-        self.meta: dict[tuple[str, str], dict[str, Any]] = {}
-        self.write_count = 0
-        # mongomock builds a new Collection object on every client[db][name]; that showed up in
-        # profiles. Its data lives in stores that are never replaced, so the objects can be kept.
-        self._colls: dict[tuple[str, str], Collection] = {}
-
-    # -- namespaces -------------------------------------------------------------------------
-    def coll(self, db: str, name: str) -> Collection:
-        coll = self._colls.get((db, name))
-        if coll is None:
-            coll = self._colls[(db, name)] = self.client[db][name]
-        return coll
-
-    def exists(self, db: str, name: str) -> bool:
-        return name in self.client[db].list_collection_names()
-
-    def database_names(self) -> list[str]:
-        return [n for n in self.client.list_database_names() if self.collection_names(n)]
-
-    def collection_names(self, db: str) -> list[str]:
-        return sorted(self.client[db].list_collection_names())
-
-    def collection_meta(self, db: str, name: str) -> dict[str, Any]:
-        meta = self.meta.get((db, name))
-        if meta is None:
-            meta = self.meta[(db, name)] = {"uuid": new_collection_uuid(), "options": {}}
-        return meta
-
-    def materialise(self, db: str, name: str) -> None:
-        """Make an implicitly created collection (insert, upsert, createIndexes) permanent.
-
-        mongomock only counts a collection as existing while it holds documents or indexes, so
-        deleting every document would make it vanish; MongoDB keeps it until it is dropped.
-        """
-        self.coll(db, name)._store._is_force_created = True
-        self.collection_meta(db, name)
-
-    def preimages_enabled(self, db: str, name: str) -> bool:
-        opts = self.meta.get((db, name), {}).get("options", {})
-        return bool(opts.get("changeStreamPreAndPostImages", {}).get("enabled"))
-
-    def _touch(self, db: str, name: str) -> None:
-        self.materialise(db, name)
-        self.write_count += 1
-
-    def _unique(self, coll: Collection) -> fastpaths.UniqueIndexes:
-        cstore = coll._store
-        maps = getattr(cstore, "unique_maps", None)
-        if maps is None:
-            maps = cstore.unique_maps = fastpaths.UniqueIndexes()
-            maps.rebuild(cstore.indexes, cstore.documents)
-        return maps
-
-    def reindex(self, db: str, name: str) -> None:
-        coll = self.coll(db, name)
-        self._unique(coll).rebuild(coll._store.indexes, coll._store.documents)
-
-    # -- collection management ------------------------------------------------------------
-    def create_collection(self, db: str, name: str, options: dict[str, Any]) -> None:
-        if self.exists(db, name):
-            raise CommandError(48, f"Collection {db}.{name} already exists.")
-        self.client[db].create_collection(name)
-        self.meta[(db, name)] = {"uuid": new_collection_uuid(), "options": options}
-        self.write_count += 1
-
-    def set_options(self, db: str, name: str, options: dict[str, Any]) -> None:
-        self.collection_meta(db, name)["options"].update(options)
-        self.write_count += 1
-
-    def drop_collection(self, db: str, name: str) -> bool:
-        if not self.exists(db, name):
-            return False
-        self.client[db].drop_collection(name)
-        self.meta.pop((db, name), None)
-        self.reindex(db, name)
-        self.history.append("drop", db, name)
-        self.write_count += 1
-        return True
-
-    def drop_database(self, db: str) -> None:
-        for name in self.collection_names(db):
-            self.drop_collection(db, name)
-        self.client.drop_database(db)
-        self.history.append("dropDatabase", db, None)
-        self.write_count += 1
+class Store(Namespaces):
+    """All databases of one server: reads and writes, each write also recorded in the change
+    history exactly once. Single-threaded: only the server's event loop calls it."""
 
     # -- reads ------------------------------------------------------------------------------
     def find(
@@ -196,19 +101,51 @@ class Store:
             if stage_name in UNSUPPORTED_STAGES:
                 raise not_supported(f"The {stage_name} aggregation stage")
         refuse_unsupported_operators(pipeline, "an aggregation pipeline")
+        outputs.check_position(pipeline)
         if name is None:
             raise not_supported("A database-level aggregation other than $changeStream")
-        return queries.aggregate(self.coll(db, name), pipeline)
+        last = next(iter(pipeline[-1])) if pipeline else None
+        if last not in outputs.OUTPUT_STAGES:
+            return queries.aggregate(self.coll(db, name), pipeline)
+        docs = queries.aggregate(self.coll(db, name), pipeline[:-1])
+        if last == "$out":
+            outputs.run_out(self, db, pipeline[-1]["$out"], docs)
+        else:
+            outputs.run_merge(self, db, pipeline[-1]["$merge"], docs)
+        return []
+
+    def aggregate_over(
+        self, db: str, docs: list[dict[str, Any]], pipeline: list[dict[str, Any]]
+    ) -> list[dict]:
+        """Run ``pipeline`` over documents a database-level source stage made
+        (``$documents``, ``$listLocalSessions``), its output stage included."""
+        refuse_unsupported_operators(pipeline, "an aggregation pipeline")
+        outputs.check_position(pipeline)
+        for stage in pipeline:
+            if next(iter(stage), None) in UNSUPPORTED_STAGES:
+                raise not_supported(f"The {next(iter(stage))} aggregation stage")
+        last = next(iter(pipeline[-1])) if pipeline else None
+        body = pipeline[:-1] if last in outputs.OUTPUT_STAGES else pipeline
+        results = list(mm_aggregate.process_pipeline(docs, self.client[db], body, None))
+        if last == "$out":
+            outputs.run_out(self, db, pipeline[-1]["$out"], results)
+        elif last == "$merge":
+            outputs.run_merge(self, db, pipeline[-1]["$merge"], results)
+        else:
+            return results
+        return []
 
     # -- writes -----------------------------------------------------------------------------
     def insert(self, db: str, name: str, doc: dict[str, Any]) -> None:
+        limits.check_insert(doc)
         coll = self.coll(db, name)
         maps = self._unique(coll)
+        self.note_implicit_creation(db, name)
         coll.insert_one(doc)
         stored = _snapshot(coll, doc["_id"])
         maps.refresh(doc["_id"], stored)
         self._touch(db, name)
-        self.history.append("insert", db, name, key=doc["_id"], doc=stored)
+        self._event("insert", db, name, key=doc["_id"], doc=stored)
 
     def update(
         self,
@@ -244,6 +181,12 @@ class Store:
                 continue  # cannot happen single-threaded; keeps the types honest
             apply_to_one(coll, doc_id, before, query, update, array_filters)
             after = _snapshot(coll, doc_id)
+            if after is not None and after != before:
+                try:
+                    limits.check_updated(after)
+                except CommandError:
+                    coll._store._documents[fastpaths.store_key(doc_id)] = before
+                    raise
             if after is not None and (after != before or _type_changed(before, after)):
                 modified += 1
                 maps.refresh(doc_id, after)
@@ -251,15 +194,30 @@ class Store:
                 changes.append((before, after))
         if targets or not upsert:
             return len(targets), modified, None, changes
-        if is_replace:
-            result = coll.replace_one(query, update, upsert=True)
+        self.note_implicit_creation(db, name)
+        if is_replace and "_id" in update and update["_id"] is None and "_id" not in query:
+            # A null _id is a value: mongomock-ng mistook it for none and made an ObjectId.
+            coll.insert_one(dict(update))
+            new_id = update["_id"]
+        elif is_replace:
+            new_id = coll.replace_one(query, update, upsert=True).upserted_id
         else:
             result = coll.update_one(query, update, upsert=True, array_filters=array_filters)
-        new_id = result.upserted_id
+            new_id = result.upserted_id
+            if _pins_null_id(query) and new_id is not None:
+                # {_id: null} upserts a document whose _id is null; mongomock-ng made one up.
+                doc = coll._store._documents.pop(fastpaths.store_key(new_id))
+                coll.insert_one({**doc, "_id": None})
+                new_id = None
         inserted = _snapshot(coll, new_id)
+        try:
+            limits.check_upserted(inserted or {})
+        except CommandError:
+            coll.delete_one({"_id": new_id})
+            raise
         maps.refresh(new_id, inserted)
         self._touch(db, name)
-        self.history.append("insert", db, name, key=new_id, doc=inserted)
+        self._event("insert", db, name, key=new_id, doc=inserted)
         return 0, 0, new_id, [(None, inserted)]
 
     def delete(
@@ -284,7 +242,7 @@ class Store:
             maps.refresh(doc["_id"], None)
             self._touch(db, name)
             pre = doc if self.preimages_enabled(db, name) else None
-            self.history.append("delete", db, name, key=doc["_id"], pre=pre)
+            self._event("delete", db, name, key=doc["_id"], pre=pre)
         return victims
 
     def _record_change(
@@ -297,9 +255,9 @@ class Store:
             data["pre"] = before
             data["post"] = after
         if replace:
-            self.history.append("replace", db, name, doc=after, **data)
+            self._event("replace", db, name, doc=after, **data)
         else:
-            self.history.append("update", db, name, update=describe_update(before, after), **data)
+            self._event("update", db, name, update=describe_update(before, after), **data)
 
 
 def _snapshot(coll: Collection, doc_id: Any) -> dict[str, Any] | None:
@@ -310,6 +268,11 @@ def _snapshot(coll: Collection, doc_id: Any) -> dict[str, Any] | None:
     """
     live = coll._store._documents.get(fastpaths.store_key(doc_id))
     return None if live is None else _clone_document(live)
+
+
+def _pins_null_id(query: Any) -> bool:
+    spec = query.get("_id", 0) if isinstance(query, dict) else 0
+    return spec is None or (isinstance(spec, dict) and set(spec) == {"$eq"} and spec["$eq"] is None)
 
 
 def _type_changed(before: dict | None, after: dict | None) -> bool:

@@ -1,5 +1,8 @@
 """Update statements: what the backend can apply, and applying one document atomically.
 
+A pipeline update whose result has no ``_id`` (``$replaceRoot`` to a sub-document) keeps the
+document's ``_id``, as MongoDB does; mongomock-ng took it for an attempt to change it.
+
 mongomock-ng applies update operators one after the other on the stored document itself and
 does not roll back when a later operator fails (``$inc`` on a string, ``$push`` on a non-array),
 so a failed update would leave a half-updated document. MongoDB updates one document atomically;
@@ -11,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from mongomock_ng import WriteError
+from mongomock_ng import aggregate as mm_aggregate
 from mongomock_ng.collection import Collection
 
 from .errors import CommandError, not_supported
@@ -103,3 +107,20 @@ def apply_to_one(
             # A Python error inside mongomock means an operator met a value of the wrong type.
             raise CommandError(14, f"Cannot apply the update to _id {doc_id!r}: {exc}") from exc
         raise
+
+
+def _apply_update_pipeline(
+    self: Collection, existing_document: dict[str, Any], pipeline: list[Any], session: Any
+) -> None:
+    """mongomock-ng's pipeline update, keeping ``_id`` when the pipeline's result lacks it."""
+    (new_document,) = mm_aggregate.process_pipeline(
+        [existing_document], self.database, pipeline, session
+    )
+    if "_id" not in new_document and "_id" in existing_document:
+        new_document = {"_id": existing_document["_id"], **new_document}
+    existing_document.clear()
+    existing_document.update(new_document)
+
+
+def install() -> None:
+    Collection._apply_update_pipeline = _apply_update_pipeline  # type: ignore[method-assign]

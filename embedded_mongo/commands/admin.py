@@ -139,13 +139,20 @@ def create_indexes(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]
     store = ctx.state.store
     coll = store.coll(db, name)
     created_collection = not store.exists(db, name)
-    before = len(list(coll.list_indexes())) if not created_collection else 1
-    for spec in cmd.get("indexes", []):
+    existing = {i["name"] for i in coll.list_indexes()} if not created_collection else {"_id_"}
+    specs = cmd.get("indexes", [])
+    for spec in specs:
         _create_one_index(coll, spec)
+    if created_collection:
+        store.note_implicit_creation(db, name)
     store.materialise(db, name)
     store.reindex(db, name)
     store.write_count += 1
-    after = len(list(coll.list_indexes()))
+    now = {i["name"]: i for i in coll.list_indexes()}
+    store.indexes_changed(
+        db, name, "createIndexes", [_index_info(now[n]) for n in now if n not in existing]
+    )
+    before, after = len(existing), len(now)
     return {
         "createdCollectionAutomatically": created_collection,
         "numIndexesBefore": before,
@@ -169,6 +176,8 @@ def _create_one_index(coll: Any, spec: dict[str, Any]) -> None:
     ):
         if option in spec:
             raise not_supported(label)
+    if dict(key) == {"_id": 1}:
+        return  # the _id index every collection has (MongoDB adds no second one)
     index_name = spec.get("name")
     existing = {i["name"]: i for i in coll.list_indexes()}
     if index_name in existing:
@@ -198,19 +207,22 @@ def _create_one_index(coll: Any, spec: dict[str, Any]) -> None:
         raise CommandError(exc.code or 11000, str(exc), **(exc.details or {})) from exc
 
 
+def _index_info(info: dict[str, Any]) -> dict[str, Any]:
+    """An index as listIndexes (and the expanded change events) describe it."""
+    entry = {"v": 2, "key": dict(info["key"]), "name": info["name"]}
+    for option in ("unique", "sparse"):
+        if info.get(option):
+            entry[option] = True
+    return entry
+
+
 @command("listIndexes")
 def list_indexes(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     name = cmd["listIndexes"]
     store = ctx.state.store
     if not store.exists(db, name):
         raise CommandError(26, f"ns does not exist: {db}.{name}")
-    indexes = []
-    for info in store.coll(db, name).list_indexes():
-        entry = {"v": 2, "key": dict(info["key"]), "name": info["name"]}
-        for option in ("unique", "sparse"):
-            if info.get(option):
-                entry[option] = True
-        indexes.append(entry)
+    indexes = [_index_info(info) for info in store.coll(db, name).list_indexes()]
     batch = (cmd.get("cursor") or {}).get("batchSize")
     return cursor_reply(ctx, f"{db}.$cmd.listIndexes.{name}", indexes, batch_size=batch)
 
@@ -225,6 +237,7 @@ def drop_indexes(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     target = cmd.get("index")
     existing = {i["name"]: i for i in coll.list_indexes()}
     count = len(existing)
+    before = set(existing)
     if target == "*":
         coll.drop_indexes()
     else:
@@ -242,4 +255,24 @@ def drop_indexes(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
             coll.drop_index(index)
     store.reindex(db, name)
     store.write_count += 1
+    remaining = {i["name"] for i in coll.list_indexes()}
+    dropped = [_index_info(existing[n]) for n in before - remaining]
+    store.indexes_changed(db, name, "dropIndexes", dropped)
     return {"nIndexesWas": count}
+
+
+@command("renameCollection")
+def rename_collection(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
+    if db != "admin":
+        raise CommandError(13, "renameCollection may only be run against the admin database.")
+    source, target = cmd.get("renameCollection"), cmd.get("to")
+    if not isinstance(source, str) or not isinstance(target, str):
+        raise CommandError(73, "renameCollection and to must be namespace strings")
+    src_db, _, src_name = source.partition(".")
+    dst_db, _, dst_name = target.partition(".")
+    if not src_name or not dst_name:
+        raise CommandError(73, f"Invalid namespace specified: {source!r} or {target!r}")
+    ctx.state.store.rename_collection(
+        src_db, src_name, dst_db, dst_name, drop_target=bool(cmd.get("dropTarget"))
+    )
+    return {}

@@ -1,5 +1,5 @@
 """Reads, writes and cursors: find, getMore, killCursors, insert, update, delete,
-findAndModify, count, distinct and aggregate (including ``$changeStream``)."""
+findAndModify, count and distinct (aggregate is in ``aggregation.py``)."""
 
 from __future__ import annotations
 
@@ -9,27 +9,22 @@ from bson.int64 import Int64
 
 from ..changestream import ChangeStreamCursor
 from ..errors import CommandError, not_supported, to_command_error
-from . import Context, collection_name, command, cursor_reply, int_option
+from ..variables import bind_filter, bind_pipeline, evaluate_let
+from . import Context, collection_name, command, cursor_reply, int_option, refuse_collation
 
 REFUSED_FIND_OPTIONS = {
-    "collation": "Collation",
     "min": "min() index bounds",
     "max": "max() index bounds",
     "returnKey": "returnKey",
     "showRecordId": "showRecordId",
     "tailable": "Tailable cursors",
-    "let": "Query variables (let)",
 }
-
-
-def _refuse_collation(spec: dict[str, Any]) -> None:
-    if spec.get("collation"):
-        raise not_supported("Collation")
 
 
 @command("find")
 def find(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     name = cmd["find"]
+    refuse_collation(cmd)
     for option, label in REFUSED_FIND_OPTIONS.items():
         if cmd.get(option):
             raise not_supported(label)
@@ -39,10 +34,11 @@ def find(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     batch_size = int_option(cmd, "batchSize")
     if batch_size is not None and batch_size < 0:
         raise CommandError(51024, "BSON field 'batchSize' value must be >= 0")
+    variables = evaluate_let(cmd.get("let"))
     docs = ctx.state.store.find(
         db,
         name,
-        cmd.get("filter") or {},
+        bind_filter(cmd.get("filter") or {}, variables),
         projection=cmd.get("projection"),
         sort=cmd.get("sort"),
         skip=int_option(cmd, "skip", 0) or 0,
@@ -115,32 +111,61 @@ def insert(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     return reply
 
 
+# The fields of one statement, as MongoDB 7.0 parses them (an update's sort came with 8.0).
+UPDATE_STATEMENT_FIELDS = {
+    "q",
+    "u",
+    "c",
+    "multi",
+    "upsert",
+    "upsertSupplied",
+    "arrayFilters",
+    "collation",
+    "hint",
+}
+DELETE_STATEMENT_FIELDS = {"q", "limit", "collation", "hint"}
+
+
+def _check_statements(cmd: dict[str, Any], command: str, field: str, allowed: set[str]) -> None:
+    """An unknown field in any statement fails the whole command, before anything is written."""
+    for stmt in cmd.get(field, []):
+        if not isinstance(stmt, dict):
+            raise CommandError(14, f"BSON field '{command}.{field}' must be an array of objects")
+        for key in stmt:
+            if key not in allowed:
+                raise CommandError(
+                    40415, f"BSON field '{command}.{field}.{key}' is an unknown field."
+                )
+
+
 @command("update")
 def update(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     name = cmd["update"]
+    _check_statements(cmd, "update", "updates", UPDATE_STATEMENT_FIELDS)
     ordered = cmd.get("ordered", True)
     matched = modified = 0
     upserted: list[dict[str, Any]] = []
     errors = []
+    variables = evaluate_let(cmd.get("let"))
     for index, stmt in enumerate(cmd.get("updates", [])):
         try:
-            _refuse_collation(stmt)
-            n, n_mod, new_id, _ = ctx.state.store.update(
+            refuse_collation(stmt)
+            scope = {**variables, **evaluate_let(stmt.get("c"))}  # c: the statement's own let
+            n, n_mod, new_id, changes = ctx.state.store.update(
                 db,
                 name,
-                stmt.get("q") or {},
-                stmt.get("u"),
+                bind_filter(stmt.get("q") or {}, scope),
+                bind_pipeline(stmt.get("u"), scope),
                 multi=bool(stmt.get("multi")),
                 upsert=bool(stmt.get("upsert")),
                 array_filters=stmt.get("arrayFilters"),
-                sort=stmt.get("sort"),
             )
         except Exception as exc:
             errors.append(_write_error(index, exc))
             if ordered:
                 break
             continue
-        if new_id is not None:
+        if _upserted(changes):
             upserted.append({"index": index, "_id": new_id})
             matched += 1
         else:
@@ -157,15 +182,18 @@ def update(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
 @command("delete")
 def delete(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     name = cmd["delete"]
+    _check_statements(cmd, "delete", "deletes", DELETE_STATEMENT_FIELDS)
     ordered = cmd.get("ordered", True)
     removed, errors = 0, []
+    variables = evaluate_let(cmd.get("let"))
     for index, stmt in enumerate(cmd.get("deletes", [])):
         try:
-            _refuse_collation(stmt)
+            refuse_collation(stmt)
             limit = int(stmt.get("limit", 0))
             if limit not in (0, 1):
                 raise CommandError(9, "The limit field in delete objects must be 0 or 1")
-            removed += len(ctx.state.store.delete(db, name, stmt.get("q") or {}, limit=limit))
+            query = bind_filter(stmt.get("q") or {}, variables)
+            removed += len(ctx.state.store.delete(db, name, query, limit=limit))
         except Exception as exc:
             errors.append(_write_error(index, exc))
             if ordered:
@@ -176,12 +204,18 @@ def delete(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     return reply
 
 
+def _upserted(changes: list[tuple[dict | None, dict | None]]) -> bool:
+    """Whether an update statement inserted (its _id may be null, so the id cannot tell)."""
+    return bool(changes) and changes[0][0] is None
+
+
 @command("findAndModify", "findandmodify")
 def find_and_modify(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     name = collection_name(cmd)
     store = ctx.state.store
-    _refuse_collation(cmd)
-    query = cmd.get("query") or {}
+    refuse_collation(cmd)
+    variables = evaluate_let(cmd.get("let"))
+    query = bind_filter(cmd.get("query") or {}, variables)
     sort = cmd.get("sort")
     fields = cmd.get("fields")
     remove = bool(cmd.get("remove"))
@@ -198,12 +232,12 @@ def find_and_modify(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any
                 db,
                 name,
                 query,
-                cmd["update"],
+                bind_pipeline(cmd["update"], variables),
                 upsert=bool(cmd.get("upsert")),
                 array_filters=cmd.get("arrayFilters"),
                 sort=sort,
             )
-            if new_id is not None:
+            if _upserted(changes):
                 value = changes[0][1] if cmd.get("new") else None
                 last = {"n": 1, "updatedExisting": False, "upserted": new_id}
             else:
@@ -224,11 +258,11 @@ def find_and_modify(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any
 
 @command("count")
 def count(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
-    _refuse_collation(cmd)
+    refuse_collation(cmd)
     n = ctx.state.store.count(
         db,
         cmd["count"],
-        cmd.get("query") or {},
+        bind_filter(cmd.get("query") or {}, {}),
         skip=int_option(cmd, "skip", 0) or 0,
         limit=abs(int_option(cmd, "limit", 0) or 0),
     )
@@ -237,69 +271,10 @@ def count(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
 
 @command("distinct")
 def distinct(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
-    _refuse_collation(cmd)
+    refuse_collation(cmd)
     key = cmd.get("key")
     if not isinstance(key, str):
         raise CommandError(14, "distinct key must be a string")
-    values = ctx.state.store.distinct(db, cmd["distinct"], key, cmd.get("query") or {})
+    query = bind_filter(cmd.get("query") or {}, {})
+    values = ctx.state.store.distinct(db, cmd["distinct"], key, query)
     return {"values": values}
-
-
-@command("aggregate")
-def aggregate(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
-    target = cmd["aggregate"]
-    pipeline = cmd.get("pipeline")
-    if not isinstance(pipeline, list):
-        raise CommandError(14, "'pipeline' option must be specified as an array")
-    if cmd.get("explain"):
-        raise not_supported("explain")
-    _refuse_collation(cmd)
-    if "cursor" not in cmd:
-        raise CommandError(9, "The 'cursor' option is required")
-    batch_size = (cmd.get("cursor") or {}).get("batchSize")
-    name = target if isinstance(target, str) else None
-    if pipeline and isinstance(pipeline[0], dict) and "$changeStream" in pipeline[0]:
-        return _open_change_stream(ctx, db, name, pipeline, batch_size)
-    docs = ctx.state.store.aggregate(db, name, pipeline)
-    ns = f"{db}.{name}" if name else f"{db}.$cmd.aggregate"
-    return cursor_reply(ctx, ns, docs, batch_size=batch_size)
-
-
-def _open_change_stream(
-    ctx: Context, db: str, name: str | None, pipeline: list[dict], batch_size: int | None
-) -> dict[str, Any]:
-    state = ctx.state
-    if state.replica_set is None:
-        raise CommandError(40573, "The $changeStream stage is only supported on replica sets")
-    spec = pipeline[0]["$changeStream"] or {}
-    cluster_wide = bool(spec.get("allChangesForCluster"))
-    if cluster_wide and (db != "admin" or name is not None):
-        raise CommandError(
-            73, "$changeStream with allChangesForCluster must run against the admin database"
-        )
-    if not cluster_wide and db == "admin" and name is None:
-        raise CommandError(73, "$changeStream may not be opened on the internal admin database")
-    ns = f"{db}.{name}" if name else f"{db}.$cmd.aggregate"
-    stream = ChangeStreamCursor(
-        store=state.store,
-        history=state.history,
-        ns=ns,
-        db=db,
-        coll=name,
-        cluster_wide=cluster_wide,
-        spec={k: v for k, v in spec.items() if k != "allChangesForCluster"},
-        pipeline=pipeline[1:],
-    )
-    count = 101 if batch_size is None else batch_size
-    first = stream.collect(count) if count else []
-    cursor_id: Any = Int64(0)
-    if not stream.exhausted:
-        cursor_id = state.cursors.register(stream)
-    return {
-        "cursor": {
-            "firstBatch": first,
-            "id": cursor_id,
-            "ns": ns,
-            "postBatchResumeToken": stream.resume_token,
-        }
-    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from ..errors import CommandError
 from . import Context, command
 
 VERSION = "7.0.0"
+STARTED = time.monotonic()
 
 
 @command("hello", "isMaster", "ismaster")
@@ -66,9 +68,44 @@ def build_info(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     }
 
 
+# The server parameters a client may read; test commands (fail points) do not exist here.
+PARAMETERS: dict[str, Any] = {
+    "featureCompatibilityVersion": {"version": "7.0"},
+    "enableTestCommands": False,
+    "authenticationMechanisms": [],
+    "requireApiVersion": False,
+}
+
+
 @command("getParameter")
 def get_parameter(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
-    return {"featureCompatibilityVersion": {"version": "7.0"}}
+    if cmd.get("getParameter") == "*":
+        return dict(PARAMETERS)
+    asked = [k for k in cmd if k in PARAMETERS]
+    return {k: PARAMETERS[k] for k in asked or ["featureCompatibilityVersion"]}
+
+
+@command("getCmdLineOpts")
+def get_cmd_line_opts(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
+    state = ctx.state
+    host, _, port = state.address.rpartition(":")
+    parsed: dict[str, Any] = {"net": {"bindIp": host.strip("[]"), "port": int(port)}}
+    if state.replica_set is not None:
+        parsed["replication"] = {"replSet": state.replica_set}
+    return {"argv": ["embedded_mongo"], "parsed": parsed}
+
+
+@command("serverStatus")
+def server_status(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
+    state = ctx.state
+    return {
+        "host": state.address,
+        "version": VERSION,
+        "process": "embedded_mongo",
+        "uptime": time.monotonic() - STARTED,
+        "localTime": datetime.now(UTC).replace(tzinfo=None),
+        "storageEngine": {"name": "embedded", "supportsCommittedReads": True},
+    }
 
 
 @command("connectionStatus")

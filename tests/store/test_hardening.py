@@ -3,7 +3,8 @@ clear refusals instead of error pages for odd input."""
 
 from __future__ import annotations
 
-from tests.admin.school import School, csrf, post
+from models.auth import LoginThrottle
+from tests.admin.school import School, csrf, login, post
 
 CSP_NEEDS = ("default-src 'self'", "frame-ancestors 'none'", "object-src 'none'")
 
@@ -76,3 +77,21 @@ async def test_the_explain_tool_answers_404_for_an_unknown_kind_of_data(school: 
     response = await it.get("/admin/explain", params=params)
     assert response.status_code == 404
     assert "Không có loại dữ liệu" in response.text
+
+
+async def test_sign_in_names_with_pattern_characters_are_counted_like_any_other(
+    school: School,
+) -> None:
+    """Names are matched exactly: "(a+)+$" is a name, not a pattern (no stall, no error)."""
+    client = school.client()
+    for name in ("(a+)+$", "a$b+c^?", "(a+)+$"):
+        response = await login(client, name, "sai-mat-khau")
+        assert response.status_code == 400, name  # the form again, refused, never a 500
+    throttle = LoginThrottle.get_pymongo_collection()
+    counted = await throttle.find_one({"scope": "account", "key": "(a+)+$"})
+    assert counted is not None
+    assert counted["failures"] == 2
+    assert await throttle.count_documents({"scope": "account"}) == 2
+    address = await throttle.find_one({"scope": "address"})
+    assert address is not None
+    assert address["failures"] == 3
