@@ -73,11 +73,15 @@ def guardian_rows(record: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+TX_SEPARATOR = " · "
+
+
 def _term(term: dict[str, Any] | None) -> dict[str, Any]:
     term = term or {}
     result = term.get("average") if term.get("average") is not None else term.get("result")
     return {
-        "tx": ", ".join(mark(v) for v in term.get("tx", []) if v is not None),
+        # A middle dot between marks: "5 · 5 · 5,5" (a comma is the decimal separator).
+        "tx": TX_SEPARATOR.join(mark(v) for v in term.get("tx", []) if v is not None),
         "gk": mark(term.get("gk")),
         "ck": mark(term.get("ck")),
         "result": mark(result),
@@ -107,6 +111,7 @@ def year_blocks(record: dict[str, Any]) -> list[dict[str, Any]]:
                     "year": mark(year_value),
                     "reassessment": mark(subject.get("reassessment")),
                     "teacher": subject.get("teacher") or "",
+                    "kind": subject.get("kind") or "score",
                 }
             )
         conduct = year.get("conduct") or {}
@@ -121,6 +126,8 @@ def year_blocks(record: dict[str, Any]) -> list[dict[str, Any]]:
                 "class_name": year.get("class_name", ""),
                 "homeroom_teacher": year.get("homeroom_teacher") or "",
                 "subjects": subjects,
+                "scored": [s for s in subjects if s["kind"] != "comment"],
+                "commented": [s for s in subjects if s["kind"] == "comment"],
                 "conduct": {
                     t: level(conduct.get(t)) for t in ("hk1", "hk2", "year", "after_summer")
                 },
