@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
-from .config import Settings, get_settings
+from .config import Settings, get_settings, new_field_key
 from .runtime import connected, database_uri
 from .store.directory import existing_keys
 
@@ -102,6 +102,12 @@ def _changelog_verify(args: argparse.Namespace, settings: Settings) -> int:
         return 0 if asyncio.run(run(uri)) else 1
 
 
+def _field_key() -> int:
+    """Needs no settings: it is made before the server is configured."""
+    print(new_field_key())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hocba", description="Học bạ số — digital record book")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -146,12 +152,20 @@ def build_parser() -> argparse.ArgumentParser:
         "may be catching up; default 2)",
     )
     verify.set_defaults(func=_changelog_verify)
+    field_key = sub.add_parser(
+        "field-key",
+        help="print a new master key for the encrypted fields (put it in FIELD_KEY, keep a copy "
+        "apart from the backups)",
+    )
+    field_key.set_defaults(func=None)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
+    if args.command == "field-key":
+        return _field_key()
     try:
         settings = get_settings()
     except ValidationError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -40,6 +42,11 @@ class Settings(BaseSettings):
     # Unset: on, except under ENV=test (tests start their own workers).
     changelog_worker_in_app: bool | None = None
     school_name: str = "Trường PTDTNT THCS (trường mẫu)"
+    # The local master key of the encrypted fields (base64 of 96 bytes; `hocba field-key` makes
+    # one), or a file holding it. Outside production a key file under the data directory is
+    # created on first use.
+    field_key: str | None = None
+    field_key_file: Path | None = None
     # The largest request body accepted (forms, JSON, uploads); larger ones answer 413.
     max_request_bytes: int = Field(default=5 * 1024 * 1024, ge=64 * 1024)
 
@@ -81,7 +88,21 @@ class Settings(BaseSettings):
                 raise ValueError("SECRET_KEY must be at least 32 characters long")
         if self.env == "production" and self.mongodb_uri is None:
             raise ValueError("MONGODB_URI is required when ENV=production")
+        if self.env == "production" and not (self.field_key or self.field_key_file):
+            raise ValueError("FIELD_KEY or FIELD_KEY_FILE is required when ENV=production")
         return self
+
+    def field_master_key(self) -> bytes:
+        """The master key of the encrypted fields (never stored in the database)."""
+        if self.field_key:
+            return base64.b64decode(self.field_key)
+        path = self.field_key_file or self.embedded_data_dir.parent / "field-master.key"
+        if not path.exists() and self.field_key_file is None:
+            # Development and tests only (production requires a key): made once, kept.
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(new_field_key(), encoding="ascii")
+            path.chmod(0o600)
+        return base64.b64decode(path.read_bytes().strip())
 
     @property
     def runs_changelog_worker(self) -> bool:
@@ -92,6 +113,11 @@ class Settings(BaseSettings):
     @property
     def uses_embedded_db(self) -> bool:
         return self.mongodb_uri is None
+
+
+def new_field_key() -> str:
+    """A fresh master key for the encrypted fields: base64 of 96 random bytes."""
+    return base64.b64encode(secrets.token_bytes(96)).decode("ascii")
 
 
 @lru_cache

@@ -8,6 +8,7 @@ from beanie import init_beanie
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
+from app.store.fields import configure as configure_fields
 from models import ALL_DOCUMENTS
 
 
@@ -32,6 +33,7 @@ async def database_status(client: AsyncMongoClient) -> dict[str, Any]:
     }
 
 
-async def init_models(client: AsyncMongoClient, db_name: str) -> None:
+async def init_models(client: AsyncMongoClient, db_name: str, field_key: bytes) -> None:
     """Initialise Beanie on every document (creates the indexes the screens need)."""
     await init_beanie(database=client[db_name], document_models=ALL_DOCUMENTS)
+    configure_fields(field_key)

@@ -33,7 +33,7 @@ async def _init_until_ready(app: FastAPI, client: AsyncMongoClient, settings: Se
     app.state.models_ready = False
     while True:
         try:
-            await init_models(client, settings.mongodb_db)
+            await init_models(client, settings.mongodb_db, settings.field_master_key())
         except PyMongoError as exc:
             log.warning("database not ready (%s); retrying in 5 s", type(exc).__name__)
             await asyncio.sleep(5)

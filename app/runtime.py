@@ -38,7 +38,7 @@ async def connected(settings: Settings, uri: str) -> AsyncIterator[AsyncMongoCli
     """A client with the models initialised, closed on exit."""
     client = make_client(uri, timeout_ms=settings.mongodb_timeout_ms)
     try:
-        await init_models(client, settings.mongodb_db)
+        await init_models(client, settings.mongodb_db, settings.field_master_key())
         yield client
     finally:
         await client.close()

@@ -14,6 +14,7 @@ from .student_parts import Placement, Profile, SchoolYearRecord, Status
 from .types import search_key
 
 SCHEMA_VERSION = 1
+MOET_ID_PATTERN = r"^[0-9A-Za-z]{6,20}$"  # the national learner ID (mã định danh)
 SCHOOL_YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
 
 
@@ -23,9 +24,7 @@ class StudentRecord(Document):
     ``years.2025-2026.subjects.TOAN.hk1.gk``."""
 
     code: str = label("Mã học sinh", min_length=1, max_length=30, pattern=r"^[A-Za-z0-9_.-]+$")
-    moet_id: str | None = label(
-        "Mã định danh học sinh", default=None, pattern=r"^[0-9A-Za-z]{6,20}$"
-    )
+    moet_id: str | None = label("Mã định danh học sinh", default=None, pattern=MOET_ID_PATTERN)
     profile: Profile = label("Thông tin cá nhân")
     status: Status = label("Tình trạng", default=Status.STUDYING)
     current: Placement | None = label("Lớp hiện tại", default=None)

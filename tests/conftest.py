@@ -15,7 +15,9 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.auth import passwords
+from app.db import init_models
 from embedded_mongo import ServerThread, start_in_thread
+from tests.factories import TEST_FIELD_KEY
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -74,11 +76,7 @@ async def db(session_db: AsyncDatabase) -> AsyncDatabase:
 @pytest.fixture(scope="session")
 async def beanie_db(session_db: AsyncDatabase) -> AsyncDatabase:
     """The session database with every Beanie document initialised (indexes created once)."""
-    from beanie import init_beanie
-
-    from models import ALL_DOCUMENTS
-
-    await init_beanie(database=session_db, document_models=ALL_DOCUMENTS)
+    await init_models(session_db.client, session_db.name, TEST_FIELD_KEY)
     return session_db
 
 

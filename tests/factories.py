@@ -6,11 +6,17 @@ from datetime import date
 from itertools import count
 from typing import Any
 
+from app.store.fields import cipher
 from models.student import StudentRecord
 from models.student_parts import Placement, Profile, SchoolYearRecord, Sex, SubjectYear
 
 _codes = count(1)
 SCHOOL_YEAR = "2025-2026"
+
+
+# The master key of the encrypted fields in every test; the app under test gets the same one
+# (tests/auth/helpers.py), as they share the key vault.
+TEST_FIELD_KEY = bytes(range(96))
 
 
 def make_student(
@@ -67,3 +73,19 @@ def full_year(
         conduct=TermLevels.model_validate({"hk1": conduct[0], "hk2": conduct[1]}),
         absences={"hk1": Absences(excused=absences), "hk2": Absences()},
     )
+
+
+async def stored_pupil(query: dict[str, Any]) -> StudentRecord | None:
+    """A pupil's record as stored, encrypted fields opened (as the system reads it)."""
+    raw = await StudentRecord.get_pymongo_collection().find_one(query)
+    if raw is None:
+        return None
+    return StudentRecord.model_validate(await cipher().open(raw, "students"))
+
+
+async def stored_pupils() -> list[StudentRecord]:
+    """Every pupil's record as stored, encrypted fields opened, in code order."""
+    cursor = StudentRecord.get_pymongo_collection().find({}).sort("code", 1)
+    return [
+        StudentRecord.model_validate(await cipher().open(raw, "students")) async for raw in cursor
+    ]

@@ -16,10 +16,11 @@ from app.errors import HocBaError, NotFound
 from app.records.diff import get_path
 from app.records.paths import validate_value
 from app.store.directory import staff_names
+from app.store.fields import DETERMINISTIC, cipher
 from app.validation_vi import messages_by_field
 from models.role import Action
 from models.search import name_pattern
-from models.student import StudentRecord
+from models.student import MOET_ID_PATTERN, StudentRecord
 from models.student_parts import SEX_LABELS, STATUS_LABELS
 
 from ..access import access_of
@@ -38,6 +39,8 @@ from .base import (
     stored_form,
 )
 from .fields import CODE_FILTERS, VersionField, VnDateField, labelled
+
+MOET_ID = re.compile(MOET_ID_PATTERN)
 
 
 def _profile_fields() -> list[sa.BaseField]:
@@ -168,15 +171,15 @@ class StudentView(ScopedModelView):
         # clause only matches rows where the searcher may read that field (the door adds it).
         key = name_pattern(term[:MAX_SEARCH])
         raw = re.escape(term.strip()[:MAX_SEARCH])
-        return RawQuery(
-            {
-                "$or": [
-                    {"search_name": {"$regex": key}},
-                    {"code": {"$regex": raw, "$options": "i"}},
-                    {"moet_id": {"$regex": raw}},
-                ]
-            }
-        ), False
+        clauses: list[dict[str, Any]] = [
+            {"search_name": {"$regex": key}},
+            {"code": {"$regex": raw, "$options": "i"}},
+        ]
+        if MOET_ID.match(term.strip()) and any(c.isdigit() for c in term):
+            # The national learner ID is stored encrypted (deterministically): found whole.
+            sealed = await cipher().encrypt(term.strip(), DETERMINISTIC)
+            clauses.append({"moet_id": sealed})
+        return RawQuery({"$or": clauses}), False
 
     async def repr(self, obj: Any, request: Request) -> str:
         return f"{obj.profile.full_name} ({obj.code})"

@@ -112,4 +112,4 @@ async def change_student(
     stored = await writer.update_stored(
         student_id, body.changes, expected_version=body.expected_version
     )
-    return _visible(Found(stored, access.students(Action.VIEW).rules_for(stored)))
+    return _visible(await access.students(Action.VIEW).found(stored))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import models  # noqa: F401  (every document registers itself in the registry)
+from app.store.fields import is_encrypted
 from models.resources import AUDITED_RESOURCES, BOOKKEEPING, RESOURCES, model_of
 
 AUDITED: dict[str, Any] = {code: model_of(code) for code in AUDITED_RESOURCES}
@@ -19,12 +20,27 @@ def is_bookkeeping(path: str) -> bool:
     return parts[0] in BOOKKEEPING or parts[0] == "_id" or parts[-1] == "pending"
 
 
+MASK = "••••••"
+
+
+def masked(value: Any) -> Any:
+    """A value as the log keeps it: an encrypted field (or a list or document holding one)
+    shows only that it changed, never its ciphertext."""
+    if is_encrypted(value):
+        return MASK
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: masked(v) for k, v in value.items()}
+    return value
+
+
 def snapshot(doc: dict | None) -> dict | None:
     """A record's state for the log: everything but bookkeeping and secrets."""
     if doc is None:
         return None
     hidden = {*BOOKKEEPING, "_id", "password_hash", "password_history"}
-    return {k: v for k, v in doc.items() if k not in hidden}
+    return {k: masked(v) for k, v in doc.items() if k not in hidden}
 
 
 def record_label(collection: str, doc: dict | None) -> str:

@@ -7,10 +7,9 @@ from typing import Any
 from app.records.diff import diff_paths, get_path
 from models.labels import describe_path
 
-from .audited import is_bookkeeping
+from .audited import MASK, is_bookkeeping, masked
 
 SECRET_HEADS = ("password_hash", "password_history")
-MASK = "••••••"
 
 
 def field_changes(
@@ -31,8 +30,8 @@ def field_changes(
             {
                 "path": path,
                 "title": describe_path(collection, path),
-                "old": get_path(pre, path),
-                "new": sets.get(path),
+                "old": masked(get_path(pre, path)),
+                "new": masked(sets.get(path)),
                 "old_known": pre is not None,
             }
         )
@@ -89,8 +88,8 @@ def changes_from_description(
             {
                 "path": path,
                 "title": describe_path(collection, path),
-                "old": old,
-                "new": new,
+                "old": masked(old),
+                "new": masked(new),
                 "old_known": True,
             }
         )
@@ -133,7 +132,7 @@ def changes_without_pre_image(collection: str, description: dict[str, Any]) -> l
                 "path": path,
                 "title": describe_path(collection, path),
                 "old": None,
-                "new": value,
+                "new": masked(value),
                 "old_known": False,
             }
         )

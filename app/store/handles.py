@@ -20,6 +20,7 @@ from app.permissions.fields import FieldRules
 from app.permissions.scope import MATCH_NOTHING, Scope
 
 from .collections import collection
+from .fields import SENSITIVE, cipher
 
 NOT_FOUND = "Không tìm thấy bản ghi"
 # How callers name a record: its ObjectId, or that id as text (from a URL).
@@ -138,7 +139,7 @@ class Restricted:
         """Matching documents in the user's scope; ``omit`` leaves top-level fields unloaded
         (unless the row filter reads them: rows' rules are matched on what was loaded)."""
         docs = await self.rows(query, Page(sort, skip, limit), omit)
-        return [Found(doc, self.rules_for(doc)) for doc in docs]
+        return [Found(doc, self.rules_for(doc)) for doc in docs]  # rows() revealed them
 
     async def rows(
         self, query: Mapping[str, Any] | None, page: Page = EVERYTHING, omit: Sequence[str] = ()
@@ -149,7 +150,19 @@ class Restricted:
         needed = filter_roots(self.scope.filter) | filter_roots(self.view.filter)
         projection = {name: 0 for name in omit if name not in needed} or None
         cursor = page.apply(collection(self.resource).find(self.query(query), projection))
-        return [doc async for doc in cursor]
+        return [await self.reveal(doc) async for doc in cursor]
+
+    async def reveal(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """The stored document with its encrypted fields in plaintext where the reader may
+        read them, and left out where not (nobody else ever receives the plaintext)."""
+        if self.resource not in SENSITIVE:
+            return stored
+        return await cipher().open(stored, self.resource, self.rules_for(stored))
+
+    async def found(self, stored: dict[str, Any]) -> Found:
+        """A document the caller holds (e.g. just written), as this reader may see it."""
+        revealed = await self.reveal(stored)
+        return Found(revealed, self.rules_for(revealed))
 
     async def row(self, record_id: RecordId) -> dict[str, Any] | None:
         found = await self.get(record_id)
@@ -160,7 +173,7 @@ class Restricted:
         if oid is None or not self.scope.allowed:
             return None
         doc = await collection(self.resource).find_one(both({"_id": oid}, self.scope.filter))
-        return Found(doc, self.rules_for(doc)) if doc is not None else None
+        return await self.found(doc) if doc is not None else None
 
     async def get_or_404(self, record_id: RecordId, message: str = NOT_FOUND) -> Found:
         found = await self.get(record_id)

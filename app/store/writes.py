@@ -37,6 +37,7 @@ from models.labels import describe_path
 from models.resources import BOOKKEEPING, model_of
 
 from .collections import collection
+from .fields import SENSITIVE, cipher, sensitive_path
 from .handles import RecordId, both, filter_roots, object_id
 from .policies import lock_guards, locked_scope, policy_for
 from .stored import stored_form
@@ -205,9 +206,10 @@ class Writer:
                 raw = await coll.find_one(query)
                 if raw is None:
                     raise NotFound(self._not_found())
-            plan = self._plan(raw, request, seen)
+            raw = await self._opened(raw)
+            plan = await self._sealed(self._plan(raw, request, seen))
             if plan is None:  # nothing to write: what is stored, whole
-                whole = raw if request.projection is None else await coll.find_one(query)
+                whole = await coll.find_one(query) if request.projection is not None else None
                 return whole or raw, None
             try:
                 result = await coll.find_one_and_update(
@@ -323,7 +325,8 @@ class Writer:
                     raw = await coll.find_one({"_id": raw["_id"]})
                     if raw is None:
                         raise NotFound(self._not_found())
-                plan = self._plan(raw, request, item.seen)
+                raw = await self._opened(raw)
+                plan = await self._sealed(self._plan(raw, request, item.seen))
             except StaleValue as exc:
                 outcomes[index] = Outcome.conflict(item.record_id, exc)
                 continue
@@ -376,6 +379,32 @@ class Writer:
                 outcomes[index] = Outcome.conflict(item.record_id, exc)
             except HocBaError as exc:
                 outcomes[index] = Outcome.refused(item.record_id, exc)
+
+    # -- encrypted fields ------------------------------------------------------------------------
+    async def _opened(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """The stored record with its encrypted fields readable (the writer checks and diffs
+        plaintext; only changed values are encrypted again)."""
+        if self.resource not in SENSITIVE:
+            return raw
+        return await cipher().open(raw, self.resource)
+
+    async def _seal(self, raw: dict[str, Any]) -> None:
+        if self.resource in SENSITIVE:
+            await cipher().seal(raw, self.resource)
+
+    async def _sealed(self, plan: _Plan | None) -> _Plan | None:
+        """The plan with every sensitive value it writes encrypted."""
+        if plan is None or self.resource not in SENSITIVE:
+            return plan
+        setter = plan.update["$set"]
+        touched = [p for p in setter if sensitive_path(self.resource, p)]
+        if not touched:
+            return plan
+        after = dict(plan.after)
+        await self._seal(after)
+        for path in touched:
+            setter[path] = get_path(after, path)
+        return _Plan(plan.guard, plan.update, plan.model, after)
 
     def _projection(self, parts: set[str]) -> dict[str, int]:
         """What a change to some parts needs of the stored record: those parts, the version,
@@ -457,7 +486,7 @@ class Writer:
             raise NotFound(self._not_found())
         if expected_version is not None and raw.get("version") != expected_version:
             raise Conflict(CHANGED.get(self.resource, CHANGED[""]))
-        current = self._parse(raw).model_dump()
+        current = self._parse(await self._opened(raw)).model_dump()
         target = new.model_dump()
         shown = set(fields) if fields is not None else set(target)
         sets, unsets = diff_paths(
@@ -502,6 +531,7 @@ class Writer:
     async def insert(self, doc: D, *, set_by_app: Iterable[str] = ()) -> D:
         """Insert a new record as version 1 (derived results computed)."""
         raw = self._prepared(doc, set_by_app=set_by_app)
+        await self._seal(raw)
         try:
             await collection(self.resource).insert_one(raw)
         except DuplicateKeyError as exc:
@@ -516,6 +546,8 @@ class Writer:
         if not docs:
             return 0
         raws = [self._prepared(doc, derived=derived) for doc in docs]
+        for raw in raws:
+            await self._seal(raw)
         try:
             result = await collection(self.resource).insert_many(raws, ordered=not skip_duplicates)
         except BulkWriteError as exc:

@@ -20,6 +20,7 @@ from tests.admin.school import (
     post,
     replace,
 )
+from tests.factories import stored_pupil
 
 MINE = {"HS7A101", "HS7A102", "HS7A103"}  # gv.cn7a1's homeroom class
 
@@ -173,7 +174,7 @@ async def test_moving_a_pupil_out_of_scope_is_refused(school: School) -> None:
         },
     )
     assert create.status_code == 422
-    assert await StudentRecord.find_one({"code": "HSNGOAI1"}) is None
+    assert await stored_pupil({"code": "HSNGOAI1"}) is None
 
 
 async def test_tampered_version_does_not_crash(school: School) -> None:
@@ -214,14 +215,14 @@ async def test_deleting_or_exporting_another_class_does_nothing(school: School) 
     )
     assert response.status_code == 400
     assert "không tồn tại hoặc nằm ngoài phạm vi" in response.json()["msg"]
-    assert await StudentRecord.find_one({"code": "HS7A201"}) is not None
+    assert await stored_pupil({"code": "HS7A201"}) is not None
     response = await tester.post(
         "/admin/_api/students/row-action",
         params={"name": "delete", "pk": other},
         headers=api_headers(tester),
     )
     assert response.status_code == 400
-    assert await StudentRecord.find_one({"code": "HS7A201"}) is not None
+    assert await stored_pupil({"code": "HS7A201"}) is not None
     response = await tester.post(
         "/admin/_api/students/action",
         params={"name": "export", "pks": [other, school.pupil_id("HS7A101")]},
@@ -255,7 +256,7 @@ async def test_posts_without_csrf_token_are_refused(school: School) -> None:
         assert response.status_code == 403
         assert CSRF_REJECTED in response.text
     assert await stored("HS7A101") == before
-    assert await StudentRecord.find_one({"code": "HSCSRF"}) is None
+    assert await stored_pupil({"code": "HSCSRF"}) is None
 
 
 async def test_csrf_token_of_another_browser_is_refused(school: School) -> None:

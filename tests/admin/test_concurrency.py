@@ -13,6 +13,7 @@ from models.role import Role
 from models.student import StudentRecord
 from models.user import User
 from tests.admin.school import School, form_error, load_form, post, replace
+from tests.factories import stored_pupil
 
 STUDENT_CONFLICT = "Hồ sơ vừa được người khác sửa; hãy tải lại trang rồi nhập lại"
 GENERIC_CONFLICT = "Bản ghi này vừa được người khác thay đổi"
@@ -34,7 +35,7 @@ async def test_second_of_two_pupil_forms_is_told_and_loses(school: School) -> No
     late = await post(homeroom, path, replace(second, profile__birth_place="Đồng Văn"))
     assert late.status_code == 422
     assert STUDENT_CONFLICT in form_error(late.text)
-    record = await StudentRecord.find_one({"code": "HS7A101"})
+    record = await stored_pupil({"code": "HS7A101"})
     assert record is not None
     assert record.profile.birth_place == "Mèo Vạc"
     assert record.version == 2
@@ -55,7 +56,7 @@ async def test_simultaneous_pupil_submits_keep_one_change(school: School) -> Non
     )
     assert sorted(r.status_code for r in results) == [303, 422]
     winner = "Bắc Mê" if results[0].status_code == 303 else "Yên Minh"
-    record = await StudentRecord.find_one({"code": "HS7A102"})
+    record = await stored_pupil({"code": "HS7A102"})
     assert record is not None
     assert record.profile.birth_place == winner
     assert record.version == 2

@@ -13,6 +13,7 @@ from models.auth import AuthEvent, AuthEventKind
 from models.student import StudentRecord
 from models.user import User
 from tests.admin.school import School, api_headers, load_form, post, replace
+from tests.factories import stored_pupil
 
 HOMEROOM_7A1 = {"HS7A101", "HS7A102", "HS7A103"}
 
@@ -164,7 +165,7 @@ async def test_preview_as_a_homeroom_teacher(school: School) -> None:
     )
     assert export.status_code == 400
     assert await StudentRecord.get_pymongo_collection().find_one({"code": "HS7A101"}) == before
-    assert await StudentRecord.find_one({"code": "HSXEM"}) is None
+    assert await stored_pupil({"code": "HSXEM"}) is None
     # Even the IT group's own resources are read-only while previewing.
     users = await post(it, "/admin/users/create", {"username": "xem.thu", "full_name": "X"})
     assert users.status_code == 403

@@ -10,6 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from models.role import Action, Permission, Role
 from models.student import StudentRecord
 from tests.admin.school import School, form_error, load_form, post, replace, staff
+from tests.factories import stored_pupil
 
 
 def edit_path(school: School, code: str) -> str:
@@ -17,7 +18,7 @@ def edit_path(school: School, code: str) -> str:
 
 
 async def record(code: str) -> StudentRecord:
-    found = await StudentRecord.find_one({"code": code})
+    found = await stored_pupil({"code": code})
     assert found is not None
     return found
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ from app.auth.config import AuthConfig
 from app.config import Settings
 from app.main import create_app
 from models.user import User
+from tests.factories import TEST_FIELD_KEY
 
 SECRET = "s" * 40
 PASSWORD = "Trời xanh mây trắng 2025"
@@ -41,6 +43,7 @@ def make_settings(mongo_uri: str, db_name: str, **overrides: Any) -> Settings:
         "secret_key": SECRET,
         "mongodb_uri": mongo_uri,
         "mongodb_db": db_name,
+        "field_key": base64.b64encode(TEST_FIELD_KEY).decode("ascii"),
     }
     fields.update(overrides)
     return Settings(**fields)

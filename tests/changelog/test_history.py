@@ -14,12 +14,11 @@ from app.store import access_for
 from app.store.records import create_record, update_record
 from models.catalogue import SchoolYear, Subject
 from models.common import WriteSource
-from models.student import StudentRecord
 from models.user import TeachingAssignment, User
 from seed.catalogue import school_years, subjects
 from seed.roles import seed_roles
 from tests.changelog.conftest import WaitFor, WorkerHandle
-from tests.factories import SCHOOL_YEAR, make_student
+from tests.factories import SCHOOL_YEAR, make_student, stored_pupil
 
 ACTOR = Actor(id="office", name="Văn phòng", role="vanphong")
 GK = f"years.{SCHOOL_YEAR}.subjects.TOAN.hk1.gk"
@@ -140,7 +139,7 @@ async def test_revert_of_fields_the_user_may_not_write_is_refused(school) -> Non
             reason="Làm lại",
             expected_version=5,
         )
-    current = await StudentRecord.get(school["record"].id)
+    current = await stored_pupil({"_id": school["record"].id})
     assert current is not None
     assert current.version == 5
 

@@ -13,7 +13,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound, TermLocked
 from app.store.records import UNSET, create_record, update_record
 from models.common import WriteSource
 from models.student import StudentRecord
-from tests.factories import SCHOOL_YEAR, make_student
+from tests.factories import SCHOOL_YEAR, make_student, stored_pupil
 
 TEACHER = Actor(id="u1", name="Trần Thị Bình", role="gvbm")
 GK = f"years.{SCHOOL_YEAR}.subjects.TOAN.hk1.gk"
@@ -156,7 +156,7 @@ async def test_concurrent_writers_on_different_paths_lose_nothing(mdb) -> None:
     for path in paths[:4]:
         await write(path, "6")
     await asyncio.gather(*(write(p, "9") for p in paths[4:]))
-    final = await StudentRecord.get(record.id)
+    final = await stored_pupil({"_id": record.id})
     assert final is not None
     toan = final.years[SCHOOL_YEAR].subjects["TOAN"]
     assert toan.hk1.tx == [Decimal(6)] * 4

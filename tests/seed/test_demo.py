@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from app.auth.passwords import verify_password
-from models.student import StudentRecord
 from models.user import User
 from seed.catalogue import CURRENT_YEAR
 from seed.demo import seed_demo
+from tests.factories import stored_pupils
 
 ROLES = {"bgh", "tocm", "gvcn", "gvbm", "vanphong", "cntt"}
 
@@ -24,7 +24,7 @@ async def _snapshot(mdb) -> list[tuple]:
 async def test_default_school_has_the_expected_shape(mdb) -> None:
     report = await seed_demo(seed=7)
     assert 12 * 30 <= report.created_students <= 12 * 35
-    students = await StudentRecord.find_all().to_list()
+    students = await stored_pupils()
     by_class = Counter(s.current.class_name for s in students if s.current)
     assert sorted(by_class) == [f"{g}A{i}" for g in (6, 7, 8, 9) for i in (1, 2, 3)]
     assert all(30 <= n <= 35 for n in by_class.values())

@@ -7,12 +7,16 @@ from typing import Any
 
 import httpx
 
+from app.context import Actor
+from app.store.records import update_record
 from app.store.writes import OUT_OF_SCOPE
 from models.changelog import ChangeLogEntry
+from models.common import WriteSource
 from models.role import Permission, Role
 from models.student import StudentRecord
 from models.user import User
 from tests.admin.school import YEAR, School, api_headers, form_error, load_form, post
+from tests.factories import stored_pupil
 
 LOCKED_HK1 = {f"years.{YEAR}.locks.hk1.locked": True}
 
@@ -56,8 +60,10 @@ async def test_editing_a_guardian_keeps_their_hidden_year_of_birth(school: Schoo
     changed = [(k, "0987654321" if k == phone else v) for k, v in form]
     response = await post(office, path, changed)
     assert response.status_code == 303, form_error(response.text)
-    guardian = (await stored("HS7A101"))["profile"]["guardians"][0]
-    assert (guardian["phone"], guardian["birth_year"]) == ("0987654321", 1985)
+    pupil = await stored_pupil({"code": "HS7A101"})
+    assert pupil is not None
+    guardian = pupil.profile.guardians[0]
+    assert (guardian.phone, guardian.birth_year) == ("0987654321", 1985)
 
 
 async def test_writing_a_whole_block_cannot_change_a_locked_term(school: School) -> None:
@@ -152,8 +158,11 @@ async def test_the_global_log_shows_only_entries_of_records_in_the_readers_scope
 
 
 async def test_search_never_matches_a_field_the_searcher_may_not_read(school: School) -> None:
-    await StudentRecord.get_pymongo_collection().update_one(
-        {"code": "HS7A101"}, {"$set": {"moet_id": "6600000198"}}
+    await update_record(
+        school.pupils["HS7A101"].id,
+        {"moet_id": "6600000198"},
+        source=WriteSource.ADMIN,
+        actor=Actor(id="t", name="Kiểm thử", role="vanphong"),
     )
     teacher = await school.login("gv.toan")  # may not read Mã định danh
     for term in ("6600000198", "66000", "6"):
