@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
@@ -40,12 +41,26 @@ STATUS_LABELS = {
 }
 
 
+PHONE = re.compile(r"^(\+84|0)?\d{8,10}$")
+PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+
+
 class Guardian(BaseModel):
     relation: Literal["cha", "me", "giam_ho"] = label("Quan hệ")
     full_name: Text = label("Họ và tên", min_length=1, max_length=120)
     phone: str | None = label("Số điện thoại", default=None, max_length=20)
     occupation: Text | None = label("Nghề nghiệp", default=None, max_length=120)
     birth_year: int | None = label("Năm sinh", default=None, ge=1900, le=2100)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        digits = PHONE_SEPARATORS.sub("", value.strip())
+        if not PHONE.match(digits):
+            raise ValueError("Số điện thoại chỉ gồm chữ số (9–11 số), có thể bắt đầu bằng +84")
+        return value.strip()
 
 
 class Profile(BaseModel):

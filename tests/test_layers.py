@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "app.records": RULES,
     "app.store": DOOR,
     "app.changelog": SERVICES,
+    "app.office": SERVICES,
     "app.auth": SERVICES,
     "seed": SERVICES,
     "app.auth.csrf": DELIVERY,

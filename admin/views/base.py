@@ -44,6 +44,7 @@ from app.store import Restricted, Writer
 from app.store.handles import Page, RowSource
 from app.validation_vi import messages_by_field
 from models.common import WriteSource
+from models.labels import describe_path
 from models.role import Action
 
 from ..access import access_of
@@ -351,7 +352,7 @@ class ScopedModelView(ModelView):
                 {k: form_value(self.document, k, v) for k, v in data.items()}
             )
         except ValidationError as exc:
-            raise form_error(nest_errors(messages_by_field(exc))) from exc
+            raise self.invalid(messages_by_field(exc)) from exc
         await self.before_generic_write(request, doc, None)
         try:
             return await self.writer(request, Action.CREATE).insert(doc, set_by_app=self.set_by_app)
@@ -387,7 +388,7 @@ class ScopedModelView(ModelView):
         try:
             updated = self.document.model_validate(merged)
         except ValidationError as exc:
-            raise form_error(nest_errors(messages_by_field(exc))) from exc
+            raise self.invalid(messages_by_field(exc)) from exc
         await self.before_generic_write(request, updated, doc)
         try:
             return await self.writer(request, Action.EDIT).replace(
@@ -398,6 +399,22 @@ class ScopedModelView(ModelView):
             )
         except HocBaError as exc:
             raise domain_form_error(exc) from exc
+
+    def invalid(self, errors: Mapping[str, str]) -> FormValidationError:
+        """Validation messages on their fields. A field inside a list item (a guardian's
+        phone) is also named above the form: the form shows no message inside list items."""
+        inside = {
+            path: message
+            for path, message in errors.items()
+            if any(p.isdigit() for p in path.split("."))
+        }
+        nested = nest_errors(dict(errors))
+        if inside:
+            nested["__all__"] = "; ".join(
+                f"{describe_path(self.resource, path)}: {message}"
+                for path, message in inside.items()
+            )
+        return form_error(nested)
 
     async def before_generic_write(self, request: Request, new: Any, old: Any | None) -> None:
         """Hook for views that validate more (roles check their rules, users their rights)."""
@@ -585,7 +602,8 @@ def form_value(model: Any, key: str, value: Any) -> Any:
 def domain_form_error(exc: HocBaError) -> FormValidationError:
     """A refusal of the data layer as a form error: on its field when it names one the form
     shows, else above the form (never an HTTP 500)."""
-    if exc.field and not isinstance(exc, Forbidden):
+    in_list = exc.field is not None and any(p.isdigit() for p in exc.field.split("."))
+    if exc.field and not isinstance(exc, Forbidden) and not in_list:
         return form_error(nest_errors({exc.field: exc.message}))
     return form_error({"__all__": exc.message})
 

@@ -13,6 +13,7 @@ from starlette_admin import fields as sa
 from starlette_admin.types import RequestAction
 
 from app.errors import HocBaError, NotFound
+from app.office.placement import check_birth_date, follow_placement, year_page
 from app.records.diff import get_path
 from app.records.paths import validate_value
 from app.store.directory import staff_names
@@ -21,7 +22,7 @@ from app.validation_vi import messages_by_field
 from models.role import Action
 from models.search import name_pattern
 from models.student import MOET_ID_PATTERN, StudentRecord
-from models.student_parts import SEX_LABELS, STATUS_LABELS
+from models.student_parts import SEX_LABELS, STATUS_LABELS, Placement
 
 from ..access import access_of
 from . import student_display as display
@@ -32,8 +33,6 @@ from .base import (
     blank_to_none,
     domain_form_error,
     flatten,
-    form_error,
-    nest_errors,
     nothing_deleted,
     overlay,
     stored_form,
@@ -41,6 +40,7 @@ from .base import (
 from .fields import CODE_FILTERS, VersionField, VnDateField, labelled
 
 MOET_ID = re.compile(MOET_ID_PATTERN)
+CLASS_CODE = re.compile(r"^[6-9][A-Za-z]\w{0,6}$")  # "9A1", "7a2": a class of grades 6–9
 
 
 def _profile_fields() -> list[sa.BaseField]:
@@ -175,6 +175,8 @@ class StudentView(ScopedModelView):
             {"search_name": {"$regex": key}},
             {"code": {"$regex": raw, "$options": "i"}},
         ]
+        if CLASS_CODE.match(term.strip()):
+            clauses.append({"current.class_name": term.strip().upper()})
         if MOET_ID.match(term.strip()) and any(c.isdigit() for c in term):
             # The national learner ID is stored encrypted (deterministically): found whole.
             sealed = await cipher().encrypt(term.strip(), DETERMINISTIC)
@@ -212,11 +214,18 @@ class StudentView(ScopedModelView):
             raise HTTPException(403)
         data.pop("version", None)
         try:
-            record = StudentRecord.model_validate(data)
+            record = StudentRecord.model_validate(blank_to_none(data))
         except ValidationError as exc:
-            raise form_error(nest_errors(messages_by_field(exc))) from exc
+            raise self.invalid(messages_by_field(exc)) from exc
         try:
-            return await self.writer(request, Action.CREATE).insert(record)
+            if record.current is not None:
+                # Enrolment: the record book gets the placement's school year page.
+                if record.current.school_year not in record.years:
+                    year = await year_page(record.current)
+                    record.years[record.current.school_year] = year
+                check_birth_date(record.profile.birth_date, record.current)
+            # The school year's page is the app's doing, not a field the user typed.
+            return await self.writer(request, Action.CREATE).insert(record, set_by_app=("years",))
         except HocBaError as exc:
             raise domain_form_error(exc) from exc
 
@@ -225,12 +234,14 @@ class StudentView(ScopedModelView):
         expected = data.pop("version", None)
         changes, errors = _changes(record, data)
         if errors:
-            raise form_error(nest_errors(errors))
+            raise self.invalid(errors)
         try:
+            follow = await _placement_follows(record, changes)
             return await self.writer(request, Action.EDIT).update(
                 record.id,
                 changes,
                 expected_version=int(expected) if expected not in (None, "") else None,
+                follow=follow,
             )
         except HocBaError as exc:
             raise domain_form_error(exc) from exc
@@ -245,6 +256,28 @@ class StudentView(ScopedModelView):
                 continue
             count += 1
         return nothing_deleted(pks, count)
+
+
+async def _placement_follows(
+    record: StudentRecord, changes: dict[str, Any]
+) -> dict[str, Any] | None:
+    """What a change of class, grade or school year brings along in the record book (and
+    the checks it must pass first)."""
+    moved = any(p.startswith("current") for p in changes)
+    born = "profile.birth_date" in changes
+    if not (moved or born) or record.current is None and not moved:
+        return None
+    current = record.current.model_dump() if record.current is not None else {}
+    for path, value in changes.items():
+        if path.startswith("current."):
+            current[path.split(".", 1)[1]] = value
+    try:
+        placement = Placement.model_validate(current)
+    except ValidationError:
+        return None  # an incomplete placement: the writer names what is missing
+    follow = await follow_placement(record.model_dump(), placement) if moved else None
+    check_birth_date(changes.get("profile.birth_date") or record.profile.birth_date, placement)
+    return follow
 
 
 async def _with_staff_names(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -43,3 +43,24 @@ async def existing_keys(resource: str, keys: tuple[str, ...]) -> set[tuple[Any, 
     """The key values already stored (seeding creates only what is missing)."""
     cursor = collection(resource).find({}, dict.fromkeys(keys, 1))
     return {tuple(doc.get(k) for k in keys) async for doc in cursor}
+
+
+async def find_class(school_year: str, name: str) -> dict[str, Any] | None:
+    """A class of the catalogue (reference data every staff member may rely on)."""
+    found: dict[str, Any] | None = await collection("classes").find_one(
+        {"school_year": school_year, "name": name}
+    )
+    return found
+
+
+async def subject_teachers(class_name: str) -> dict[str, str]:
+    """Subject code -> the sign-in name of the teacher assigned to it in the class."""
+    cursor = collection("users").find(
+        {"teaching.class_name": class_name, "active": True}, {"username": 1, "teaching": 1}
+    )
+    teachers: dict[str, str] = {}
+    async for user in cursor:
+        for assignment in user.get("teaching") or []:
+            if assignment.get("class_name") == class_name:
+                teachers.setdefault(assignment.get("subject"), user["username"])
+    return teachers

@@ -164,10 +164,15 @@ class Writer:
         *,
         expected_version: int | None = None,
         allow_lock_paths: bool = False,
+        follow: Mapping[str, Any] | None = None,
     ) -> Document:
         """Apply ``changes`` (dotted path -> value, or UNSET) to one record atomically; the
-        record as stored afterwards, as a model."""
-        stored, model = await self._update(record_id, changes, expected_version, allow_lock_paths)
+        record as stored afterwards, as a model. ``follow`` are changes the app itself makes
+        because of them (a class move updates the year's class and homeroom teacher): guarded
+        like the rest, but not the writer's own fields to hold rights on."""
+        stored, model = await self._update(
+            record_id, changes, expected_version, allow_lock_paths, follow=follow
+        )
         return model if model is not None else self._parse(stored)
 
     async def update_stored(
@@ -188,11 +193,12 @@ class Writer:
         expected_version: int | None,
         allow_lock_paths: bool,
         seen: Mapping[str, Any] | None = None,
+        follow: Mapping[str, Any] | None = None,
     ) -> tuple[dict[str, Any], Document | None]:
         oid = object_id(record_id)
         if oid is None:
             raise NotFound(self._not_found())
-        request = self._request(changes, allow_lock_paths)
+        request = self._request(changes, allow_lock_paths, follow)
         coll = collection(self.resource)
         for _ in range(MAX_ATTEMPTS):
             query = both({"_id": oid}, self._row_filter())
@@ -222,9 +228,15 @@ class Writer:
             # Someone wrote in between (or locked the term): read again and re-check.
         raise Conflict(BUSY)
 
-    def _request(self, changes: Mapping[str, Any], allow_lock_paths: bool) -> _Request:
+    def _request(
+        self,
+        changes: Mapping[str, Any],
+        allow_lock_paths: bool,
+        follow: Mapping[str, Any] | None = None,
+    ) -> _Request:
         validated = {
-            p: v if v is UNSET else validate_value(p, v, self.model) for p, v in changes.items()
+            p: v if v is UNSET else validate_value(p, v, self.model)
+            for p, v in {**(follow or {}), **changes}.items()
         }
         if not allow_lock_paths and any(is_lock_path(p) for p in validated):
             raise Forbidden(LOCKS_ARE_WORKFLOWS)
@@ -236,6 +248,7 @@ class Writer:
             parts if partial else set(),
             allow_lock_paths,
             self._projection(parts) if partial else None,
+            frozenset(changes),
         )
 
     def _plan(
@@ -250,7 +263,7 @@ class Writer:
             if stale:
                 raise StaleValue(stale, raw.get("meta") or {})
         # A path nothing below which is writable is refused before anything is built.
-        self._check_fields(raw, validated, reachable=True)
+        self._check_fields(raw, request.asked, reachable=True)
         if request.parts:
             new_raw, sets, unsets, updated = self._apply_parts(raw, validated, request.parts)
         else:
@@ -258,7 +271,7 @@ class Writer:
         if not sets and not unsets:
             return None
         leaves = _leaves(sets, unsets, raw)
-        asked = [leaf for leaf in leaves if any(_within(leaf, p) for p in validated)]
+        asked = [leaf for leaf in leaves if any(_within(leaf, p) for p in request.asked)]
         if not request.allow_lock_paths and any(is_lock_path(leaf) for leaf in leaves):
             raise Forbidden(LOCKS_ARE_WORKFLOWS)
         self._check_fields(raw, asked)
@@ -619,6 +632,7 @@ class _Request:
     parts: set[str]  # the self-contained parts it touches; empty: the whole record
     allow_lock_paths: bool
     projection: dict[str, int] | None
+    asked: frozenset[str]  # the writer's own paths (the rest follow from them)
 
     def parts_exist(self, raw: dict[str, Any]) -> bool:
         return all(get_path(raw, part) is not None for part in self.parts)

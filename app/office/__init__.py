@@ -1,0 +1,1 @@
+"""The office's work on pupils' placement: enrolment and class moves."""

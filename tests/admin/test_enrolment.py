@@ -1,0 +1,100 @@
+"""Enrolment and class moves from the pupil form: the record book follows the placement, and
+what cannot be right is refused on its field, in Vietnamese, keeping what was typed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from app.context import Actor
+from app.store.records import update_record
+from models.common import WriteSource
+from tests.admin.school import YEAR, School, form_error, load_form, post, replace
+from tests.factories import stored_pupil
+
+TEACHER = Actor(id="t", name="Sùng Văn Toán", role="gvbm")
+
+
+def new_pupil(code: str, **overrides: str) -> dict[str, Any]:
+    form = {
+        "code": code,
+        "moet_id": "",
+        "profile.full_name": "Hơ Ngọc Ánh",
+        "profile.sex": "nu",
+        "profile.birth_date": "2013-04-02",
+        "profile.ethnicity": "Gia Rai",
+        "profile.nationality": "Việt Nam",
+        "status": "studying",
+        "current.school_year": YEAR,
+        "current.grade": "7",
+        "current.class_name": "7A2",
+    }
+    form.update(overrides)
+    return form
+
+
+async def test_enrolling_a_pupil_opens_the_school_year_in_the_record_book(school: School) -> None:
+    office = await school.login("vp.thuky")
+    response = await post(office, "/admin/students/create", new_pupil("HSMOI01"))
+    assert response.status_code == 303, form_error(response.text)
+    pupil = await stored_pupil({"code": "HSMOI01"})
+    assert pupil is not None
+    assert pupil.moet_id is None  # left empty: optional
+    year = pupil.years[YEAR]
+    assert (year.grade, year.class_name, year.homeroom_teacher) == (7, "7A2", "gv.cn7a2")
+    assert "TOAN" in year.subjects
+    assert year.subjects["TOAN"].kind == "score"
+    assert year.subjects["GDTC"].kind == "comment"
+
+
+async def test_a_placement_that_cannot_be_right_is_refused_on_its_field(school: School) -> None:
+    office = await school.login("vp.thuky")
+    for overrides, message in (
+        ({"current.class_name": "7A9"}, "Lớp «7A9» không có trong năm học"),
+        ({"current.grade": "9"}, "Lớp 7A2 thuộc khối 7, không phải khối 9"),
+        ({"profile.birth_date": "2024-01-01"}, "Ngày sinh không phù hợp với khối 7"),
+        (
+            {
+                "profile.guardians.1.relation": "me",
+                "profile.guardians.1.full_name": "Mẹ",
+                "profile.guardians.1.phone": "abc",
+            },
+            "Số điện thoại chỉ gồm chữ số",
+        ),
+    ):
+        response = await post(office, "/admin/students/create", new_pupil("HSSAI01", **overrides))
+        assert response.status_code == 422, overrides
+        assert message in response.text, overrides
+        assert 'value="Hơ Ngọc Ánh"' in response.text  # what was typed is kept
+    assert await stored_pupil({"code": "HSSAI01"}) is None
+
+
+async def test_moving_class_within_the_year_moves_the_record_book_and_keeps_scores(
+    school: School,
+) -> None:
+    pk = school.pupil_id("HS7A101")
+    gk = f"years.{YEAR}.subjects.TOAN.hk1.gk"
+    await update_record(pk, {gk: Decimal("8")}, source=WriteSource.API, actor=TEACHER)
+    office = await school.login("vp.thuky")
+    path = f"/admin/students/edit?pk={pk}"
+    form = await load_form(office, path)
+    response = await post(office, path, replace(form, current__class_name="7A2"))
+    assert response.status_code == 303, form_error(response.text)
+    pupil = await stored_pupil({"code": "HS7A101"})
+    assert pupil is not None
+    year = pupil.years[YEAR]
+    assert (year.class_name, year.homeroom_teacher) == ("7A2", "gv.cn7a2")
+    assert year.subjects["TOAN"].hk1.gk == Decimal("8")
+    # Another grade inside the same school year is not a class move.
+    form = await load_form(office, path)
+    moved = replace(form, current__class_name="6A1", current__grade="6")
+    response = await post(office, path, moved)
+    assert response.status_code == 422
+    assert "chuyển khối trong năm học không được phép" in response.text
+
+
+async def test_pupils_are_found_by_their_class_code(school: School) -> None:
+    office = await school.login("vp.thuky")
+    page = await office.get("/admin/students/list", params={"q": "7a1", "page_size": "100"})
+    found = {code for code in school.pupils if school.pupil_id(code) in page.text}
+    assert found == {"HS7A101", "HS7A102", "HS7A103"}
