@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bson.decimal128 import Decimal128
+
 from app.errors import Conflict, InvalidInput
 from app.records.paths import is_lock_path, validate_value
 from app.store import UNSET, Access
@@ -45,7 +47,7 @@ class HistoryFilter:
 
 def is_derived(path: str) -> bool:
     parts = path.split(".")
-    if parts[-1] in DERIVED_LEAVES:
+    if parts[-1] in DERIVED_LEAVES or "pending" in parts:
         return True
     return (
         len(parts) >= 3
@@ -71,8 +73,7 @@ async def record_history(
     for entry in raw_entries:
         if not keep.keeps_author(entry):
             continue
-        shown = await log.visible(entry)
-        shown["diff"] = [d for d in shown["diff"] if keep.keeps_path(d["path"])]
+        shown = readable_changes(await log.visible(entry), keep)
         filtering = keep.school_year or keep.subject
         if filtering and not shown["diff"]:
             continue
@@ -82,6 +83,37 @@ async def record_history(
     visible = found.visible
     visible["version"] = found.stored.get("version")  # bookkeeping the revert form needs
     return visible, entries
+
+
+def readable_changes(entry: dict[str, Any], keep: HistoryFilter) -> dict[str, Any]:
+    """The entry's changes as people read them: what was entered first, in the record's
+    order (list positions as numbers), and what the engine recomputed because of it apart
+    ("derived"); rows whose old and new values read the same are left out."""
+    rows = [
+        d
+        for d in entry["diff"]
+        if keep.keeps_path(d["path"]) and not (d.get("old_known", True) and _same(d))
+    ]
+    rows.sort(key=lambda d: _path_order(d["path"]))
+    entry["diff"] = [d for d in rows if not is_derived(d["path"])]
+    entry["derived"] = [d for d in rows if is_derived(d["path"])]
+    if not entry["diff"] and entry["derived"]:
+        entry["diff"], entry["derived"] = entry["derived"], []
+    return entry
+
+
+def _same(change: dict[str, Any]) -> bool:
+    old, new = _plain(change.get("old")), _plain(change.get("new"))
+    return bool(old == new)
+
+
+def _plain(value: Any) -> Any:
+    return value.to_decimal() if isinstance(value, Decimal128) else value
+
+
+def _path_order(path: str) -> list[tuple[int, Any]]:
+    """ "…tx.10" after "…tx.9": number segments compare as numbers."""
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in path.split(".")]
 
 
 def restore_plan(entries_after: list[dict[str, Any]]) -> dict[str, Any]:
