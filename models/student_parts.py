@@ -63,6 +63,15 @@ class Guardian(BaseModel):
         return value.strip()
 
 
+class TransferOut(BaseModel):
+    """A transfer to another school: the record is kept, read-only."""
+
+    on: DateField = label("Ngày chuyển đi")
+    to_school: Text = label("Trường chuyển đến", min_length=1, max_length=200)
+    reason: Text | None = label("Lý do chuyển trường", default=None, max_length=500)
+    decision_no: Text | None = label("Số quyết định", default=None, max_length=60)
+
+
 class Profile(BaseModel):
     # Names are accepted as typed (apostrophes, unusual spellings); only NFC and spaces change.
     full_name: Text = label("Họ và tên", min_length=1, max_length=120)

@@ -168,6 +168,7 @@ def default_roles() -> list[Role]:
                         "profile",
                         "status",
                         "current",
+                        "transfer_out",
                         "years.*.awards",
                         "years.*.discipline",
                     ],

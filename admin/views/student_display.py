@@ -53,6 +53,14 @@ def profile_rows(record: dict[str, Any]) -> list[tuple[str, str]]:
             STATUS_LABELS.get(Status(record["status"]), "") if record.get("status") else "",
         ),
     ]
+    transfer = record.get("transfer_out") or {}
+    if transfer:
+        moved = f"{_date(transfer.get('on'))} đến {transfer.get('to_school', '')}"
+        details = [
+            transfer.get("reason"),
+            transfer.get("decision_no") and f"QĐ số {transfer['decision_no']}",
+        ]
+        rows.append(("Chuyển trường", "; ".join([moved, *(d for d in details if d)])))
     keys = {"code", "moet_id", "status"}
     return [
         (label, value)

@@ -4,12 +4,15 @@ record-book detail page, and create/edit/delete through the single write path.""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette_admin import fields as sa
+from starlette_admin.actions import row_action
+from starlette_admin.exceptions import ActionFailed
 from starlette_admin.types import RequestAction
 
 from app.errors import HocBaError, NotFound
@@ -22,7 +25,7 @@ from app.validation_vi import messages_by_field
 from models.role import Action
 from models.search import name_pattern
 from models.student import MOET_ID_PATTERN, StudentRecord
-from models.student_parts import SEX_LABELS, STATUS_LABELS, Placement
+from models.student_parts import SEX_LABELS, STATUS_LABELS, Placement, Status, TransferOut
 
 from ..access import access_of
 from . import student_display as display
@@ -41,6 +44,24 @@ from .fields import CODE_FILTERS, VersionField, VnDateField, labelled
 
 MOET_ID = re.compile(MOET_ID_PATTERN)
 CLASS_CODE = re.compile(r"^[6-9][A-Za-z]\w{0,6}$")  # "9A1", "7a2": a class of grades 6–9
+
+
+TRANSFER_FIELDS = {
+    "on": "Ngày chuyển đi",
+    "to_school": "Trường chuyển đến",
+    "reason": "Lý do",
+    "decision_no": "Số quyết định",
+}
+TRANSFER_FORM = """
+<div class="mb-2"><label class="form-label" for="transfer-on">Ngày chuyển đi</label>
+  <input class="form-control" type="date" id="transfer-on" name="on"></div>
+<div class="mb-2"><label class="form-label" for="transfer-school">Trường chuyển đến</label>
+  <input class="form-control" id="transfer-school" name="to_school" maxlength="200"></div>
+<div class="mb-2"><label class="form-label" for="transfer-reason">Lý do</label>
+  <input class="form-control" id="transfer-reason" name="reason" maxlength="500"></div>
+<div class="mb-2"><label class="form-label" for="transfer-decision">Số quyết định</label>
+  <input class="form-control" id="transfer-decision" name="decision_no" maxlength="60"></div>
+"""
 
 
 def _profile_fields() -> list[sa.BaseField]:
@@ -154,6 +175,7 @@ class StudentView(ScopedModelView):
         "current.class_name",
     ]
     sortable_fields = ["code", "status"]
+    row_actions = ["view", "edit", "transfer_out"]
     fields_default_sort = ["code"]
 
     def __init__(self) -> None:
@@ -207,6 +229,48 @@ class StudentView(ScopedModelView):
                 "years": await _with_staff_names(display.year_blocks(visible)),
             }
         return data
+
+    # -- transfer to another school ----------------------------------------------------------
+    async def is_row_action_allowed_for_obj(self, request: Request, name: str, obj: Any) -> bool:
+        if name != "transfer_out":
+            return await super().is_row_action_allowed_for_obj(request, name, obj)
+        if obj.status is not Status.STUDYING or access_of(request).read_only:
+            return False
+        scope = access_of(request).scope(self.resource, Action.EDIT)
+        writable = scope.fields_for(stored_form(request, obj), "write")
+        return scope.allowed and writable.allows("status") and writable.allows("transfer_out")
+
+    @row_action(
+        name="transfer_out",
+        text="Chuyển trường",
+        confirmation="Ghi nhận học sinh chuyển đến trường khác. Sau đó hồ sơ chỉ còn để xem.",
+        submit_btn_text="Ghi nhận chuyển trường",
+        submit_btn_class="btn-warning",
+        icon_class="fa fa-right-from-bracket",
+        form=TRANSFER_FORM,
+        exclude_from_list=True,
+    )
+    async def transfer_out(self, request: Request, pk: Any) -> str:
+        if access_of(request).read_only:
+            raise ActionFailed("Chế độ xem thử chỉ đọc: không ghi nhận được")
+        form = await request.form()
+        given = {name: str(form.get(name) or "").strip() or None for name in TRANSFER_FIELDS}
+        try:
+            transfer = TransferOut.model_validate(given)
+        except ValidationError as exc:
+            path, message = next(iter(messages_by_field(exc).items()))
+            raise ActionFailed(f"{TRANSFER_FIELDS[path]}: {message}") from exc
+        if transfer.on > date.today():
+            raise ActionFailed("Ngày chuyển đi không thể ở tương lai")
+        reason = f"Chuyển đến {transfer.to_school}" + (
+            f": {transfer.reason}" if transfer.reason else ""
+        )
+        writer = self.writer(request, Action.EDIT, reason=reason)
+        try:
+            await writer.update(pk, {"status": Status.TRANSFERRED, "transfer_out": transfer})
+        except HocBaError as exc:
+            raise ActionFailed(exc.message) from exc
+        return f"Đã ghi nhận chuyển trường đến {transfer.to_school}."
 
     # -- writes ---------------------------------------------------------------------------
     async def create(self, request: Request, data: dict) -> Any:

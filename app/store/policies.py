@@ -14,7 +14,9 @@ from pydantic import BaseModel
 from app.records.compute import derive, derive_year
 from app.records.paths import LockScope, lock_scopes
 from models.student import StudentRecord
-from models.student_parts import SchoolYearRecord
+from models.student_parts import SchoolYearRecord, Status
+
+TRANSFER_FIELDS = frozenset({"status", "transfer_out"})
 
 
 class Policy:
@@ -23,6 +25,15 @@ class Policy:
 
     def locks(self, leaves: Iterable[str]) -> set[LockScope]:
         return set()
+
+    def frozen(self, stored: dict[str, Any], paths: Iterable[str]) -> str | None:
+        """Why ``stored`` may not change at ``paths`` whatever the writer's rights (None:
+        it may)."""
+        return None
+
+    def refusal(self, after: dict[str, Any], leaves: Iterable[str]) -> str | None:
+        """Why the record as it would be after a write is not acceptable (None: it is)."""
+        return None
 
     def part_of(self, path: str) -> str | None:
         """The self-contained part of the record ``path`` lies in (validated and derived on
@@ -44,6 +55,27 @@ class StudentPolicy(Policy):
 
     def locks(self, leaves: Iterable[str]) -> set[LockScope]:
         return {scope for leaf in leaves for scope in lock_scopes(leaf)}
+
+    def frozen(self, stored: dict[str, Any], paths: Iterable[str]) -> str | None:
+        # A pupil who transferred out keeps a read-only record; only the transfer itself
+        # (its details, or undoing it) may change.
+        if stored.get("status") != Status.TRANSFERRED.value:
+            return None
+        if all(p.split(".", 1)[0] in TRANSFER_FIELDS for p in paths):
+            return None
+        return (
+            "Học sinh đã chuyển trường: hồ sơ chỉ còn để xem. Muốn sửa, hãy hủy chuyển trường "
+            "trước (đổi tình trạng về «Đang học»)"
+        )
+
+    def refusal(self, after: dict[str, Any], leaves: Iterable[str]) -> str | None:
+        transferring = after.get("status") == Status.TRANSFERRED.value
+        if transferring and "status" in leaves and not after.get("transfer_out"):
+            return (
+                "Chuyển trường cần ngày chuyển, trường chuyển đến và lý do: hãy dùng nút "
+                "«Chuyển trường» trên trang hồ sơ"
+            )
+        return None
 
     # Each school year is computed from its own inputs alone.
     def part_of(self, path: str) -> str | None:

@@ -275,6 +275,10 @@ class Writer:
         if not request.allow_lock_paths and any(is_lock_path(leaf) for leaf in leaves):
             raise Forbidden(LOCKS_ARE_WORKFLOWS)
         self._check_fields(raw, asked)
+        if (frozen := self.policy.frozen(raw, leaves)) is not None:
+            raise Conflict(frozen)
+        if (refusal := self.policy.refusal(new_raw, leaves)) is not None:
+            raise InvalidInput(refusal, field="status")
         scopes = set() if request.allow_lock_paths else self.policy.locks(leaves)
         if (locked := locked_scope(raw, scopes)) is not None:
             raise TermLocked(
@@ -425,7 +429,7 @@ class Writer:
         whatever the row filter reads."""
         scope = self.context.scope
         roots = filter_roots(scope.filter) if scope is not None else set()
-        wanted = {"version", "meta", "current", *parts, *roots}
+        wanted = {"version", "meta", "current", "status", *parts, *roots}
         return dict.fromkeys(sorted(wanted), 1)
 
     def _apply_whole(

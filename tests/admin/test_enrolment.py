@@ -6,10 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from app.context import Actor
+from app.errors import Conflict
 from app.store.records import update_record
 from models.common import WriteSource
-from tests.admin.school import YEAR, School, form_error, load_form, post, replace
+from tests.admin.school import YEAR, School, api_headers, form_error, load_form, post, replace
 from tests.factories import stored_pupil
 
 TEACHER = Actor(id="t", name="Sùng Văn Toán", role="gvbm")
@@ -98,3 +101,54 @@ async def test_pupils_are_found_by_their_class_code(school: School) -> None:
     page = await office.get("/admin/students/list", params={"q": "7a1", "page_size": "100"})
     found = {code for code in school.pupils if school.pupil_id(code) in page.text}
     assert found == {"HS7A101", "HS7A102", "HS7A103"}
+
+
+async def transfer(client, pk: str, **form: str):  # type: ignore[no-untyped-def]
+    await client.get(f"/admin/students/detail?pk={pk}")
+    return await client.post(
+        "/admin/_api/students/row-action",
+        params={"name": "transfer_out", "pk": pk},
+        data=form,
+        headers=api_headers(client),
+    )
+
+
+async def test_a_transfer_out_is_recorded_and_leaves_the_record_read_only(school: School) -> None:
+    office = await school.login("vp.thuky")
+    pk = school.pupil_id("HS7A102")
+    refused = await transfer(office, pk, on="2026-11-20", to_school="")
+    assert refused.status_code == 400
+    assert "Trường chuyển đến" in refused.text
+    details = {
+        "on": "2026-11-20",
+        "to_school": "Trường PTDTNT THCS Krông Pắc",
+        "reason": "Gia đình chuyển nơi ở",
+        "decision_no": "12/QĐ-DTNT",
+    }
+    response = await transfer(office, pk, **details)
+    assert response.status_code == 200, response.text
+    pupil = await stored_pupil({"code": "HS7A102"})
+    assert pupil is not None
+    assert pupil.status == "transferred"
+    assert pupil.transfer_out is not None
+    assert pupil.transfer_out.to_school == "Trường PTDTNT THCS Krông Pắc"
+    page = await office.get(f"/admin/students/detail?pk={pk}")
+    assert "Trường PTDTNT THCS Krông Pắc" in page.text
+    # Read-only from now on, for scores too.
+    gk = f"years.{YEAR}.subjects.TOAN.hk2.gk"
+    with pytest.raises(Conflict, match="đã chuyển trường"):
+        await update_record(pk, {gk: Decimal("9")}, source=WriteSource.API, actor=TEACHER)
+    path = f"/admin/students/edit?pk={pk}"
+    form = await load_form(office, path)
+    edited = await post(office, path, replace(form, profile__birth_place="Buôn Hồ"))
+    assert edited.status_code == 422
+    assert "đã chuyển trường" in edited.text
+
+
+async def test_the_status_alone_cannot_record_a_transfer(school: School) -> None:
+    office = await school.login("vp.thuky")
+    path = f"/admin/students/edit?pk={school.pupil_id('HS7A103')}"
+    form = await load_form(office, path)
+    response = await post(office, path, replace(form, status="transferred"))
+    assert response.status_code == 422
+    assert "nút «Chuyển trường»" in response.text
