@@ -52,7 +52,7 @@ TRANSFER_FIELDS = {
     "reason": "Lý do",
     "decision_no": "Số quyết định",
 }
-TRANSFER_FORM = """
+TRANSFER_FORM = """<form>
 <div class="mb-2"><label class="form-label" for="transfer-on">Ngày chuyển đi</label>
   <input class="form-control" type="date" id="transfer-on" name="on"></div>
 <div class="mb-2"><label class="form-label" for="transfer-school">Trường chuyển đến</label>
@@ -61,7 +61,7 @@ TRANSFER_FORM = """
   <input class="form-control" id="transfer-reason" name="reason" maxlength="500"></div>
 <div class="mb-2"><label class="form-label" for="transfer-decision">Số quyết định</label>
   <input class="form-control" id="transfer-decision" name="decision_no" maxlength="60"></div>
-"""
+</form>"""
 
 
 def _profile_fields() -> list[sa.BaseField]:
