@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "app.changelog": SERVICES,
     "app.auth": SERVICES,
     "app.backup": SERVICES,
+    "app.operations": SERVICES,
     "seed": SERVICES,
     "app.auth.csrf": DELIVERY,
     "app.auth.templates": DELIVERY,
