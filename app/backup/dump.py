@@ -30,6 +30,9 @@ from models.student import SCHEMA_VERSION
 from .archive import ArchiveWriter
 
 RAW = CodecOptions(document_class=RawBSONDocument)
+# Documents per batch read: small batches keep memory flat whatever the database's size (the
+# server's default, 16 MB per batch, would hold two copies of that much at once).
+BATCH_DOCS = 200
 SNAPSHOT = "snapshot"
 PER_COLLECTION = "per_collection"
 
@@ -89,7 +92,8 @@ async def index_specs(db: AsyncDatabase, name: str) -> list[dict[str, Any]]:
 async def digest_of(db: AsyncDatabase, name: str) -> CollectionDigest:
     """The digest of a collection as stored now (the same walk the backup makes)."""
     digest = CollectionDigest()
-    async for doc in db.get_collection(name, codec_options=RAW).find({}).sort("_id", 1):
+    cursor = db.get_collection(name, codec_options=RAW).find({}, batch_size=BATCH_DOCS)
+    async for doc in cursor.sort("_id", 1):
         digest.add(doc.raw)
     return digest
 
@@ -114,7 +118,8 @@ async def write_backup(
                 writer.begin_collection(name, specs[name])
                 digest = CollectionDigest()
                 coll = db.get_collection(name, codec_options=RAW)
-                async for doc in coll.find({}, session=session).sort("_id", 1):
+                cursor = coll.find({}, session=session, batch_size=BATCH_DOCS)
+                async for doc in cursor.sort("_id", 1):
                     writer.document(doc.raw)
                     digest.add(doc.raw)
                 digests[name] = digest.as_dict()
