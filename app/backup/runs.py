@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from beanie import SortDirection
 
@@ -13,7 +14,9 @@ from models.changelog import AlarmKind, ChangeLogAlarm
 from models.operations import BackupKind, BackupRun
 
 from .dump import BackupResult
-from .verify import VerifyOutcome
+
+if TYPE_CHECKING:  # the web app reads runs without loading the trial-restore machinery
+    from .verify import VerifyOutcome
 
 SUFFIX = ".hbk"
 
