@@ -117,7 +117,7 @@ def _refused(exc: Exception) -> int:
 def _backup(args: argparse.Namespace, settings: Settings) -> int:
     from models.operations import BackupKind
 
-    from .backup.dump import write_backup
+    from .backup.dump import CONSISTENCY_LABELS, write_backup
     from .backup.errors import BackupError
     from .backup.runs import record_backup
     from .backup.schedule import file_name
@@ -132,7 +132,7 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
                 f"Đã sao lưu {result.documents} bản ghi của "
                 f"{len(result.manifest['collections'])} bảng vào {result.path} "
                 f"({result.size_bytes / 1e6:.1f} MB, {result.seconds:.1f} s, "
-                f"nhất quán: {result.manifest['consistency']})."
+                f"nhất quán: {CONSISTENCY_LABELS[result.manifest['consistency']]})."
             )
 
     try:
@@ -144,7 +144,7 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _backup_keygen(args: argparse.Namespace, settings: Settings) -> int:
+def _backup_keygen(args: argparse.Namespace, settings: Settings | None) -> int:
     from .backup.keys import new_key
 
     print(new_key())
@@ -243,7 +243,7 @@ def _add_backup_commands(sub: argparse._SubParsersAction) -> None:
     backup.set_defaults(func=_backup)
     tools = backup.add_subparsers(dest="backup_command")
     keygen = tools.add_parser("keygen", help="print a new random backup key (base64)")
-    keygen.set_defaults(func=_backup_keygen)
+    keygen.set_defaults(func=_backup_keygen, needs_settings=False)
     verify = tools.add_parser(
         "verify",
         help="decrypt, check hashes, restore into a scratch database, compare, verify the chain",
@@ -329,6 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
+    if not getattr(args, "needs_settings", True):
+        return int(args.func(args, None))
     try:
         settings = get_settings()
     except ValidationError as exc:

@@ -35,6 +35,10 @@ RAW = CodecOptions(document_class=RawBSONDocument)
 BATCH_DOCS = 200
 SNAPSHOT = "snapshot"
 PER_COLLECTION = "per_collection"
+CONSISTENCY_LABELS = {
+    SNAPSHOT: "toàn bộ tại một thời điểm (snapshot)",
+    PER_COLLECTION: "từng bảng đọc một lượt (máy chủ nhúng)",
+}
 
 
 @dataclass
