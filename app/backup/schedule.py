@@ -22,6 +22,7 @@ from datetime import datetime, time
 from pathlib import Path
 
 from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
 
 from app.changelog.lease import Lease
 from app.clock import local, utcnow
@@ -161,8 +162,11 @@ async def run_schedule(
     lease = Lease(client[settings.mongodb_db][STATE_COLLECTION], owner, seconds=3 * TICK_SECONDS)
     try:
         while not stop.is_set():
-            if await lease.acquire():
-                await tick(client, settings, key, utcnow())
+            try:
+                if await lease.acquire():
+                    await tick(client, settings, key, utcnow())
+            except PyMongoError:  # the database is away: try again at the next tick
+                log.exception("backup schedule: database unavailable")
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=TICK_SECONDS)
     finally:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
+from app.backup import schedule
 from app.backup.schedule import backups, due, file_name, prune, tick
+from app.clock import local, utcnow
 from app.config import Settings
 from models.changelog import AlarmKind, ChangeLogAlarm
 from models.operations import BackupKind, BackupRun
@@ -98,3 +102,32 @@ async def test_a_failed_weekly_check_raises_an_alarm(
     assert damaged_run is not None
     assert damaged_run.verify_ok is False
     assert "từ chối" in damaged_run.verify_detail
+
+
+async def test_two_schedulers_take_one_backup_between_them(
+    mdb: AsyncDatabase,
+    history: list[dict[str, Any]],
+    settings: Settings,
+    key: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(schedule, "TICK_SECONDS", 0.05)
+    today = local(utcnow()).weekday()
+    settings = settings.model_copy(
+        update={"backup_daily_at": "00:00", "backup_weekly_day": (today + 3) % 7}
+    )
+    stop = asyncio.Event()
+    runners = [
+        asyncio.create_task(schedule.run_schedule(mdb.client, settings, key, stop))
+        for _ in range(2)
+    ]
+    for _ in range(200):
+        if backups(settings.backup_dir, BackupKind.DAILY):
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)  # several more ticks of both
+    stop.set()
+    await asyncio.wait_for(asyncio.gather(*runners), timeout=10)
+    assert len(backups(settings.backup_dir, BackupKind.DAILY)) == 1
+    assert backups(settings.backup_dir, BackupKind.WEEKLY) == []
+    assert await BackupRun.find_all().count() == 1
