@@ -8,10 +8,13 @@ from html import unescape
 
 import httpx
 
+from app.changelog.chain import GENESIS, entry_hash
+from app.changelog.verify import verify_chain
 from app.clock import utcnow
 from app.operations import chain_check
 from app.operations.notices import forget_cached
 from models.auth import AuthEvent, AuthEventKind
+from models.changelog import ChangeLogEntry
 from models.operations import BackupKind, BackupRun, SystemNotice
 from tests.admin.school import BASE_URL, School, login, post
 
@@ -132,3 +135,43 @@ async def test_one_account_signed_in_from_two_addresses_is_flagged(school: Schoo
     assert "gv.cn7a1 : Đăng nhập từ 10.0.0.9 khi tài khoản đang mở phiên từ 10.0.0.5" in shown
     journal = text((await it.get("/admin/auth-events/list")).text)
     assert "Nghi dùng chung tài khoản" in journal
+
+
+async def test_the_chain_check_reports_progress_and_a_broken_link(school: School) -> None:
+    db = ChangeLogEntry.get_pymongo_collection().database
+    prev, entries = GENESIS, []
+    for seq in range(1, 1201):
+        entry = {
+            "seq": seq,
+            "token": f"t{seq}",
+            "collection": "students",
+            "op": "update",
+            "at": utcnow(),
+            "prev_hash": prev,
+        }
+        entry["hash"] = prev = entry_hash(entry)
+        entries.append(entry)
+    entries[900]["reason"] = "sửa lén"
+    await db["change_log"].insert_many(entries)
+    seen: list[int] = []
+    report = await verify_chain(db, seen.append)
+    assert seen == [500]
+    assert not report.ok
+    assert report.first_broken_seq == 901
+
+    it = await school.login("it.quantri")
+    await post(it, "/admin/operations/chain")
+    running = chain_check.current()
+    assert running.total == 1200
+    await chain_check.wait()
+    assert running.checked == 900
+    shown = text((await it.get("/admin/operations")).text)
+    assert "Có vấn đề Chuỗi nhật ký bị phá vỡ tại mục số 901" in shown
+
+
+async def test_nothing_changes_while_previewing_as_another_user(school: School) -> None:
+    it = await school.login("it.quantri")
+    assert (await post(it, "/admin/preview", {"username": "gv.cn7a1"})).status_code == 303
+    refused = await post(it, "/admin/operations/notice", {"problem": PROBLEM})
+    assert "error=" in refused.headers["location"]
+    assert await SystemNotice.find_all().count() == 0
