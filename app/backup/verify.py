@@ -10,7 +10,9 @@ MongoDB to use instead, where a throw-away database is created and dropped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,7 +23,6 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.changelog.verify import VerifyReport, verify_chain
-from embedded_mongo import start_in_thread
 
 from .errors import BackupError
 from .restore import check_archive, compare, write_collections
@@ -38,21 +39,45 @@ class VerifyOutcome:
 
 
 @asynccontextmanager
-async def scratch_database(scratch_uri: str | None) -> AsyncIterator[AsyncDatabase]:
-    server = start_in_thread() if scratch_uri is None else None
-    uri = server.uri if server is not None else scratch_uri
-    assert uri is not None
-    client: AsyncMongoClient = AsyncMongoClient(uri, uuidRepresentation="standard")
-    name = f"hocba_verify_{secrets.token_hex(4)}"
+async def embedded_process() -> AsyncIterator[str]:
+    """A fresh in-memory embedded server in its own process (the trial restore then does not
+    share this process's interpreter lock with the decryption); its URI."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "embedded_mongo",
+        "--port",
+        "0",
+        "--history-size",
+        "1000",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     try:
-        yield client[name]
+        assert proc.stdout is not None
+        line = (await asyncio.wait_for(proc.stdout.readline(), timeout=60)).decode()
+        if not line.startswith("listening:"):
+            raise BackupError("Không khởi động được cơ sở dữ liệu tạm để khôi phục thử.")
+        yield line.split(" ", 1)[1].strip()
     finally:
+        if proc.returncode is None:
+            proc.terminate()
+            await asyncio.wait_for(proc.wait(), timeout=30)
+
+
+@asynccontextmanager
+async def scratch_database(scratch_uri: str | None) -> AsyncIterator[AsyncDatabase]:
+    async with contextlib.AsyncExitStack() as stack:
+        uri = scratch_uri or await stack.enter_async_context(embedded_process())
+        client: AsyncMongoClient = AsyncMongoClient(uri, uuidRepresentation="standard")
+        name = f"hocba_verify_{secrets.token_hex(4)}"
         try:
-            await client.drop_database(name)
+            yield client[name]
         finally:
-            await client.close()
-            if server is not None:
-                server.stop()
+            try:
+                await client.drop_database(name)
+            finally:
+                await client.close()
 
 
 async def verify_backup(path: Path, key: bytes, *, scratch_uri: str | None = None) -> VerifyOutcome:
