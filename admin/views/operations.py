@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette_admin.flash import flash
 from starlette_admin.routing import route
 from starlette_admin.views import CustomView
 
@@ -63,42 +64,41 @@ class OperationsView(CustomView):
                 "kind_labels": BACKUP_KIND_LABELS,
                 "megabytes": megabytes,
                 "duration": duration,
-                "error": request.query_params.get("error", ""),
                 "refresh": check.running,
             },
         )
 
-    def _back(self, request: Request, error: str = "") -> RedirectResponse:
-        url = request.url_for("admin:operations")
-        target = str(url.include_query_params(error=error)) if error else str(url)
-        return RedirectResponse(target, status_code=303)
+    def _back(self, request: Request, message: str, category: str = "success") -> Response:
+        flash(request, message, category)
+        return RedirectResponse(request.url_for("admin:operations"), status_code=303)
 
     @route("/chain", methods=["POST"])
     async def verify_chain(self, request: Request) -> Response:
         access = access_of(request)
         if access.read_only:
-            return self._back(request, READ_ONLY)
-        await chain_check.start(database(), by=access.actor().name)
-        return self._back(request)
+            return self._back(request, READ_ONLY, "error")
+        if not await chain_check.start(database(), by=access.actor().name):
+            return self._back(request, "Đang có một lượt kiểm tra chạy.", "info")
+        return self._back(request, "Đã bắt đầu kiểm tra chuỗi nhật ký.")
 
     @route("/notice", methods=["POST"])
     async def notice(self, request: Request) -> Response:
         access = access_of(request)
         if access.read_only:
-            return self._back(request, READ_ONLY)
+            return self._back(request, READ_ONLY, "error")
         form = await request.form()
         try:
             if form.get("withdraw"):
                 current = await current_notice(fresh=True)
                 if current is not None:
                     await withdraw_notice(current.id, actor=access.actor())
-            else:
-                await post_notice(
-                    problem=str(form.get("problem") or ""),
-                    advice=str(form.get("advice") or ""),
-                    expected_fix=str(form.get("expected_fix") or ""),
-                    actor=access.actor(),
-                )
+                return self._back(request, "Đã gỡ thông báo sự cố.")
+            await post_notice(
+                problem=str(form.get("problem") or ""),
+                advice=str(form.get("advice") or ""),
+                expected_fix=str(form.get("expected_fix") or ""),
+                actor=access.actor(),
+            )
         except InvalidInput as exc:
-            return self._back(request, exc.message)
-        return self._back(request)
+            return self._back(request, exc.message, "error")
+        return self._back(request, "Đã đăng thông báo sự cố cho mọi người dùng.")
