@@ -30,6 +30,9 @@ RUN pip install . \
     && cd / \
     && rm -rf /build
 
+# The backup service's volume is mounted here; a new named volume takes this owner.
+RUN mkdir -p /backups && chown 10001:10001 /backups && chmod 700 /backups
+
 # The code lives in site-packages, owned by root: the app user can run it but not change it.
 WORKDIR /app
 USER 10001:10001

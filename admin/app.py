@@ -18,6 +18,7 @@ from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, LanguageMiddleware, locale_displ
 from .template_text import ACCESSIBLE_NAMES, ReplacingLoader, error_detail
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
+from .views.operations import OperationsView
 from .views.roles import RoleView
 from .views.students import StudentView
 from .views.tools import AuthEventView, ExplainView, PreviewView
@@ -72,6 +73,7 @@ def build_admin(settings: Settings) -> Admin:
         AuthEventView(),
         ExplainView(),
         PreviewView(),
+        OperationsView(),
     ):
         admin.add_view(view)
     return admin

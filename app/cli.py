@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -102,10 +103,185 @@ def _changelog_verify(args: argparse.Namespace, settings: Settings) -> int:
         return 0 if asyncio.run(run(uri)) else 1
 
 
-def _field_key() -> int:
-    """Needs no settings: it is made before the server is configured."""
+def _field_key(args: argparse.Namespace, settings: Settings | None) -> int:
+    """Needs no settings: the key is made before the server is configured."""
     print(new_field_key())
     return 0
+
+
+def _backup_key(settings: Settings) -> bytes:
+    from .backup.keys import load_key
+
+    return load_key(settings)
+
+
+def _refused(exc: Exception) -> int:
+    print(getattr(exc, "message", str(exc)), file=sys.stderr)
+    return 1
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from models.operations import BackupKind
+
+    from .backup.dump import CONSISTENCY_LABELS, write_backup
+    from .backup.errors import BackupError
+    from .backup.runs import record_backup
+    from .backup.schedule import file_name
+    from .clock import utcnow
+
+    async def run(uri: str, key: bytes) -> None:
+        async with connected(settings, uri) as client:
+            path = args.out or settings.backup_dir / file_name(BackupKind.MANUAL, utcnow())
+            result = await write_backup(client, settings.mongodb_db, path, key)
+            await record_backup(result, BackupKind.MANUAL)
+            print(
+                f"Đã sao lưu {result.documents} bản ghi của "
+                f"{len(result.manifest['collections'])} bảng vào {result.path} "
+                f"({result.size_bytes / 1e6:.1f} MB, {result.seconds:.1f} s, "
+                f"nhất quán: {CONSISTENCY_LABELS[result.manifest['consistency']]})."
+            )
+
+    try:
+        key = _backup_key(settings)
+        with database_uri(settings) as uri:
+            asyncio.run(run(uri, key))
+    except BackupError as exc:
+        return _refused(exc)
+    return 0
+
+
+def _backup_keygen(args: argparse.Namespace, settings: Settings | None) -> int:
+    from .backup.keys import new_key
+
+    print(new_key())
+    return 0
+
+
+def _backup_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from .backup.errors import BackupError
+    from .backup.runs import record_verification
+    from .backup.verify import verify_backup
+
+    async def run(key: bytes) -> bool:
+        try:
+            outcome = await verify_backup(args.file, key, scratch_uri=args.scratch_uri)
+        except BackupError as exc:
+            error = exc.message
+            outcome = None
+        if args.record and settings.mongodb_uri is not None:
+            async with connected(settings, settings.mongodb_uri):
+                await record_verification(args.file.name, outcome, "" if outcome else error)
+        if outcome is None:
+            print(error, file=sys.stderr)
+            return False
+        print("\n".join(outcome.lines))
+        print("Bản sao lưu đạt kiểm tra." if outcome.ok else "Bản sao lưu KHÔNG đạt kiểm tra.")
+        return outcome.ok
+
+    try:
+        key = _backup_key(settings)
+    except BackupError as exc:
+        return _refused(exc)
+    if not args.file.is_file():
+        print(f"Không có tệp {args.file}", file=sys.stderr)
+        return 1
+    return 0 if asyncio.run(run(key)) else 1
+
+
+def _backup_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+
+    from .backup.errors import BackupError
+    from .backup.schedule import run_schedule
+
+    async def run(uri: str, key: bytes) -> None:
+        async with connected(settings, uri) as client:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            print(
+                f"Lịch sao lưu: hằng ngày lúc {settings.backup_daily_at}, giữ "
+                f"{settings.backup_keep_daily} bản ngày và {settings.backup_keep_weekly} bản tuần "
+                f"trong {settings.backup_dir}; Ctrl+C để dừng."
+            )
+            await run_schedule(client, settings, key, stop)
+
+    try:
+        key = _backup_key(settings)
+        with database_uri(settings) as uri:
+            asyncio.run(run(uri, key))
+    except BackupError as exc:
+        return _refused(exc)
+    return 0
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from .backup.errors import BackupError
+    from .backup.restore import restore
+
+    async def run(uri: str, key: bytes) -> int:
+        async with connected(settings, uri) as client:
+            outcome = await restore(
+                client[settings.mongodb_db], args.file, key, apply=args.apply, force=args.force
+            )
+            print("\n".join(outcome.lines))
+            return 1 if outcome.refused or outcome.differ else 0
+
+    try:
+        key = _backup_key(settings)
+        if not args.file.is_file():
+            print(f"Không có tệp {args.file}", file=sys.stderr)
+            return 1
+        with database_uri(settings) as uri:
+            return asyncio.run(run(uri, key))
+    except BackupError as exc:
+        return _refused(exc)
+
+
+def _add_backup_commands(sub: argparse._SubParsersAction) -> None:
+    backup = sub.add_parser(
+        "backup", help="write an encrypted backup of every collection (BACKUP_KEY needed)"
+    )
+    backup.add_argument(
+        "--out", type=Path, default=None, help="the file (default: a new file in BACKUP_DIR)"
+    )
+    backup.set_defaults(func=_backup)
+    tools = backup.add_subparsers(dest="backup_command")
+    keygen = tools.add_parser("keygen", help="print a new random backup key (base64)")
+    keygen.set_defaults(func=_backup_keygen, needs_settings=False)
+    verify = tools.add_parser(
+        "verify",
+        help="decrypt, check hashes, restore into a scratch database, compare, verify the chain",
+    )
+    verify.add_argument("file", type=Path)
+    verify.add_argument(
+        "--scratch-uri",
+        default=None,
+        help="MongoDB for the trial restore (default: an in-memory embedded server)",
+    )
+    verify.add_argument(
+        "--no-record",
+        dest="record",
+        action="store_false",
+        help="do not note the result in the database (for the operations page)",
+    )
+    verify.set_defaults(func=_backup_verify)
+    schedule = tools.add_parser(
+        "schedule", help="run the daily and weekly backups and the weekly check until stopped"
+    )
+    schedule.set_defaults(func=_backup_schedule)
+    restore = sub.add_parser(
+        "restore", help="restore a backup (shows what it would do unless --apply)"
+    )
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--apply", action="store_true", help="really write (default: dry run)")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="replace what the target's collections hold (refused otherwise when not empty)",
+    )
+    restore.set_defaults(func=_restore)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -157,15 +333,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="print a new master key for the encrypted fields (put it in FIELD_KEY, keep a copy "
         "apart from the backups)",
     )
-    field_key.set_defaults(func=None)
+    field_key.set_defaults(func=_field_key, needs_settings=False)
+    _add_backup_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
-    if args.command == "field-key":
-        return _field_key()
+    if not getattr(args, "needs_settings", True):
+        return int(args.func(args, None))
     try:
         settings = get_settings()
     except ValidationError as exc:

@@ -64,6 +64,18 @@ class Settings(BaseSettings):
     login_delay_cap_seconds: float = Field(default=8.0, ge=0)
     login_home_path: str = Field(default="/account", pattern=r"^/([^/\\].*)?$")
 
+    # Backups (regulation Art. 5.2, 8.3, 12.2); see app/backup/. The key is 32 random bytes in
+    # base64 (`hocba backup keygen`), never the SECRET_KEY; BACKUP_KEY wins over the file.
+    backup_key: str | None = None
+    backup_key_file: Path | None = None
+    backup_dir: Path = Path(".data/backups")
+    backup_keep_daily: int = Field(default=7, ge=1)
+    backup_keep_weekly: int = Field(default=5, ge=1)
+    # Vietnam time of the daily backup; the weekly one (and the check of the newest backup)
+    # runs on BACKUP_WEEKLY_DAY (0 = Monday … 6 = Sunday).
+    backup_daily_at: str = Field(default="01:30", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    backup_weekly_day: int = Field(default=6, ge=0, le=6)
+
     @field_validator("mongodb_uri")
     @classmethod
     def _check_uri(cls, value: str | None) -> str | None:

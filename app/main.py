@@ -23,6 +23,7 @@ from .config import Settings, get_settings
 from .db import database_status, init_models, make_client
 from .web.headers import SecurityHeadersMiddleware
 from .web.limits import BodyLimitMiddleware
+from .web.notice import SystemNoticeMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *, mongo_uri: str | None = None
     app.state.settings = settings
     install_auth(app, settings)  # sessions, login pages, CSRF, request context (app/auth)
     # Outermost: every answer carries the security headers; oversized bodies never get in.
+    app.add_middleware(SystemNoticeMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)

@@ -3,6 +3,7 @@
 from .auth import AuthEvent, LoginSession, LoginThrottle
 from .catalogue import SchoolClass, SchoolYear, Subject
 from .changelog import ChangeLogAlarm, ChangeLogEntry, WorkerState
+from .operations import BackupRun, SystemNotice
 from .role import Role
 from .student import StudentRecord
 from .user import User
@@ -12,12 +13,15 @@ ALL_DOCUMENTS = [StudentRecord, User, SchoolYear, SchoolClass, Subject, Role]
 ALL_DOCUMENTS += [LoginSession, LoginThrottle, AuthEvent]
 # The modification log (app/changelog).
 ALL_DOCUMENTS += [ChangeLogEntry, WorkerState, ChangeLogAlarm]
+# Operations: backups and the notice to every user (app/backup, admin ops page).
+ALL_DOCUMENTS += [BackupRun, SystemNotice]
 
 __all__ = [
     "ALL_DOCUMENTS",
     "ChangeLogAlarm",
     "ChangeLogEntry",
     "AuthEvent",
+    "BackupRun",
     "LoginSession",
     "LoginThrottle",
     "Role",
@@ -25,6 +29,7 @@ __all__ = [
     "SchoolYear",
     "StudentRecord",
     "Subject",
+    "SystemNotice",
     "User",
     "WorkerState",
 ]

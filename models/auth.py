@@ -79,6 +79,9 @@ class AuthEventKind(StrEnum):
     PREVIEW_STARTED = "preview_started"
     PREVIEW_ENDED = "preview_ended"
     PRIVILEGED_ROLE_GRANTED = "privileged_role_granted"
+    CONCURRENT_SESSION = "concurrent_session"
+    NOTICE_POSTED = "notice_posted"
+    NOTICE_WITHDRAWN = "notice_withdrawn"
 
 
 # Shown in the IT group's journal view.
@@ -99,6 +102,9 @@ AUTH_EVENT_LABELS: dict[AuthEventKind, str] = {
     AuthEventKind.PREVIEW_STARTED: "Bắt đầu xem thử giao diện như người dùng khác",
     AuthEventKind.PREVIEW_ENDED: "Kết thúc xem thử giao diện như người dùng khác",
     AuthEventKind.PRIVILEGED_ROLE_GRANTED: "Cấp vai trò Ban giám hiệu hoặc CNTT",
+    AuthEventKind.CONCURRENT_SESSION: "Nghi dùng chung tài khoản (đăng nhập cùng lúc từ nơi khác)",
+    AuthEventKind.NOTICE_POSTED: "Đăng thông báo sự cố cho mọi người dùng",
+    AuthEventKind.NOTICE_WITHDRAWN: "Gỡ thông báo sự cố",
 }
 
 

@@ -107,6 +107,8 @@ class AlarmKind(StrEnum):
     HISTORY_LOST = "history_lost"
     COLLECTION_DROPPED = "collection_dropped"
     LOG_GAP = "log_gap"
+    BACKUP_FAILED = "backup_failed"
+    BACKUP_VERIFY_FAILED = "backup_verify_failed"
 
 
 ALARM_LABELS = {
@@ -117,6 +119,8 @@ ALARM_LABELS = {
     AlarmKind.LOG_GAP: (
         "Nhật ký thiếu thay đổi của một số bản ghi: đã ghi mục «khoảng trống» cho từng bản ghi"
     ),
+    AlarmKind.BACKUP_FAILED: "Sao lưu định kỳ không thực hiện được",
+    AlarmKind.BACKUP_VERIFY_FAILED: "Kiểm tra bản sao lưu mới nhất không đạt",
 }
 
 

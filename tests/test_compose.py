@@ -288,6 +288,29 @@ def dockerfile_problems(dockerfile: str, dockerignore: str) -> list[str]:
     return problems
 
 
+def backup_problems(compose: Compose) -> list[str]:
+    """A scheduled, encrypted backup into a named volume; only that service holds the key."""
+    services = compose["services"]
+    backup = services.get("backup")
+    if backup is None:
+        return ["a backup service must run the schedule"]
+    problems = []
+    if _command(backup)[:3] != ["hocba", "backup", "schedule"]:
+        problems.append("the backup service must run `hocba backup schedule`")
+    env = _environment(backup)
+    if not env.get("BACKUP_KEY", "").startswith("${BACKUP_KEY:?"):
+        problems.append("BACKUP_KEY must come from a required ${BACKUP_KEY}")
+    if "BACKUP_KEY" in _environment(services.get("app", {})):
+        problems.append("the web app must not hold the backup key")
+    named = set(compose.get("volumes") or {})
+    mounts = dict(reversed(str(v).split(":")[:2]) for v in backup.get("volumes") or [])
+    if mounts.get(env.get("BACKUP_DIR", "")) not in named:
+        problems.append("BACKUP_DIR must be a named volume")
+    if backup.get("restart") != "unless-stopped":
+        problems.append("the backup service must restart unless-stopped")
+    return problems
+
+
 # --- the real files pass ----------------------------------------------------------------------
 
 
@@ -305,6 +328,7 @@ COMPOSE_CHECKS: list[Callable[[Compose], list[str]]] = [
     healthcheck_problems,
     uri_problems,
     port_problems,
+    backup_problems,
 ]
 
 
@@ -439,6 +463,23 @@ BREAKAGES: list[tuple[str, Callable[[Compose], list[str]], Callable[[Compose], N
         lambda c: _svc(c, "app").update(ports=["${APP_BIND_ADDRESS:-0.0.0.0}:8000:8000"]),
     ),
     ("host network", port_problems, lambda c: _svc(c, "mongo").update(network_mode="host")),
+    ("no backup", backup_problems, lambda c: c["services"].pop("backup")),
+    (
+        "backup key in app",
+        backup_problems,
+        lambda c: _svc(c, "app")["environment"].update(BACKUP_KEY="${BACKUP_KEY:?x}"),
+    ),
+    (
+        "backup key default",
+        backup_problems,
+        lambda c: _svc(c, "backup")["environment"].update(BACKUP_KEY="${BACKUP_KEY:-k}"),
+    ),
+    (
+        "backups in the container",
+        backup_problems,
+        lambda c: _svc(c, "backup").update(volumes=["./b:/elsewhere"]),
+    ),
+    ("backup never runs", backup_problems, lambda c: _svc(c, "backup").update(command=["true"])),
 ]
 
 

@@ -47,7 +47,35 @@ async def start_session(
         user_agent=trim_agent(user_agent),
     )
     await session.insert()
+    await flag_shared_use(user, session, now)
     return token, session
+
+
+async def flag_shared_use(user: User, session: LoginSession, now: datetime) -> None:
+    """Journal a sign-in while the account has another open session from another address:
+    a sign that the account is shared (regulation Art. 12.1), shown on the operations page."""
+    if not session.client_ip:
+        return
+    others = await LoginSession.find(
+        {
+            "user_id": user.id,
+            "_id": {"$ne": session.id},
+            "revoked_at": None,
+            "client_ip": {"$nin": [None, session.client_ip]},
+            "expires_at": {"$gt": now},
+            "idle_expires_at": {"$gt": now},
+        }
+    ).to_list()
+    if others:
+        addresses = ", ".join(sorted({str(s.client_ip) for s in others}))
+        await record_event(
+            AuthEventKind.CONCURRENT_SESSION,
+            username=user.username,
+            user_id=user.id,
+            client_ip=session.client_ip,
+            user_agent=session.user_agent,
+            detail=f"Đăng nhập từ {session.client_ip} khi tài khoản đang mở phiên từ {addresses}",
+        )
 
 
 async def resolve_session(

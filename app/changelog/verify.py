@@ -4,6 +4,7 @@ that no change of any audited record is missing (``completeness``)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -28,7 +29,10 @@ class VerifyReport:
         )
 
 
-async def verify_chain(db: AsyncDatabase) -> VerifyReport:
+async def verify_chain(
+    db: AsyncDatabase, progress: Callable[[int], None] | None = None
+) -> VerifyReport:
+    """``progress`` is told the number of entries checked so far, every 500 entries."""
     expected_seq = 1
     prev_hash = GENESIS
     checked = 0
@@ -50,6 +54,8 @@ async def verify_chain(db: AsyncDatabase) -> VerifyReport:
         prev_hash = entry["hash"]
         expected_seq += 1
         checked += 1
+        if progress is not None and checked % 500 == 0:
+            progress(checked)
     return VerifyReport(checked, True)
 
 
