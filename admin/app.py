@@ -19,6 +19,7 @@ from .template_text import ACCESSIBLE_NAMES, ReplacingLoader, error_detail
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
 from .views.roles import RoleView
+from .views.scorebook import MyBooksView
 from .views.students import StudentView
 from .views.tools import AuthEventView, ExplainView, PreviewView
 from .views.users import UserView
@@ -59,6 +60,7 @@ def build_admin(settings: Settings) -> Admin:
     admin.templates.env.globals["vn_time"] = format_datetime
     admin.templates.env.globals["error_detail"] = error_detail
     for view in (
+        MyBooksView(),
         StudentView(),
         UserView(),
         RoleView(),

@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "app.store": DOOR,
     "app.changelog": SERVICES,
     "app.auth": SERVICES,
+    "app.scorebook": SERVICES,
     "seed": SERVICES,
     "app.auth.csrf": DELIVERY,
     "app.auth.templates": DELIVERY,
