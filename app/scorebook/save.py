@@ -208,4 +208,3 @@ def _shown_row(entry: _Pending, stored: dict[str, Any], key: BookKey) -> dict[st
             value = get_path(stored, path)
             shown[name] = (display(column, value), raw_value(value))
     return shown
-

@@ -25,6 +25,7 @@
   var timers = {};        // row id -> pending check
   var lastPaste = null;   // [{input, before}] for one undo
   var saving = false;
+  var notice = "";        // what the last paste or undo did, shown before the summary
 
   function keyOf(row, col) { return row + "|" + col; }
   function inputAt(row, col) {
@@ -90,10 +91,11 @@
     var invalid = dirty.filter(function (i) { return errors[keyOf(i.dataset.row, i.dataset.col)]; });
     if (saveButton) saveButton.disabled = saving || dirty.length === invalid.length;
     if (saving) return;
-    if (!dirty.length) { setStatus("Không có thay đổi chưa lưu."); return; }
+    var lead = notice ? notice + " " : "";
+    if (!dirty.length) { setStatus(lead + "Không có thay đổi chưa lưu."); return; }
     var text = dirty.length + " ô đã sửa, chưa lưu";
     if (invalid.length) text += "; " + invalid.length + " ô có lỗi sẽ không được lưu";
-    setStatus(text + ".", invalid.length ? "error" : "");
+    setStatus(lead + text + ".", invalid.length ? "error" : "");
   }
 
   /* -- live checks ------------------------------------------------------------------------ */
@@ -162,9 +164,23 @@
     }
   });
 
+  // As in a spreadsheet, typing into a cell just reached replaces what it holds.
+  var justFocused = null;
+  grid.addEventListener("focusin", function (event) {
+    var input = event.target;
+    if (!input.classList || !input.classList.contains("hocba-cell")) return;
+    input.select();
+    justFocused = input;
+  });
+  grid.addEventListener("mouseup", function (event) {
+    if (event.target === justFocused) { event.preventDefault(); }
+    justFocused = null;
+  });
+
   grid.addEventListener("input", function (event) {
     var input = event.target;
     if (!input.classList.contains("hocba-cell")) return;
+    notice = "";
     paint(input);
     scheduleCheck(input.dataset.row);
     refreshSummary();
@@ -197,10 +213,10 @@
     if (undoButton) undoButton.hidden = !undo.length;
     var ids = Object.keys(touched);
     if (ids.length) checkRows(ids);
-    var note = "Đã dán " + undo.length + " ô";
-    if (skipped) note += "; bỏ qua " + skipped + " ô chỉ xem";
-    if (outside) note += "; " + outside + " ô nằm ngoài bảng";
-    setStatus(note + ".");
+    notice = "Đã dán " + undo.length + " ô";
+    if (skipped) notice += "; bỏ qua " + skipped + " ô chỉ xem";
+    if (outside) notice += "; " + outside + " ô nằm ngoài bảng";
+    notice += ".";
     refreshSummary();
   });
 
@@ -215,8 +231,9 @@
     });
     lastPaste = null;
     undoButton.hidden = true;
+    notice = "Đã hoàn tác lần dán.";
     checkRows(Object.keys(touched));
-    setStatus("Đã hoàn tác lần dán.");
+    refreshSummary();
   });
 
   /* -- save ------------------------------------------------------------------------------------ */
@@ -228,16 +245,22 @@
     });
     var texts = sent.map(function (input) { return input.value; });
     saving = true;
+    notice = "";
     saveButton.disabled = true;
     setStatus("Đang lưu " + edits.length + " ô…");
     post("/save", { book: data.book, edits: edits }).then(function (answer) {
       saving = false;
+      lastPaste = null;  // what was pasted is saved now: nothing left to undo
+      if (undoButton) undoButton.hidden = true;
       applyRows(answer.rows || {}, sent, texts);
       (answer.cells || []).forEach(applyAnswer);
       var counts = answer.counts || {};
       var text = "Đã lưu " + (counts.saved || 0) + " ô.";
       if (counts.refused) text += " " + counts.refused + " ô bị từ chối (xem ô tô đỏ).";
       if (counts.conflict) text += " " + counts.conflict + " ô xung đột cần xử lý.";
+      var invalid = dirtyInputs().filter(function (i) { return errors[keyOf(i.dataset.row, i.dataset.col)]; });
+      var left = invalid.length - (counts.refused || 0);
+      if (left > 0) text += " " + left + " ô có lỗi chưa được lưu.";
       refreshSummary();
       setStatus(text, counts.refused || counts.conflict ? "error" : "ok");
     }).catch(function (error) {
@@ -304,6 +327,7 @@
     if (old) conflictList.removeChild(old);
     item.appendChild(what); item.appendChild(mine); item.appendChild(theirs);
     conflictList.appendChild(item);
+    conflictBox.scrollIntoView({ block: "nearest" });
   }
 
   function resolve(input, answer, item, takeTheirs) {
