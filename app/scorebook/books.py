@@ -91,6 +91,11 @@ def book_query(key: BookKey) -> dict[str, Any]:
     return {f"years.{key.school_year}.class_name": key.class_name}
 
 
+def book_fields(key: BookKey) -> list[str]:
+    """What a book reads of each pupil: who they are and the book's school year."""
+    return ["code", "profile.full_name", "current", "version", f"years.{key.school_year}"]
+
+
 def in_book(found: Found, key: BookKey) -> bool:
     """Whether a pupil of the class takes the book's subject, readable by this reader."""
     if key.kind != "subject":
@@ -109,7 +114,7 @@ def check_key(key: BookKey) -> Subject | None:
 
 async def find_pupils(access: Access, key: BookKey) -> list[Found]:
     """The book's pupils the reader may see, in class-list order."""
-    found = await access.students(Action.VIEW).find(book_query(key))
+    found = await access.students(Action.VIEW).find(book_query(key), only=book_fields(key))
     return sorted((f for f in found if in_book(f, key)), key=lambda f: class_list_key(_name(f)))
 
 

@@ -20,7 +20,15 @@ from app.validation_vi import first_message
 from models.role import Action
 from models.student_parts import SchoolYearRecord
 
-from .books import BookKey, book_grade, book_query, check_key, columns_for, in_book
+from .books import (
+    BookKey,
+    book_fields,
+    book_grade,
+    book_query,
+    check_key,
+    columns_for,
+    in_book,
+)
 from .columns import Column, display, parse_cell
 
 NOT_IN_BOOK = "Học sinh này không có trong sổ"
@@ -38,7 +46,8 @@ async def pupils_in_book(access: Access, key: BookKey, record_ids: list[str]) ->
     ids = [oid for oid in (object_id(r) for r in record_ids) if oid is not None]
     if not ids:
         return []
-    found = await access.students(Action.VIEW).find({**book_query(key), "_id": {"$in": ids}})
+    query = {**book_query(key), "_id": {"$in": ids}}
+    found = await access.students(Action.VIEW).find(query, only=book_fields(key))
     return [f for f in found if in_book(f, key)]
 
 
