@@ -60,7 +60,7 @@ def build_admin(settings: Settings) -> Admin:
     admin.templates.env.globals["vn_time"] = format_datetime
     admin.templates.env.globals["error_detail"] = error_detail
     for view in (
-        MyBooksView(),
+        MyBooksView(settings.school_name),
         StudentView(),
         UserView(),
         RoleView(),

@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette_admin.routing import route
@@ -19,13 +20,16 @@ from starlette_admin.views import CustomView
 from app.errors import HocBaError, NotFound
 from app.scorebook.books import Book, BookKey, load_book
 from app.scorebook.columns import BOOK_TERMS
+from app.scorebook.excel import export_book, read_upload
 from app.scorebook.live import live_rows
 from app.scorebook.progress import has_books, my_books
-from app.scorebook.save import Edit, save_edits
+from app.scorebook.save import Edit, SaveAnswer, save_edits
+from models.common import WriteSource
 from models.student_parts import TERM_LABELS
 
 from ..access import access_of
 
+IMPORT_REASON = "Nhập từ tệp Excel"
 MAX_EDITS = 5000  # cells in one save (a class of 50 × every column, many times over)
 BAD_REQUEST = "Dữ liệu gửi lên không đúng định dạng; hãy tải lại trang rồi thử lại"
 
@@ -37,6 +41,10 @@ class MyBooksView(CustomView):
     icon = "fa fa-chalkboard-user"
     path = "/my-classes"
     route_name = "my_classes"
+
+    def __init__(self, school_name: str = "") -> None:
+        super().__init__()
+        self.school_name = school_name  # the header of downloaded sheets
 
     def is_accessible(self, request: Request) -> bool:
         return has_books(access_of(request))
@@ -119,6 +127,110 @@ class MyBooksView(CustomView):
                 },
                 "counts": answer.counts,
             }
+        )
+
+    @route("/book/excel", methods=["GET"], name="scorebook_excel")
+    async def excel(self, request: Request) -> Response:
+        """The book as an .xlsx sheet (read-only cells protected)."""
+        try:
+            book = await load_book(access_of(request), book_key(dict(request.query_params)))
+        except NotFound as exc:
+            return self._not_found(request, exc)
+        key = book.key
+        name = f"so-{key.kind}-{key.class_name}-{key.subject or 'cn'}-{key.term}-{key.school_year}"
+        return Response(
+            export_book(book, self.school_name, book_title(book)),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+
+    @route("/book/import", methods=["POST"], name="scorebook_import")
+    async def import_preview(self, request: Request) -> Response:
+        """A filled sheet, read: every change (old → new) and every problem; nothing written."""
+        assert self._admin is not None
+        form = await request.form()
+        try:
+            book = await load_book(access_of(request), book_key(dict(form)))
+        except NotFound as exc:
+            return self._not_found(request, exc)
+        upload_file = form.get("file")
+        data = await upload_file.read() if isinstance(upload_file, UploadFile) else b""
+        upload = read_upload(book, data)
+        edits = upload.valid_edits()
+        return self._admin._template_response(
+            request,
+            "scorebook/import.html",
+            {
+                "title": f"Nhập từ Excel: {book_title(book)}",
+                "book": book,
+                "upload": upload,
+                "edits": json.dumps([asdict(e) for e in edits], ensure_ascii=False),
+                "valid_count": len(edits),
+                "result": None,
+            },
+        )
+
+    @route("/book/import/apply", methods=["POST"], name="scorebook_import_apply")
+    async def import_apply(self, request: Request) -> Response:
+        """Apply a previewed upload as one batch: everything, or (when asked explicitly) only
+        the rows without problems. Checked first as a whole: nothing is written when any cell
+        would be refused or conflict, unless only valid rows were asked for."""
+        assert self._admin is not None
+        access = access_of(request)
+        form = await request.form()
+        try:
+            book = await load_book(access, book_key(dict(form)))
+            edits = [
+                Edit(str(e["record_id"]), str(e["column"]), str(e["text"] or ""), e.get("seen"))
+                for e in json.loads(str(form.get("edits") or "[]"))
+            ]
+        except NotFound as exc:
+            return self._not_found(request, exc)
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse({"error": BAD_REQUEST}, status_code=400)
+        only_valid = form.get("only_valid") == "1"
+        had_problems = int(str(form.get("problems") or "0") or 0) > 0
+        result: SaveAnswer | None = None
+        refused = ""
+        if had_problems and not only_valid:
+            refused = "Tệp còn lỗi nên chưa áp dụng gì. Hãy sửa tệp rồi tải lên lại, hoặc chọn "
+            refused += "chỉ áp dụng các dòng hợp lệ."
+        else:
+            check = await save_edits(
+                access, book.key, edits, dry_run=True, source=WriteSource.IMPORT
+            )
+            failing = {c.record_id for c in check.cells if c.status != "saved"}
+            if failing and not only_valid:
+                result = check
+                refused = "Có ô không lưu được (xem bên dưới) nên chưa áp dụng gì."
+            else:
+                kept = [e for e in edits if e.record_id not in failing]
+                result = await save_edits(
+                    access, book.key, kept, source=WriteSource.IMPORT, reason=IMPORT_REASON
+                )
+                if failing:
+                    result.cells += [c for c in check.cells if c.status != "saved"]
+        return self._admin._template_response(
+            request,
+            "scorebook/import.html",
+            {
+                "title": f"Nhập từ Excel: {book_title(book)}",
+                "book": book,
+                "upload": None,
+                "result": result,
+                "refused": refused,
+                "names": {r.id: r.name for r in book.rows},
+                "labels": {c.key: c.label for c in book.columns},
+            },
+        )
+
+    def _not_found(self, request: Request, exc: NotFound) -> Response:
+        assert self._admin is not None
+        return self._admin._template_response(
+            request,
+            "hocba/not_found.html",
+            {"title": "Không tìm thấy", "message": exc.message},
+            status_code=404,
         )
 
 

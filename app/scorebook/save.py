@@ -16,7 +16,7 @@ from app.clock import format_datetime
 from app.grading import Subject
 from app.records.diff import get_path
 from app.store import Access, Found
-from app.store.writes import CONFLICT, REFUSED, BatchItem, Outcome
+from app.store.writes import CONFLICT, REFUSED, WOULD_SAVE, BatchItem, Outcome
 from models.common import WriteSource
 from models.role import Action
 
@@ -72,7 +72,17 @@ class _Pending:
     seen: dict[str, Any]
 
 
-async def save_edits(access: Access, key: BookKey, edits: Sequence[Edit]) -> SaveAnswer:
+async def save_edits(
+    access: Access,
+    key: BookKey,
+    edits: Sequence[Edit],
+    *,
+    dry_run: bool = False,
+    source: WriteSource = WriteSource.GRID,
+    reason: str | None = None,
+) -> SaveAnswer:
+    """Write the edits (``dry_run``: check everything, write nothing; cells that would be
+    saved answer "saved")."""
     subject = check_key(key)
     answer = SaveAnswer()
     by_record: dict[str, dict[str, Edit]] = {}
@@ -89,16 +99,17 @@ async def save_edits(access: Access, key: BookKey, edits: Sequence[Edit]) -> Sav
         if entry is not None:
             pending.append(entry)
     writer = access.writer(
-        "students", Action.EDIT, source=WriteSource.GRID, reason=REASONS[key.kind]
+        "students", Action.EDIT, source=source, reason=reason or REASONS[key.kind]
     )
     retry: list[_Pending] = []
-    outcomes = await writer.update_many([_item(p) for p in pending]) if pending else []
+    batch = [_item(p) for p in pending]
+    outcomes = await writer.update_many(batch, dry_run=dry_run) if pending else []
     for entry, outcome in zip(pending, outcomes, strict=True):
         again = _answer(entry, outcome, key, answer, final=False)
         if again is not None:
             retry.append(again)
     if retry:
-        outcomes = await writer.update_many([_item(p) for p in retry])
+        outcomes = await writer.update_many([_item(p) for p in retry], dry_run=dry_run)
         for entry, outcome in zip(retry, outcomes, strict=True):
             _answer(entry, outcome, key, answer, final=True)
     return answer
@@ -190,6 +201,7 @@ def _answer(
         changes = {p: v for p, v in entry.changes.items() if p not in stale}
         seen = {p: v for p, v in entry.seen.items() if p not in stale}
         return _Pending(entry.found, entry.columns, rest, changes, seen)
+    assert outcome.status in (SAVED, WOULD_SAVE, "unchanged"), outcome.status
     stored = outcome.stored or {}
     shown = _shown_row(entry, stored, key)
     answer.rows[record_id] = shown
