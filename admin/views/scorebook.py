@@ -24,6 +24,7 @@ from app.scorebook.excel import export_book, read_upload
 from app.scorebook.live import live_rows
 from app.scorebook.progress import has_books, my_books
 from app.scorebook.save import Edit, SaveAnswer, save_edits
+from app.scorebook.timeliness import timeliness
 from models.common import WriteSource
 from models.student_parts import TERM_LABELS
 
@@ -62,22 +63,19 @@ class MyBooksView(CustomView):
     @route("/book", methods=["GET"], name="scorebook")
     async def book(self, request: Request) -> Response:
         assert self._admin is not None
+        access = access_of(request)
         try:
-            key = book_key(dict(request.query_params))
-            book = await load_book(access_of(request), key)
+            book = await load_book(access, book_key(dict(request.query_params)))
         except NotFound as exc:
-            return self._admin._template_response(
-                request,
-                "hocba/not_found.html",
-                {"title": "Không tìm thấy", "message": exc.message},
-                status_code=404,
-            )
+            return self._not_found(request, exc)
+        timing = await timeliness(access, book)
         return self._admin._template_response(
             request,
             "scorebook/book.html",
             {
                 "title": book_title(book),
                 "book": book,
+                "timing": timing,
                 "terms": [(t, TERM_LABELS[t]) for t in BOOK_TERMS],
                 # Inside a <script> element: no "<" may close it early.
                 "data": json.dumps(book_data(book), ensure_ascii=False).replace("<", "\\u003c"),

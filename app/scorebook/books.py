@@ -78,6 +78,7 @@ class Book:
     subject: Subject | None = None
     locked: str | None = None  # the reason when every row is locked
     read_only: str | None = None  # why nothing can be written (preview, no edit grant)
+    pupils: list[Found] = field(default_factory=list, repr=False)  # as read, in row order
 
     @property
     def writable(self) -> bool:
@@ -166,7 +167,7 @@ async def load_book(access: Access, key: BookKey) -> Book:
     ]
     locks = {r.locked for r in rows}
     locked = next(iter(locks)) if len(locks) == 1 and None not in locks else None
-    return Book(key, columns, rows, subject, locked, read_only)
+    return Book(key, columns, rows, subject, locked, read_only, found)
 
 
 def _row(found: Found, key: BookKey, columns: list[Column], writable: FieldRules | None) -> Row:

@@ -4,6 +4,7 @@ book, their live checks and their save (one batch, an answer per cell, conflicts
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from html import unescape
 from typing import Any
@@ -364,3 +365,43 @@ async def test_the_homeroom_book_lists_everything_still_missing(school: School) 
     raw = await stored("HS7A101")
     assert all(item in missing for item in raw["years"][YEAR]["pending"])
     assert len(raw["years"][YEAR]["pending"]) > 6
+
+
+async def test_the_book_shows_when_each_column_was_filled_and_the_late_share(
+    school: School,
+) -> None:
+    log = StudentRecord.get_pymongo_collection().database["change_log"]
+
+    def entry(seq: int, code: str, at: datetime, path: str, old: Any, new: Any) -> dict[str, Any]:
+        return {
+            "seq": seq,
+            "token": f"t{seq}",
+            "collection": "students",
+            "record_key": school.pupil_id(code),
+            "op": "update",
+            "at": at,
+            "diff": [{"path": path, "title": "", "old": old, "new": new}],
+            "prev_hash": "",
+            "hash": f"h{seq}",
+        }
+
+    # Term II of the fixture's year ends on 31/05/2026: its last two weeks start on 17/05.
+    await log.insert_many(
+        [
+            entry(1, "HS7A101", datetime(2026, 3, 10, 3), f"{SCORES}.hk2.tx", [], [8]),
+            entry(2, "HS7A101", datetime(2026, 5, 25, 3), f"{SCORES}.hk2.gk", None, 7),
+            entry(3, "HS7A102", datetime(2026, 5, 30, 3), f"{SCORES}.hk2.tx", [], [None, 6]),
+            # Neither this book's pupils nor its columns:
+            entry(4, "HS7A201", datetime(2026, 5, 30, 3), f"{SCORES}.hk2.gk", None, 5),
+            entry(5, "HS7A101", datetime(2026, 5, 30, 3), f"years.{YEAR}.subjects.NGUVAN", {}, {}),
+        ]
+    )
+    teacher = await school.login("gv.toan")
+    page = await teacher.get(BOOK, params=TOAN)
+    timing = re.search(r'id="book-timing">(.*?)</tr>', page.text, re.S)
+    assert timing, page.text
+    spans = dict(re.findall(r'data-col="([^"]+)"[^>]*>([^<]*)</td>', timing.group(1)))
+    assert (spans["tx1"], spans["tx2"], spans["gk"], spans["ck"]) == ("10/03", "30/05", "25/05", "")
+    summary = unescape(page.text.split('id="book-timeliness">', 1)[1].split("</p>", 1)[0])
+    assert summary.startswith("67% số ô đã nhập (2/3) được nhập trong hai tuần cuối học kỳ")
+    assert "(từ 17/05/2026)" in summary
