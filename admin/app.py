@@ -19,7 +19,7 @@ from .template_text import ACCESSIBLE_NAMES, ReplacingLoader, error_detail
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
 from .views.roles import RoleView
-from .views.scorebook import MyBooksView
+from .views.scorebook import MyBooksView, TeacherLanding
 from .views.students import StudentView
 from .views.tools import AuthEventView, ExplainView, PreviewView
 from .views.users import UserView
@@ -54,7 +54,11 @@ def build_admin(settings: Settings) -> Admin:
         secret_key=settings.secret_key,
         i18n_config=I18N_CONFIG,
         timezone_config=TIMEZONE_CONFIG,
-        middlewares=[Middleware(LanguageMiddleware), Middleware(AccessMiddleware)],
+        middlewares=[
+            Middleware(LanguageMiddleware),
+            Middleware(AccessMiddleware),
+            Middleware(TeacherLanding),
+        ],
     )
     admin.templates.env.globals["get_locale_display_name"] = locale_display_name
     admin.templates.env.globals["vn_time"] = format_datetime

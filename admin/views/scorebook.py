@@ -13,7 +13,8 @@ from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette_admin.routing import route
 from starlette_admin.views import CustomView
 
@@ -284,3 +285,22 @@ def book_data(book: Book) -> dict[str, Any]:
             for r in book.rows
         ],
     }
+
+
+class TeacherLanding:
+    """Pure ASGI: a teacher opening the panel's home lands on «Lớp của tôi»."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "GET":
+            request = Request(scope)
+            root = str(scope.get("root_path") or "").rstrip("/")
+            path = str(scope.get("path") or "")
+            home = path.removeprefix(root) in ("", "/") if root else path in ("", "/")
+            if home and has_books(access_of(request)):
+                target = request.url_for("admin:my_classes")
+                await RedirectResponse(str(target), status_code=303)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

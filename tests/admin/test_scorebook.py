@@ -111,7 +111,7 @@ async def test_a_subject_teacher_lands_on_their_classes_with_progress(school: Sc
     assert "0/18 ô" in row.group(1)
     assert "Chưa nhập" in row.group(1)
     assert "homeroom" not in page.text.split('id="my-books"')[1]
-    menu = await teacher.get("/admin/")
+    menu = await teacher.get("/admin/", follow_redirects=True)
     assert "Lớp của tôi" in menu.text
 
 
@@ -405,3 +405,15 @@ async def test_the_book_shows_when_each_column_was_filled_and_the_late_share(
     summary = unescape(page.text.split('id="book-timeliness">', 1)[1].split("</p>", 1)[0])
     assert summary.startswith("67% số ô đã nhập (2/3) được nhập trong hai tuần cuối học kỳ")
     assert "(từ 17/05/2026)" in summary
+
+
+async def test_a_teacher_lands_on_their_classes_and_others_on_the_panel_home(
+    school: School,
+) -> None:
+    for username in ("gv.toan", "gv.cn7a1"):
+        teacher = await school.login(username)
+        home = await teacher.get("/admin/")
+        assert home.status_code == 303, username
+        assert home.headers["location"].endswith("/admin/my-classes")
+    office = await school.login("vp.thuky")
+    assert (await office.get("/admin/")).status_code == 200
