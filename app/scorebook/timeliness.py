@@ -65,8 +65,9 @@ class Timeliness:
             datetime.combine(self.window_start or self.term_end, datetime.min.time())
         )
         return (
-            f"{self.late_percent}% số ô đã nhập ({self.late}/{self.entered}) được nhập trong hai "
-            f"tuần cuối học kỳ (từ {start}); quy chế yêu cầu không dồn việc nhập vào cuối kỳ."
+            f"{self.late_percent}% số ô đã nhập ({self.late}/{self.entered}) được nhập từ {start} "
+            "trở đi (hai tuần cuối học kỳ hoặc muộn hơn); quy chế yêu cầu không dồn việc nhập "
+            "vào cuối kỳ."
         )
 
 

@@ -5,6 +5,7 @@ and absences. The cast is read from the seeded database."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -188,3 +189,69 @@ async def test_a_homeroom_teacher_enters_conduct_and_absences(
     assert stored(school, first[0], "absences.hk2.excused") == 2
     assert stored(school, first[0], "absences.hk2.unexcused") == 1
     await pages.shot(page, "saved")
+
+
+async def test_unsaved_edits_survive_a_failed_save_a_paste_can_be_undone_and_leaving_asks(
+    pages: Pages, school: School, cast: Cast
+) -> None:
+    page = await pages.login(cast.teacher)
+    await page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=school.base_url
+    )
+    await open_book(page, f"subject-{cast.klass}-{SUBJECT}", "hk2")
+    row = cast.pupils[5]
+    before = await cell(page, row, "tx3").input_value()
+
+    # A paste, undone: the cells hold what they held before.
+    await page.evaluate("text => navigator.clipboard.writeText(text)", "4\t5\n")
+    await cell(page, row, "tx3").click()
+    await page.keyboard.press("Control+V")
+    await expect(cell(page, row, "tx4")).to_have_value("5")
+    await page.get_by_role("button", name="Hoàn tác lần dán").click()
+    await expect(cell(page, row, "tx3")).to_have_value(before)
+
+    # The server cannot be reached: nothing typed is lost.
+    await cell(page, row, "tx3").fill("3")
+    await page.route("**/book/save", lambda route: route.abort())
+    await page.get_by_role("button", name="Lưu", exact=True).click()
+    await expect(page.locator("#status")).to_contain_text("Chưa lưu được")
+    await expect(cell(page, row, "tx3")).to_have_value("3")
+    await pages.shot(page, "failed-save")
+    await page.unroute("**/book/save")
+
+    # Leaving with unsaved edits asks first.
+    asked: list[str] = []
+
+    async def answer(dialog: Any) -> None:
+        asked.append(dialog.type)
+        await dialog.dismiss()
+
+    page.on("dialog", answer)
+    await page.close(run_before_unload=True)
+    for _ in range(50):
+        if asked:
+            break
+        await asyncio.sleep(0.1)
+    assert asked == ["beforeunload"]
+
+
+async def test_the_book_reads_the_same_with_an_english_browser(
+    pages: Pages, school: School, cast: Cast
+) -> None:
+    page = await pages.new_page()
+    await page.context.set_extra_http_headers({"Accept-Language": "en-US,en;q=0.9"})
+    await page.goto(school.url("/login"))
+    await page.fill("input[name=username]", cast.teacher)
+    await page.fill("input[name=password]", school.passwords[cast.teacher])
+    await page.click("button[type=submit]")
+    await page.wait_for_url(lambda url: "/login" not in url)
+    await page.goto(school.url("/admin/"))
+    await page.wait_for_url(re.compile(r"/admin/my-classes$"))
+    await page.locator(
+        f'tr[data-book="subject-{cast.klass}-{SUBJECT}"] td[data-term="hk2"] a'
+    ).click()
+    heading = page.get_by_role("heading", name=f"Sổ điểm môn Toán lớp {cast.klass}")
+    await expect(heading).to_be_visible()
+    await expect(page.locator("#grid thead")).to_contain_text("ĐTBmhk")
+    await expect(page.get_by_role("button", name="Lưu", exact=True)).to_be_visible()
+    await pages.shot(page, "english-browser")

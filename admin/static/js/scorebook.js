@@ -25,7 +25,8 @@
   var timers = {};        // row id -> pending check
   var lastPaste = null;   // [{input, before}] for one undo
   var saving = false;
-  var notice = "";        // what the last paste or undo did, shown before the summary
+  var notice = "";        // what the last paste, undo or save did, shown before the summary
+  var noticeKind = "";
 
   function keyOf(row, col) { return row + "|" + col; }
   function inputAt(row, col) {
@@ -92,10 +93,10 @@
     if (saveButton) saveButton.disabled = saving || dirty.length === invalid.length;
     if (saving) return;
     var lead = notice ? notice + " " : "";
-    if (!dirty.length) { setStatus(lead + "Không có thay đổi chưa lưu."); return; }
+    if (!dirty.length) { setStatus(lead + (notice ? "" : "Không có thay đổi chưa lưu."), noticeKind); return; }
     var text = dirty.length + " ô đã sửa, chưa lưu";
     if (invalid.length) text += "; " + invalid.length + " ô có lỗi sẽ không được lưu";
-    setStatus(lead + text + ".", invalid.length ? "error" : "");
+    setStatus(lead + text + ".", invalid.length ? "error" : noticeKind);
   }
 
   /* -- live checks ------------------------------------------------------------------------ */
@@ -180,7 +181,7 @@
   grid.addEventListener("input", function (event) {
     var input = event.target;
     if (!input.classList.contains("hocba-cell")) return;
-    notice = "";
+    notice = ""; noticeKind = "";
     paint(input);
     scheduleCheck(input.dataset.row);
     refreshSummary();
@@ -213,6 +214,7 @@
     if (undoButton) undoButton.hidden = !undo.length;
     var ids = Object.keys(touched);
     if (ids.length) checkRows(ids);
+    noticeKind = "";
     notice = "Đã dán " + undo.length + " ô";
     if (skipped) notice += "; bỏ qua " + skipped + " ô chỉ xem";
     if (outside) notice += "; " + outside + " ô nằm ngoài bảng";
@@ -231,7 +233,7 @@
     });
     lastPaste = null;
     undoButton.hidden = true;
-    notice = "Đã hoàn tác lần dán.";
+    notice = "Đã hoàn tác lần dán."; noticeKind = "";
     checkRows(Object.keys(touched));
     refreshSummary();
   });
@@ -245,7 +247,7 @@
     });
     var texts = sent.map(function (input) { return input.value; });
     saving = true;
-    notice = "";
+    notice = ""; noticeKind = "";
     saveButton.disabled = true;
     setStatus("Đang lưu " + edits.length + " ô…");
     post("/save", { book: data.book, edits: edits }).then(function (answer) {
@@ -261,8 +263,9 @@
       var invalid = dirtyInputs().filter(function (i) { return errors[keyOf(i.dataset.row, i.dataset.col)]; });
       var left = invalid.length - (counts.refused || 0);
       if (left > 0) text += " " + left + " ô có lỗi chưa được lưu.";
+      notice = text;
+      noticeKind = counts.refused || counts.conflict || left > 0 ? "error" : "ok";
       refreshSummary();
-      setStatus(text, counts.refused || counts.conflict ? "error" : "ok");
     }).catch(function (error) {
       saving = false;
       refreshSummary();
@@ -340,17 +343,31 @@
     conflictList.removeChild(item);
     if (!conflictList.children.length) conflictBox.hidden = true;
     paint(input);
+    notice = takeTheirs ? "Đã dùng giá trị mới." : "Sẽ ghi giá trị của bạn ở lần bấm Lưu tiếp theo.";
+    noticeKind = "";
     scheduleCheck(answer.record_id);
     refreshSummary();
-    setStatus(takeTheirs ? "Đã dùng giá trị mới." : "Sẽ ghi giá trị của bạn ở lần bấm Lưu tiếp theo.");
   }
+
+  // Choosing a filled sheet shows its preview at once (nothing is written before "Áp dụng").
+  var excelFile = document.getElementById("excel-file");
+  if (excelFile) excelFile.addEventListener("change", function () {
+    if (!excelFile.files.length) return;
+    if (dirtyInputs().length && !window.confirm("Bạn có ô đã sửa chưa lưu trên trang này. Vẫn tải tệp lên để xem trước?")) {
+      excelFile.value = "";
+      return;
+    }
+    window.removeEventListener("beforeunload", guardLeaving);
+    excelFile.form.submit();
+  });
 
   if (saveButton) saveButton.addEventListener("click", save);
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") { event.preventDefault(); save(); }
   });
-  window.addEventListener("beforeunload", function (event) {
+  function guardLeaving(event) {
     if (dirtyInputs().length) { event.preventDefault(); event.returnValue = ""; }
-  });
+  }
+  window.addEventListener("beforeunload", guardLeaving);
   refreshSummary();
 })();
