@@ -3,6 +3,7 @@ book, their live checks and their save (one batch, an answer per cell, conflicts
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -416,3 +417,48 @@ async def test_a_teacher_lands_on_their_classes_and_others_on_the_panel_home(
         assert home.headers["location"].endswith("/admin/my-classes")
     office = await school.login("vp.thuky")
     assert (await office.get("/admin/")).status_code == 200
+
+
+def book_rows(html: str) -> dict[str, dict[str, Any]]:
+    data = re.search(r'<script type="application/json" id="book-data">(.*?)</script>', html, re.S)
+    assert data, "no book data on the page"
+    return {r["id"]: r["cells"] for r in json.loads(data.group(1))["rows"]}
+
+
+async def test_the_year_view_shows_the_year_average_from_both_terms(school: School) -> None:
+    teacher = await school.login("gv.toan")
+    pid = school.pupil_id("HS7A101")
+    marks = {"hk1": ["6", "6", "6", "6", "6", "6"], "hk2": ["9", "9", "9", "9", "9", "9"]}
+    for term, values in marks.items():
+        columns = ["tx1", "tx2", "tx3", "tx4", "gk", "ck"]
+        edits = [
+            {"row": pid, "col": c, "text": v, "seen": None}
+            for c, v in zip(columns, values, strict=True)
+        ]
+        answer = await save(teacher, {**TOAN, "term": term}, edits)
+        assert answer["counts"]["saved"] == 6
+    page = await teacher.get(BOOK, params={**TOAN, "term": "year"})
+    assert headers(page.text) == ["HK I", "HK II", "ĐTBmcn", "KT lại", "Nhận xét"]
+    cells = book_rows(page.text)[pid]
+    assert (cells["hk1"]["d"], cells["hk2"]["d"], cells["year"]["d"]) == ("6", "9", "8")
+    assert cells["comment"]["w"]  # the year comment is the subject teacher's
+    assert not cells["re"]["w"]  # re-assessment is not (the default roles)
+
+
+async def test_the_homeroom_year_view_shows_conduct_title_and_promotion_read_only(
+    school: School,
+) -> None:
+    homeroom = await school.login("gv.cn7a1")
+    page = await homeroom.get(BOOK, params={**HOMEROOM, "term": "year"})
+    assert headers(page.text) == [
+        "RL HK I",
+        "RL HK II",
+        "RL cả năm",
+        "RL sau hè",
+        "HT cả năm",
+        "Danh hiệu",
+        "Lên lớp",
+        "Nhận xét GVCN",
+    ]
+    cells = book_rows(page.text)[school.pupil_id("HS7A101")]
+    assert [k for k, c in cells.items() if c["w"]] == ["after", "comment"]
