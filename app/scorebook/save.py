@@ -20,12 +20,13 @@ from app.store.writes import CONFLICT, REFUSED, WOULD_SAVE, BatchItem, Outcome
 from models.common import WriteSource
 from models.role import Action
 
-from .books import BookKey, book_grade, check_key, columns_for
+from .books import READ_ONLY_PREVIEW, BookKey, book_grade, check_key, columns_for
 from .columns import Column, display, raw_value
 from .live import NOT_IN_BOOK, parse_row, pupils_in_book
 
 SAVED = "saved"
 REASONS = {"subject": "Nhập điểm trên sổ điểm môn học", "homeroom": "Nhập trên sổ chủ nhiệm"}
+NO_EDIT = "Bạn không có quyền sửa sổ này"
 RETRY = "Hồ sơ vừa được người khác sửa cùng lúc; hãy bấm Lưu lại"
 
 
@@ -85,6 +86,10 @@ async def save_edits(
     saved answer "saved")."""
     subject = check_key(key)
     answer = SaveAnswer()
+    if not access.can("students", Action.EDIT):
+        why = READ_ONLY_PREVIEW if access.read_only else NO_EDIT
+        answer.cells = [CellAnswer(e.record_id, e.column, REFUSED, why) for e in edits]
+        return answer
     by_record: dict[str, dict[str, Edit]] = {}
     for edit in edits:
         by_record.setdefault(edit.record_id, {})[edit.column] = edit  # the last one wins

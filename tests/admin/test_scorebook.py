@@ -16,7 +16,7 @@ from bson.decimal128 import Decimal128
 from app.grading import term_average
 from app.scorebook.names import class_list_key
 from models.student import StudentRecord
-from tests.admin.school import YEAR, School, api_headers
+from tests.admin.school import YEAR, School, api_headers, post
 
 BOOK = "/admin/my-classes/book"
 TOAN = {"kind": "subject", "year": YEAR, "class": "7A1", "subject": "TOAN", "term": "hk2"}
@@ -462,3 +462,17 @@ async def test_the_homeroom_year_view_shows_conduct_title_and_promotion_read_onl
     ]
     cells = book_rows(page.text)[school.pupil_id("HS7A101")]
     assert [k for k, c in cells.items() if c["w"]] == ["after", "comment"]
+
+
+async def test_previewing_a_teacher_shows_their_book_read_only(school: School) -> None:
+    it = await school.login("it.quantri")
+    started = await post(it, "/admin/preview", {"username": "gv.toan"})
+    assert started.status_code == 303
+    page = await it.get(BOOK, params=TOAN)
+    assert page.status_code == 200
+    assert 'id="book-readonly"' in page.text
+    assert 'id="save"' not in page.text
+    pid = school.pupil_id("HS7A101")
+    cell = by_cell(await save(it, TOAN, [{"row": pid, "col": "gk", "text": "7"}]))[(pid, "gk")]
+    assert cell["status"] == "refused"
+    assert at(await stored("HS7A101"), f"{SCORES}.hk2.gk") is None
