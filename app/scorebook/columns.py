@@ -14,7 +14,9 @@ from app.grading.subject_results import check_mark
 from app.records.paths import validate_value
 from models.student_parts import LEVEL_LABELS, TERM_LABELS
 
-Kind = Literal["mark", "level", "count", "text", "computed"]
+# "computed": results of the grading engine; "entries": lists kept elsewhere (awards and
+# discipline are decided by the school and entered by the office), shown read-only.
+Kind = Literal["mark", "level", "count", "text", "computed", "entries"]
 BookTerm = Literal["hk1", "hk2", "year"]
 BOOK_TERMS: tuple[BookTerm, ...] = ("hk1", "hk2", "year")
 TITLE_LABELS = {"XUATSAC": "Học sinh Xuất sắc", "GIOI": "Học sinh Giỏi"}
@@ -32,7 +34,7 @@ class Column:
 
     @property
     def editable(self) -> bool:
-        return self.kind != "computed"
+        return self.kind not in ("computed", "entries")
 
     def full_path(self, school_year: str) -> str:
         return f"years.{school_year}.{self.path}"
@@ -106,6 +108,7 @@ def homeroom_columns(term: BookTerm) -> list[Column]:
             Column(
                 "comment", "Nhận xét GVCN", "Nhận xét của GVCN", "homeroom_comment", "text", True
             ),
+            *RECORDS,
         ]
     label = TERM_LABELS[term].lower()
     return [
@@ -116,13 +119,33 @@ def homeroom_columns(term: BookTerm) -> list[Column]:
         ),
         Column("learning", "Học tập", f"Kết quả học tập {label}", f"learning.{term}", "computed"),
         Column("comment", "Nhận xét GVCN", "Nhận xét của GVCN", "homeroom_comment", "text", True),
+        *RECORDS,
     ]
+
+
+RECORDS = (
+    Column("awards", "Khen thưởng", "Khen thưởng trong năm học", "awards", "entries", True),
+    Column("discipline", "Kỷ luật", "Kỷ luật trong năm học", "discipline", "entries", True),
+)
+
+
+def _entry(item: Any) -> str:
+    """One award ("Học sinh tiêu biểu (cấp trường)") or discipline ("Khiển trách: lý do")."""
+    if not isinstance(item, dict):
+        return str(item)
+    if "title" in item:
+        level = item.get("level")
+        return f"{item['title']} ({level})" if level else str(item["title"])
+    reason = item.get("reason")
+    return f"{item.get('form', '')}: {reason}" if reason else str(item.get("form", ""))
 
 
 def display(column: Column, value: Any) -> str:
     """A stored value as staff read it: "8,5", "Đ", "Tốt" for conduct, a title's name."""
     if value is None:
         return ""
+    if column.kind == "entries":
+        return "; ".join(_entry(item) for item in value) if isinstance(value, list) else ""
     if hasattr(value, "to_decimal"):
         value = value.to_decimal()
     if isinstance(value, Decimal):
@@ -139,7 +162,10 @@ def display(column: Column, value: Any) -> str:
 
 
 def raw_value(value: Any) -> Any:
-    """A stored value in JSON (what the page saw; sent back as the ``seen`` of a save)."""
+    """A stored value in JSON (what the page saw; sent back as the ``seen`` of a save);
+    lists shown read-only (awards, discipline) are not sent back."""
+    if isinstance(value, list | dict):
+        return None
     if hasattr(value, "to_decimal"):
         value = value.to_decimal()
     if isinstance(value, Decimal):

@@ -335,7 +335,15 @@ async def test_saving_needs_the_csrf_token(school: School) -> None:
 async def test_the_homeroom_teacher_enters_conduct_and_absences(school: School) -> None:
     homeroom = await school.login("gv.cn7a1")
     page = await homeroom.get(BOOK, params=HOMEROOM)
-    assert headers(page.text) == ["Rèn luyện", "Nghỉ CP", "Nghỉ KP", "Học tập", "Nhận xét GVCN"]
+    assert headers(page.text) == [
+        "Rèn luyện",
+        "Nghỉ CP",
+        "Nghỉ KP",
+        "Học tập",
+        "Nhận xét GVCN",
+        "Khen thưởng",
+        "Kỷ luật",
+    ]
     pid = school.pupil_id("HS7A102")
     edits = [
         {"row": pid, "col": "conduct", "text": "t", "seen": None},
@@ -459,9 +467,35 @@ async def test_the_homeroom_year_view_shows_conduct_title_and_promotion_read_onl
         "Danh hiệu",
         "Lên lớp",
         "Nhận xét GVCN",
+        "Khen thưởng",
+        "Kỷ luật",
     ]
     cells = book_rows(page.text)[school.pupil_id("HS7A101")]
     assert [k for k, c in cells.items() if c["w"]] == ["after", "comment"]
+
+
+async def test_awards_and_discipline_show_read_only_in_the_homeroom_book(school: School) -> None:
+    await StudentRecord.get_pymongo_collection().update_one(
+        {"code": "HS7A102"},
+        {
+            "$set": {
+                f"years.{YEAR}.awards": [
+                    {"title": "Học sinh tiêu biểu", "level": "cấp trường", "decided_on": None}
+                ],
+                f"years.{YEAR}.discipline": [
+                    {"form": "Khiển trách", "reason": "Nghỉ học không phép"}
+                ],
+            }
+        },
+    )
+    homeroom = await school.login("gv.cn7a1")
+    page = await homeroom.get(BOOK, params=HOMEROOM)
+    cells = book_rows(page.text)[school.pupil_id("HS7A102")]
+    assert cells["awards"] == {"d": "Học sinh tiêu biểu (cấp trường)", "raw": None, "w": False}
+    assert cells["discipline"]["d"] == "Khiển trách: Nghỉ học không phép"
+    pid = school.pupil_id("HS7A102")
+    refused = by_cell(await save(homeroom, HOMEROOM, [{"row": pid, "col": "awards", "text": "x"}]))
+    assert refused[(pid, "awards")]["status"] == "refused"
 
 
 async def test_previewing_a_teacher_shows_their_book_read_only(school: School) -> None:
