@@ -147,6 +147,9 @@ async def http_measures(
 
     one = await median_of(repeat, lambda i: save(ids[:1], i))
     column = await median_of(repeat, lambda i: save(ids, i))
+    print(
+        f"  median save of one cell {one * 1000:.1f} ms, of {len(ids)} cells {column * 1000:.1f} ms"
+    )
 
     async def get(url: str, params: dict[str, str] | None = None) -> None:
         answer = await client.get(url, params=params)
@@ -154,6 +157,9 @@ async def http_measures(
 
     book_page = await median_of(repeat, lambda _: get("/admin/my-classes/book", book))
     list_page = await median_of(repeat, lambda _: get("/admin/students/list"))
+    print(
+        f"  median book page {book_page * 1000:.1f} ms, pupil list page {list_page * 1000:.1f} ms"
+    )
     return column / one, book_page / list_page
 
 
