@@ -124,6 +124,7 @@
   }
 
   function applyCheck(rowId, live) {
+    if (live.problem) { notice = live.problem; noticeKind = "error"; }
     editableCols.forEach(function (col) {
       var input = inputAt(rowId, col);
       if (!input) return;
