@@ -121,6 +121,14 @@ async def test_a_subject_teacher_types_pastes_saves_and_resolves_a_conflict(
     await expect(cell(page, first[3], "tx1")).to_have_value("6")
     focused = await page.evaluate("document.activeElement.dataset.row")
     assert focused == cast.pupils[4]  # Enter went down, a row at a time
+    where = "[document.activeElement.dataset.row, document.activeElement.dataset.col]"
+    await page.keyboard.press("ArrowUp")
+    assert await page.evaluate(where) == [cast.pupils[3], "tx1"]
+    await page.keyboard.press("End")  # with the caret at the end of the text, right moves on
+    await page.keyboard.press("ArrowRight")
+    assert await page.evaluate(where) == [cast.pupils[3], "tx2"]
+    await page.keyboard.press("Tab")
+    assert await page.evaluate(where) == [cast.pupils[3], "tx3"]
 
     # A bad value is marked with the engine's message and not saved.
     await cell(page, first[1], "tx2").fill("12")
