@@ -183,12 +183,17 @@ class MyBooksView(CustomView):
                 Edit(str(e["record_id"]), str(e["column"]), str(e["text"] or ""), e.get("seen"))
                 for e in json.loads(str(form.get("edits") or "[]"))
             ]
+            had_problems = int(str(form.get("problems") or "0")) > 0
         except NotFound as exc:
             return self._not_found(request, exc)
         except (ValueError, KeyError, TypeError):
-            return JSONResponse({"error": BAD_REQUEST}, status_code=400)
+            return self._admin._template_response(
+                request,
+                "hocba/not_found.html",
+                {"title": "Yêu cầu không hợp lệ", "message": BAD_REQUEST},
+                status_code=400,
+            )
         only_valid = form.get("only_valid") == "1"
-        had_problems = int(str(form.get("problems") or "0") or 0) > 0
         result: SaveAnswer | None = None
         refused = ""
         if had_problems and not only_valid:
