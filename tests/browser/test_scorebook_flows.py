@@ -161,10 +161,15 @@ async def test_a_subject_teacher_types_pastes_saves_and_resolves_a_conflict(
     await cell(other, first[3], "ck").fill("5")
     await save_and_wait(other)
     await cell(page, first[3], "ck").fill("9")
+    await cell(page, first[3], "comment").fill("Tiến bộ rõ")
     await page.get_by_role("button", name="Lưu", exact=True).click()
     conflicts = page.locator("#conflicts")
     await expect(conflicts).to_be_visible()
-    await expect(conflicts).to_contain_text("«5»")
+    await expect(conflicts).to_contain_text("bạn nhập «9»")
+    await expect(conflicts).to_contain_text("thành «5»")
+    await expect(cell(page, first[3], "ck")).to_have_value("9")
+    # The pupil's other cell did not conflict: it is saved.
+    assert stored(school, first[3], f"subjects.{SUBJECT}.hk2.comment") == "Tiến bộ rõ"
     await pages.shot(page, "conflict")
     assert stored(school, first[3], f"subjects.{SUBJECT}.hk2.ck") == Decimal(5)
     await conflicts.get_by_role("button", name="Giữ giá trị của tôi").click()

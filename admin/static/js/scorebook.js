@@ -255,7 +255,11 @@
       saving = false;
       lastPaste = null;  // what was pasted is saved now: nothing left to undo
       if (undoButton) undoButton.hidden = true;
-      applyRows(answer.rows || {}, sent, texts);
+      var conflicted = {};
+      (answer.cells || []).forEach(function (c) {
+        if (c.status === "conflict") conflicted[keyOf(c.record_id, c.column)] = true;
+      });
+      applyRows(answer.rows || {}, sent, texts, conflicted);
       (answer.cells || []).forEach(applyAnswer);
       var counts = answer.counts || {};
       var text = "Đã lưu " + (counts.saved || 0) + " ô.";
@@ -274,7 +278,7 @@
     });
   }
 
-  function applyRows(fresh, sent, texts) {
+  function applyRows(fresh, sent, texts, conflicted) {
     var typedNow = {};
     sent.forEach(function (input, i) { typedNow[keyOf(input.dataset.row, input.dataset.col)] = texts[i]; });
     Object.keys(fresh).forEach(function (rowId) {
@@ -283,6 +287,8 @@
         var value = fresh[rowId][col];
         var cell = rows[rowId].cells[col];
         var input = inputAt(rowId, col);
+        // A conflicting cell keeps what the teacher typed until they resolve it.
+        if (conflicted[keyOf(rowId, col)]) return;
         if (input) {
           var key = keyOf(rowId, col);
           var untouched = !isDirty(input) || (key in typedNow && input.value === typedNow[key]);
