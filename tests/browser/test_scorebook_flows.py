@@ -146,7 +146,7 @@ async def test_a_subject_teacher_types_pastes_saves_and_resolves_a_conflict(
 
     text = await save_and_wait(page)
     assert "bị từ chối" not in text
-    assert "1 ô có lỗi chưa được lưu" in text
+    assert "1 ô có lỗi sẽ không được lưu" in text
     assert stored(school, first[0], f"subjects.{SUBJECT}.hk2.tx.0") == Decimal("8.5")
     assert stored(school, first[2], f"subjects.{SUBJECT}.hk2.tx.0") == Decimal("9.5")
     assert stored(school, first[1], f"subjects.{SUBJECT}.hk2.gk") == Decimal("6.5")

@@ -265,11 +265,8 @@
       var text = "Đã lưu " + (counts.saved || 0) + " ô.";
       if (counts.refused) text += " " + counts.refused + " ô bị từ chối (xem ô tô đỏ).";
       if (counts.conflict) text += " " + counts.conflict + " ô xung đột cần xử lý.";
-      var invalid = dirtyInputs().filter(function (i) { return errors[keyOf(i.dataset.row, i.dataset.col)]; });
-      var left = invalid.length - (counts.refused || 0);
-      if (left > 0) text += " " + left + " ô có lỗi chưa được lưu.";
       notice = text;
-      noticeKind = counts.refused || counts.conflict || left > 0 ? "error" : "ok";
+      noticeKind = counts.refused || counts.conflict ? "error" : "ok";
       refreshSummary();
     }).catch(function (error) {
       saving = false;
