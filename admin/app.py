@@ -20,6 +20,7 @@ from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
 from .views.operations import OperationsView
 from .views.roles import RoleView
+from .views.scorebook import MyBooksView, TeacherLanding
 from .views.students import StudentView
 from .views.tools import AuthEventView, ExplainView, PreviewView
 from .views.users import UserView
@@ -54,12 +55,17 @@ def build_admin(settings: Settings) -> Admin:
         secret_key=settings.secret_key,
         i18n_config=I18N_CONFIG,
         timezone_config=TIMEZONE_CONFIG,
-        middlewares=[Middleware(LanguageMiddleware), Middleware(AccessMiddleware)],
+        middlewares=[
+            Middleware(LanguageMiddleware),
+            Middleware(AccessMiddleware),
+            Middleware(TeacherLanding),
+        ],
     )
     admin.templates.env.globals["get_locale_display_name"] = locale_display_name
     admin.templates.env.globals["vn_time"] = format_datetime
     admin.templates.env.globals["error_detail"] = error_detail
     for view in (
+        MyBooksView(settings.school_name),
         StudentView(),
         UserView(),
         RoleView(),

@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "app.auth": SERVICES,
     "app.backup": SERVICES,
     "app.operations": SERVICES,
+    "app.scorebook": SERVICES,
     "seed": SERVICES,
     "app.auth.csrf": DELIVERY,
     "app.auth.templates": DELIVERY,

@@ -8,6 +8,7 @@ restricted read handles and writers bound to the user's scope.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -111,6 +112,11 @@ class Access:
         """The history of one record this user may view (found through a restricted handle;
         no grant on the log itself is needed)."""
         return LogEntries(None, self.scope, (resource, found.id))
+
+    def records_log(self, resource: str, found: Sequence[Found]) -> LogEntries:
+        """The history of several records this user may view (each found through a
+        restricted handle), e.g. a class's pupils for a score book."""
+        return LogEntries(None, self.scope, (resource, [f.id for f in found]))
 
     def writer(
         self,

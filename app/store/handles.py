@@ -135,20 +135,33 @@ class Restricted:
         skip: int = 0,
         limit: int = 0,
         omit: Sequence[str] = (),
+        only: Sequence[str] = (),
     ) -> list[Found]:
-        """Matching documents in the user's scope; ``omit`` leaves top-level fields unloaded
-        (unless the row filter reads them: rows' rules are matched on what was loaded)."""
-        docs = await self.rows(query, Page(sort, skip, limit), omit)
+        """Matching documents in the user's scope; ``omit`` leaves top-level fields unloaded,
+        ``only`` loads just those paths (either way, what the row filters read is loaded too:
+        rows' rules are matched on what was loaded)."""
+        docs = await self.rows(query, Page(sort, skip, limit), omit, only)
         return [Found(doc, self.rules_for(doc)) for doc in docs]  # rows() revealed them
 
     async def rows(
-        self, query: Mapping[str, Any] | None, page: Page = EVERYTHING, omit: Sequence[str] = ()
+        self,
+        query: Mapping[str, Any] | None,
+        page: Page = EVERYTHING,
+        omit: Sequence[str] = (),
+        only: Sequence[str] = (),
     ) -> list[dict[str, Any]]:
         """The stored documents (for a caller that prunes them itself, row by row)."""
         if not self.scope.allowed:
             return []
         needed = filter_roots(self.scope.filter) | filter_roots(self.view.filter)
-        projection = {name: 0 for name in omit if name not in needed} or None
+        projection: dict[str, int] | None
+        if only:
+            wanted = {*only, *needed}
+            # A path inside another one wanted whole would make the projection collide.
+            kept = [p for p in wanted if not any(p.startswith(o + ".") for o in wanted)]
+            projection = dict.fromkeys(sorted(kept), 1)
+        else:
+            projection = {name: 0 for name in omit if name not in needed} or None
         cursor = page.apply(collection(self.resource).find(self.query(query), projection))
         return [await self.reveal(doc) async for doc in cursor]
 

@@ -29,14 +29,22 @@ class LogEntries:
     which whoever may view the record may read (entries of that record only)."""
 
     def __init__(
-        self, scope: Scope | None, scope_of: ScopeOf, record: tuple[str, RecordId] | None = None
+        self,
+        scope: Scope | None,
+        scope_of: ScopeOf,
+        record: tuple[str, RecordId | Sequence[RecordId]] | None = None,
     ) -> None:
         self.scope = scope
         self.scope_of = scope_of
-        # One record's history: the caller found the record in the reader's view scope.
-        self._records: dict[str, Any] | None = (
-            {"collection": record[0], "record_key": str(record[1])} if record else None
-        )
+        # Records' own history: the caller found them in the reader's view scope.
+        self._records: dict[str, Any] | None = None
+        if record is not None:
+            resource, which = record
+            if isinstance(which, list | tuple):
+                keys: Any = {"$in": [str(r) for r in which]}
+            else:
+                keys = str(which)
+            self._records = {"collection": resource, "record_key": keys}
 
     @property
     def allowed(self) -> bool:

@@ -1,0 +1,232 @@
+"""Benchmark of the subject score book: saving, the page, and the write path under load.
+
+Run from the project root: ``python -m bench.scorebook`` (options: ``--repeat``, ``--seconds``).
+It starts an embedded server in its own process, seeds a small demo school, grows one grade-9
+class to 40 pupils (each with four years of records, cloned from the class's own pupils), and
+runs the app in-process through httpx's ``ASGITransport`` as the class's mathematics teacher.
+
+- one save of 40 changed cells (a column typed down the class) against one save of one cell,
+  both ``POST /admin/my-classes/book/save`` in the same run (target: ≤ 3×);
+- the book page of the 40 pupils against the pupil list page of the same teacher (≤ 1.5×);
+- score updates per second through the write path (``Writer.update_many``, one cell per
+  batch, as a save of one cell does), from 4 concurrent writers on distinct pupils (≥ 300).
+
+It prints exactly these three lines at the end::
+
+    save 40 changed cells: R x one cell
+    score book page, 40 pupils: R x the pupil list page
+    score updates/s through the write path, 4 writers: N
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import secrets
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from argon2.profiles import CHEAPEST
+from beanie import PydanticObjectId
+from pymongo import AsyncMongoClient
+
+from app.auth import passwords
+from app.config import Settings
+from app.runtime import connected
+from app.store import access_for, system_writer
+from app.store.writes import BatchItem
+from bench._server import server_process
+from bench.admin_list import BASE_URL, DB_NAME, running_app
+from models.common import WriteSource
+from models.role import Action
+from models.student import StudentRecord
+from models.user import User
+from seed.catalogue import CURRENT_YEAR
+from seed.demo import SEED_ACTOR, seed_demo
+
+CLASS_SIZE = 40
+SUBJECT = "TOAN"
+WRITERS = 4
+CSRF_COOKIE = "starlette_admin_csrftoken"
+
+
+async def grow_class(class_name: str) -> list[str]:
+    """Clone the class's pupils (every year of their records) until it has CLASS_SIZE."""
+    query = {f"years.{CURRENT_YEAR}.class_name": class_name}
+    existing = [StudentRecord.model_validate(raw) async for raw in StudentRecord.find(query)]
+    clones: list[StudentRecord] = []
+    for n in range(CLASS_SIZE - len(existing)):
+        source = existing[n % len(existing)]
+        clone = source.model_copy(deep=True)
+        clone.id = PydanticObjectId()
+        clone.code = f"BENCH{n:04d}"
+        clone.moet_id = None
+        clone.profile.full_name = f"{source.profile.full_name} {chr(ord('A') + n % 26)}"
+        clones.append(clone)
+    writer = system_writer("students", SEED_ACTOR, source=WriteSource.SEED, reason="Bench")
+    await writer.insert_many(clones)
+    return [str(p.id) async for p in StudentRecord.find(query)]
+
+
+async def prepare(settings: Settings, uri: str) -> tuple[str, str, str, list[str]]:
+    """Seed; the (username, password, class) of a mathematics teacher of a grade-9 class."""
+    async with connected(settings, uri):
+        report = await seed_demo(students=120, seed=2025)
+        teacher = await User.find_one(
+            {"teaching": {"$elemMatch": {"subject": SUBJECT, "class_name": {"$regex": "^9"}}}}
+        )
+        assert teacher is not None, "no grade-9 mathematics teacher in the demo school"
+        class_name = next(
+            t.class_name
+            for t in teacher.teaching
+            if t.subject == SUBJECT and t.class_name.startswith("9")
+        )
+        ids = await grow_class(class_name)
+    return teacher.username, report.created_users[teacher.username], class_name, ids
+
+
+async def sign_in(app: Any, username: str, password: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 50000)),
+        base_url=BASE_URL,
+        headers={"Accept-Language": "vi-VN,vi;q=0.9", "User-Agent": "bench.scorebook"},
+        timeout=600,
+    )
+    page = await client.get("/login")
+    token = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
+    assert token, "no csrftoken on /login"
+    data = {"username": username, "password": password, "csrftoken": token[1]}
+    answer = await client.post("/login", data=data)
+    assert answer.status_code == 303, answer.status_code
+    await client.get("/admin/")
+    return client
+
+
+async def median_of(repeat: int, call: Callable[[int], Awaitable[None]]) -> float:
+    await call(-1)  # warm-up, not timed
+    times = []
+    for i in range(repeat):
+        begin = time.perf_counter()
+        await call(i)
+        times.append(time.perf_counter() - begin)
+    return statistics.median(times)
+
+
+async def http_measures(
+    client: httpx.AsyncClient, book: dict[str, str], ids: list[str], repeat: int
+) -> tuple[float, float]:
+    headers = {"X-CSRFToken": client.cookies[CSRF_COOKIE]}
+    page = await client.get("/admin/my-classes/book", params=book)
+    data = re.search(r'<script type="application/json" id="book-data">(.*?)</script>', page.text)
+    assert data, page.status_code
+    rows = json.loads(data[1])["rows"]
+    assert len(rows) == CLASS_SIZE, len(rows)
+    # What the page last showed in column TX1 (sent back as "seen" with each save).
+    shown: dict[str, Any] = {r["id"]: r["cells"]["tx1"]["raw"] for r in rows}
+
+    def edits(rows: list[str], i: int) -> list[dict[str, Any]]:
+        value = "7" if i % 2 else "8"
+        return [{"row": r, "col": "tx1", "text": value, "seen": shown[r]} for r in rows]
+
+    async def save(rows: list[str], i: int) -> None:
+        answer = await client.post(
+            "/admin/my-classes/book/save",
+            json={"book": book, "edits": edits(rows, i)},
+            headers=headers,
+        )
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert body["counts"]["saved"] == len(rows), body
+        for cell in body["cells"]:
+            shown[cell["record_id"]] = cell["raw"]
+
+    one = await median_of(repeat, lambda i: save(ids[:1], i))
+    column = await median_of(repeat, lambda i: save(ids, i))
+    print(
+        f"  median save of one cell {one * 1000:.1f} ms, of {len(ids)} cells {column * 1000:.1f} ms"
+    )
+
+    async def get(url: str, params: dict[str, str] | None = None) -> None:
+        answer = await client.get(url, params=params)
+        assert answer.status_code == 200, (url, answer.status_code)
+
+    book_page = await median_of(repeat, lambda _: get("/admin/my-classes/book", book))
+    list_page = await median_of(repeat, lambda _: get("/admin/students/list"))
+    print(
+        f"  median book page {book_page * 1000:.1f} ms, pupil list page {list_page * 1000:.1f} ms"
+    )
+    return column / one, book_page / list_page
+
+
+async def writers_throughput(username: str, ids: list[str], seconds: float) -> float:
+    """Score updates per second from WRITERS concurrent writers on distinct pupils."""
+    user = await User.find_one({"username": username})
+    access = await access_for(user)
+    path = f"years.{CURRENT_YEAR}.subjects.{SUBJECT}.hk2.gk"
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def writer(mine: list[str]) -> None:
+        nonlocal done
+        write = access.writer("students", Action.EDIT, source=WriteSource.GRID, reason="Bench")
+        i = 0
+        while time.perf_counter() < deadline:
+            record = mine[i % len(mine)]
+            value = str(5 + (i // len(mine)) % 5)
+            outcomes = await write.update_many([BatchItem(record, {path: value})])
+            assert outcomes[0].status in ("saved", "unchanged"), outcomes[0]
+            done += 1
+            i += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(writer(ids[k::WRITERS]) for k in range(WRITERS)))
+    return done / (time.perf_counter() - started)
+
+
+async def run(args: argparse.Namespace) -> None:
+    passwords.use_parameters(CHEAPEST)
+    with server_process() as uri:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
+            env="development",
+            secret_key=secrets.token_urlsafe(48),
+            mongodb_uri=uri,
+            mongodb_db=DB_NAME,
+            changelog_worker_in_app=False,
+        )
+        username, password, class_name, ids = await prepare(settings, uri)
+        book = {
+            "kind": "subject",
+            "year": CURRENT_YEAR,
+            "class": class_name,
+            "subject": SUBJECT,
+            "term": "hk2",
+        }
+        async with running_app(settings, uri) as app:
+            client = await sign_in(app, username, password)
+            try:
+                save_ratio, page_ratio = await http_measures(client, book, ids, args.repeat)
+                rate = await writers_throughput(username, ids, args.seconds)
+            finally:
+                await client.aclose()
+        mongo: AsyncMongoClient = AsyncMongoClient(uri)
+        await mongo.close()
+    print(f"save {CLASS_SIZE} changed cells: {save_ratio:.2f} x one cell")
+    print(f"score book page, {CLASS_SIZE} pupils: {page_ratio:.2f} x the pupil list page")
+    print(f"score updates/s through the write path, {WRITERS} writers: {rate:.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=15, help="timed requests per measure")
+    parser.add_argument("--seconds", type=float, default=5.0, help="duration of the load test")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
