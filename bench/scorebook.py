@@ -39,6 +39,7 @@ from app.auth import passwords
 from app.config import Settings
 from app.runtime import connected
 from app.store import access_for, system_writer
+from app.store.fields import cipher
 from app.store.writes import BatchItem
 from bench._server import server_process
 from bench.admin_list import BASE_URL, DB_NAME, running_app
@@ -58,7 +59,11 @@ CSRF_COOKIE = "starlette_admin_csrftoken"
 async def grow_class(class_name: str) -> list[str]:
     """Clone the class's pupils (every year of their records) until it has CLASS_SIZE."""
     query = {f"years.{CURRENT_YEAR}.class_name": class_name}
-    existing = [StudentRecord.model_validate(raw) async for raw in StudentRecord.find(query)]
+    pupils = StudentRecord.get_pymongo_collection()
+    existing = [
+        StudentRecord.model_validate(await cipher().open(raw, "students"))
+        async for raw in pupils.find(query)
+    ]
     clones: list[StudentRecord] = []
     for n in range(CLASS_SIZE - len(existing)):
         source = existing[n % len(existing)]
@@ -70,7 +75,7 @@ async def grow_class(class_name: str) -> list[str]:
         clones.append(clone)
     writer = system_writer("students", SEED_ACTOR, source=WriteSource.SEED, reason="Bench")
     await writer.insert_many(clones)
-    return [str(p.id) async for p in StudentRecord.find(query)]
+    return [str(raw["_id"]) async for raw in pupils.find(query, {"_id": 1})]
 
 
 async def prepare(settings: Settings, uri: str) -> tuple[str, str, str, list[str]]:
