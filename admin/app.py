@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import PackageLoader, PrefixLoader
+from jinja2 import FileSystemLoader, PackageLoader, PrefixLoader
 from starlette.middleware import Middleware
 from starlette_admin.contrib.beanie import Admin
 
 from app.auth.admin_provider import AdminAuthProvider
+from app.auth.templates import TEMPLATES_DIR
 from app.clock import format_datetime
 from app.config import Settings
 
@@ -49,6 +50,8 @@ def build_admin(settings: Settings) -> Admin:
         additional_loaders=[
             PrefixLoader({"starlette_admin": library_templates}),
             library_templates,
+            # The pieces the panel shares with the sign-in pages (the system notice).
+            PrefixLoader({"partials": FileSystemLoader(str(TEMPLATES_DIR / "partials"))}),
         ],
         static_dir=str(HERE / "static"),
         auth_provider=AdminAuthProvider(),
@@ -63,6 +66,7 @@ def build_admin(settings: Settings) -> Admin:
     )
     admin.templates.env.globals["get_locale_display_name"] = locale_display_name
     admin.templates.env.globals["vn_time"] = format_datetime
+    admin.templates.env.globals["format_datetime"] = format_datetime
     admin.templates.env.globals["error_detail"] = error_detail
     for view in (
         MyBooksView(settings.school_name),
