@@ -100,14 +100,16 @@ class Settings(BaseSettings):
                 raise ValueError("SECRET_KEY must be at least 32 characters long")
         if self.env == "production" and self.mongodb_uri is None:
             raise ValueError("MONGODB_URI is required when ENV=production")
-        if self.env == "production" and not (self.field_key or self.field_key_file):
-            raise ValueError("FIELD_KEY or FIELD_KEY_FILE is required when ENV=production")
         return self
 
-    def field_master_key(self) -> bytes:
-        """The master key of the encrypted fields (never stored in the database)."""
+    def field_master_key(self) -> bytes | None:
+        """The master key of the encrypted fields (never stored in the database); None in
+        production when none is configured (the web app then refuses to start; tools that
+        only copy data, such as backups, need none)."""
         if self.field_key:
             return base64.b64decode(self.field_key)
+        if self.env == "production" and self.field_key_file is None:
+            return None
         path = self.field_key_file or self.embedded_data_dir.parent / "field-master.key"
         if not path.exists() and self.field_key_file is None:
             # Development and tests only (production requires a key): made once, kept.

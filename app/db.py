@@ -33,7 +33,8 @@ async def database_status(client: AsyncMongoClient) -> dict[str, Any]:
     }
 
 
-async def init_models(client: AsyncMongoClient, db_name: str, field_key: bytes) -> None:
+async def init_models(client: AsyncMongoClient, db_name: str, field_key: bytes | None) -> None:
     """Initialise Beanie on every document (creates the indexes the screens need)."""
     await init_beanie(database=client[db_name], document_models=ALL_DOCUMENTS)
-    configure_fields(field_key)
+    if field_key is not None:
+        configure_fields(field_key)

@@ -53,6 +53,9 @@ async def _init_until_ready(app: FastAPI, client: AsyncMongoClient, settings: Se
 def create_app(settings: Settings | None = None, *, mongo_uri: str | None = None) -> FastAPI:
     """Build the app. ``mongo_uri`` overrides the settings (used for the embedded server)."""
     settings = settings or get_settings()
+    if settings.field_master_key() is None:
+        # Pupils' national IDs and guardians' phones are encrypted with it: no key, no app.
+        raise RuntimeError("FIELD_KEY or FIELD_KEY_FILE is required when ENV=production")
     uri = mongo_uri or settings.mongodb_uri
     if uri is None:
         raise RuntimeError("no database: set MONGODB_URI or start the embedded server")

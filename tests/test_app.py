@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import socket
 
 import pytest
@@ -27,6 +28,21 @@ def test_production_refuses_a_short_secret() -> None:
 def test_production_requires_a_database_uri() -> None:
     with pytest.raises(ValidationError, match="MONGODB_URI is required"):
         Settings(env="production", secret_key=GOOD_SECRET)
+
+
+def test_production_app_refuses_to_start_without_the_field_key() -> None:
+    production = {
+        "_env_file": None,
+        "env": "production",
+        "secret_key": GOOD_SECRET,
+        "mongodb_uri": "mongodb://127.0.0.1:27017/",
+    }
+    with pytest.raises(RuntimeError, match="FIELD_KEY"):
+        create_app(Settings(**production))
+    key = base64.b64encode(bytes(96)).decode("ascii")
+    assert create_app(Settings(**production, field_key=key)) is not None
+    # Tools that only copy data (backups) need no field key.
+    assert Settings(**production).field_master_key() is None
 
 
 def test_development_accepts_the_default_secret_and_embedded_db() -> None:
