@@ -15,6 +15,7 @@ from pymongo.errors import PyMongoError
 
 from admin.app import build_admin
 
+from .api.docs import install_docs
 from .api.errors import install_error_handlers
 from .api.students import router as students_api
 from .auth.install import install_auth
@@ -77,7 +78,15 @@ def create_app(settings: Settings | None = None, *, mongo_uri: str | None = None
             retry.cancel()
             await client.close()
 
-    app = FastAPI(title="Học bạ số", version="0.1.0", lifespan=lifespan)
+    # The reference pages are served by app/api/docs.py: local files, signed-in staff only.
+    app = FastAPI(
+        title="Học bạ số",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.settings = settings
     install_auth(app, settings)  # sessions, login pages, CSRF, request context (app/auth)
     # Outermost: every answer carries the security headers; oversized bodies never get in.
@@ -86,6 +95,7 @@ def create_app(settings: Settings | None = None, *, mongo_uri: str | None = None
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     app.include_router(students_api)
+    install_docs(app)
     build_admin(settings).mount_to(app)
 
     @app.get("/", include_in_schema=False)

@@ -34,7 +34,7 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 # Paths whose answers hold no personal data and may be cached.
-CACHEABLE_PREFIXES = ("/static/", "/admin/statics/")
+CACHEABLE_PREFIXES = ("/static/", "/admin/statics/", "/api-docs/")
 
 
 class SecurityHeadersMiddleware:
