@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import os
 import re
 import secrets
@@ -27,15 +28,15 @@ import time
 from pathlib import Path
 
 from argon2.profiles import CHEAPEST
-from beanie import init_beanie
 from pymongo import AsyncMongoClient
 
 from app.auth import passwords
 from app.backup.keys import new_key, parse_key
 from app.backup.restore import restore
 from app.backup.verify import verify_backup
+from app.config import new_field_key
+from app.db import init_models
 from bench._server import server_process
-from models import ALL_DOCUMENTS
 from seed.demo import seed_demo
 
 # Runs `hocba backup`, then reports the process's own peak resident size.
@@ -74,7 +75,7 @@ async def _run(uri: str, students: int, workdir: Path) -> None:
     passwords.use_parameters(CHEAPEST)
     client: AsyncMongoClient = AsyncMongoClient(uri, uuidRepresentation="standard")
     name = f"bench_backup_{secrets.token_hex(3)}"
-    await init_beanie(database=client[name], document_models=ALL_DOCUMENTS)
+    await init_models(client, name, base64.b64decode(new_field_key()))
     await seed_demo(students=students)
     key_text = new_key()
     key = parse_key(key_text)

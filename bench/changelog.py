@@ -16,14 +16,13 @@ import statistics
 import time
 from typing import Any
 
-from beanie import init_beanie
 from pymongo import AsyncMongoClient
 
 from app.changelog.worker import ChangeLogWorker
 from app.context import Actor
+from app.db import init_models
 from app.store.records import create_records, update_record
 from bench._server import server_process
-from models import ALL_DOCUMENTS
 from models.common import WriteSource
 from tests.factories import SCHOOL_YEAR, full_year, make_student
 
@@ -33,6 +32,9 @@ SCORE_PATHS = [
     for s in ("TOAN", "NGUVAN", "KHTN")
     for c in ("gk", "ck")
 ]
+
+# A fixed throw-away master key for the encrypted fields (every process of the bench shares it).
+FIELD_KEY = bytes(range(96))
 
 
 def _burst_process(uri: str, ids: list[str], updates: int, stamps: Any) -> None:
@@ -44,7 +46,7 @@ async def _burst(uri: str, ids: list[str], updates: int, stamps: Any) -> None:
     from beanie import PydanticObjectId
 
     client: AsyncMongoClient = AsyncMongoClient(uri, uuidRepresentation="standard")
-    await init_beanie(database=client["bench_changelog"], document_models=ALL_DOCUMENTS)
+    await init_models(client, "bench_changelog", FIELD_KEY)
     record_ids = [PydanticObjectId(i) for i in ids]
     students = len(record_ids)
     cycle = math.lcm(students, len(SCORE_PATHS))
@@ -76,7 +78,7 @@ async def run(updates: int, students: int) -> None:
 async def _run(uri: str, updates: int, students: int) -> None:
     client: AsyncMongoClient = AsyncMongoClient(uri, uuidRepresentation="standard")
     db = client["bench_changelog"]
-    await init_beanie(database=db, document_models=ALL_DOCUMENTS)
+    await init_models(db.client, db.name, FIELD_KEY)
     records = []
     for _ in range(students):
         record = make_student()

@@ -13,20 +13,22 @@ import os
 import secrets
 import time
 
-from beanie import init_beanie
 from pymongo import AsyncMongoClient
 
 from app.auth import passwords
+from app.db import init_models
 from bench._server import server_process
-from models import ALL_DOCUMENTS
 from seed.demo import seed_demo
+
+# A fixed throw-away master key for the encrypted fields (every process of the bench shares it).
+FIELD_KEY = bytes(range(96))
 
 
 async def _run(uri: str, students: int, where: str) -> None:
     client: AsyncMongoClient = AsyncMongoClient(uri, uuidRepresentation="standard")
     name = f"bench_seed_{secrets.token_hex(3)}"
     try:
-        await init_beanie(database=client[name], document_models=ALL_DOCUMENTS)
+        await init_models(client, name, FIELD_KEY)
         started = time.perf_counter()
         report = await seed_demo(students=students)
         elapsed = time.perf_counter() - started

@@ -17,14 +17,13 @@ import statistics
 import sys
 import time
 
-from beanie import init_beanie
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.context import Actor
+from app.db import init_models
 from app.store.records import create_records, update_record
 from bench._server import server_process
-from models import ALL_DOCUMENTS
 from models.common import WriteSource
 from tests.factories import SCHOOL_YEAR, make_student
 
@@ -32,6 +31,9 @@ DB = "bench_worker_restart"
 TEACHER = Actor(id="bench", name="Giáo viên đo tải", role="gvbm")
 GK = f"years.{SCHOOL_YEAR}.subjects.TOAN.hk1.gk"
 WRITE_EVERY = 0.02
+
+# A fixed throw-away master key for the encrypted fields (every process of the bench shares it).
+FIELD_KEY = bytes(range(96))
 
 
 class WorkerProcess:
@@ -93,7 +95,7 @@ async def _wait_logged(db: AsyncDatabase, reason: str, timeout: float = 60) -> N
 async def _run(uri: str, kills: int, students: int) -> list[tuple[float, float, float]]:
     client: AsyncMongoClient = AsyncMongoClient(uri, uuidRepresentation="standard")
     db = client[DB]
-    await init_beanie(database=db, document_models=ALL_DOCUMENTS)
+    await init_models(db.client, db.name, FIELD_KEY)
     records = [make_student() for _ in range(students)]
     await create_records(records, source=WriteSource.SEED, actor=TEACHER)
     ids = [r.id for r in records if r.id is not None]
