@@ -264,7 +264,7 @@ class Writer:
                 raise StaleValue(stale, raw.get("meta") or {})
         # A path nothing below which is writable is refused before anything is built.
         self._check_fields(raw, request.asked, reachable=True)
-        if request.parts:
+        if request.parts and request.parts_exist(raw):
             new_raw, sets, unsets, updated = self._apply_parts(raw, validated, request.parts)
         else:
             new_raw, sets, unsets, updated = self._apply_whole(raw, validated)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from beanie.odm.utils.dump import get_dict
 from bson.decimal128 import Decimal128
 
 from app.context import Actor
+from app.errors import InvalidInput
 from app.records.compute import derive
 from app.records.diff import get_path
 from app.store import system_writer
@@ -95,3 +97,16 @@ async def test_a_batch_answers_per_record_and_never_overwrites_a_value_changed_m
         Decimal128("3")
     )
     assert "Học kỳ II" in (outcomes[3].message or "")
+
+
+async def test_a_change_in_a_school_year_the_record_does_not_have_yet_is_checked_whole(
+    mdb, beanie_db
+) -> None:
+    await seed_demo(students=4)
+    raw = await mdb["students"].find_one({})
+    writer = system_writer("students", WRITER, source=WriteSource.API)
+    # The year's page does not exist: the change is validated against the whole record,
+    # which refuses a school year without its grade and class.
+    with pytest.raises(InvalidInput):
+        await writer.update(raw["_id"], {"years.2030-2031.subjects.TOAN.hk1.gk": Decimal("8")})
+    assert (await mdb["students"].find_one({"_id": raw["_id"]}))["version"] == raw["version"]
