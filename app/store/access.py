@@ -7,13 +7,13 @@ restricted read handles and writers bound to the user's scope.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from app.context import Actor, current_request_id
+from app.context import Actor
 from app.permissions.scope import Scope, compute_scope, denied
+from app.records.stamp import resolve_actor
 from models.common import WriteSource
 from models.resources import RESOURCES
 from models.role import Action
@@ -130,15 +130,14 @@ class Access:
         scope = self.scope(resource, action)
         if self.read_only:
             scope = denied(scope.ctx, resource, Action(action))
-        request_id = current_request_id.get() or uuid.uuid4().hex
+        actor, request_id = resolve_actor(self.actor(), None)
         context = WriteContext(
             resource=resource,
-            actor=self.actor(),
+            actor=actor,
             request_id=request_id,
             source=source,
             reason=reason,
             scope=scope,
-            read_scope=self.scope(resource, Action.VIEW),
         )
         return Writer(context)
 

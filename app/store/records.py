@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.context import SYSTEM_ACTOR, Actor, current_actor, current_request_id
-from app.errors import Forbidden
+from app.context import SYSTEM_ACTOR, Actor
 from models.common import WriteSource
 from models.student import StudentRecord
 
-from .writes import UNSET, WriteContext, Writer
+from .writes import UNSET, Writer, system_writer
 
 __all__ = [
     "SYSTEM_ACTOR",
@@ -24,19 +23,7 @@ __all__ = [
 
 
 def _writer(source: WriteSource, actor: Actor | None, reason: str | None) -> Writer:
-    acting = actor or current_actor.get()
-    if acting is None:
-        # Deny by default: an unattributed write would be indistinguishable from tampering.
-        raise Forbidden("Không xác định được người thực hiện thay đổi")
-    request_id = current_request_id.get()
-    context = WriteContext(
-        resource="students",
-        actor=acting,
-        request_id=request_id or WriteContext.new_request_id(),
-        source=source,
-        reason=reason,
-    )
-    return Writer(context)
+    return system_writer("students", actor, source=source, reason=reason)
 
 
 async def create_record(

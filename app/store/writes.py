@@ -23,14 +23,14 @@ from pydantic import BaseModel, ValidationError
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from app.context import Actor, current_request_id
+from app.context import Actor
 from app.errors import Conflict, Forbidden, HocBaError, InvalidInput, NotFound, TermLocked
 from app.permissions.fields import FieldRules
 from app.permissions.matcher import matches
 from app.permissions.scope import Scope
 from app.records.diff import diff_paths, get_path
 from app.records.paths import is_lock_path, validate_value
-from app.records.stamp import stamp_meta
+from app.records.stamp import resolve_actor, stamp_meta
 from app.validation_vi import messages_by_field
 from models.common import WriteMeta, WriteSource
 from models.labels import describe_path
@@ -71,23 +71,16 @@ class WriteContext:
     source: WriteSource
     reason: str | None = None
     scope: Scope | None = None  # None: a system write (seed, command line), not a user's
-    read_scope: Scope | None = None
-
-    @staticmethod
-    def new_request_id() -> str:
-        return uuid.uuid4().hex
 
 
 def system_writer(
-    resource: str, actor: Actor, *, source: WriteSource, reason: str | None = None
+    resource: str, actor: Actor | None, *, source: WriteSource, reason: str | None = None
 ) -> Writer:
-    """Writes made by the system itself (seeding, bootstrap, the command line)."""
+    """Writes made outside a user's scope (seeding, bootstrap, the command line); ``actor``
+    None means the one of the current request, and none at all is refused."""
+    acting, request_id = resolve_actor(actor, None)
     context = WriteContext(
-        resource=resource,
-        actor=actor,
-        request_id=current_request_id.get() or WriteContext.new_request_id(),
-        source=source,
-        reason=reason,
+        resource=resource, actor=acting, request_id=request_id, source=source, reason=reason
     )
     return Writer(context)
 
