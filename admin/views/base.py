@@ -114,6 +114,8 @@ class ScopedModelView(ModelView):
     column_paths: ClassVar[dict[str, str]] = {}
     # Top-level stored fields no list column shows: a list page does not load them.
     list_omits: ClassVar[tuple[str, ...]] = ()
+    # The reason the change log gives for a delete from this view.
+    delete_reason: ClassVar[str] = "Xóa trên trang quản trị"
     # Fields the view itself fills in on create (not checked against the user's write rules).
     set_by_app: ClassVar[tuple[str, ...]] = ()
     # Permissions decide; starlette-admin's own switches only ever narrow further.
@@ -394,7 +396,7 @@ class ScopedModelView(ModelView):
             return await self.writer(request, Action.EDIT).replace(
                 doc.id,
                 updated,
-                expected_version=int(expected) if expected not in (None, "") else None,
+                expected_version=expected_version(expected),
                 fields=shown,
             )
         except HocBaError as exc:
@@ -420,7 +422,7 @@ class ScopedModelView(ModelView):
         """Hook for views that validate more (roles check their rules, users their rights)."""
 
     async def delete(self, request: Request, pks: list[Any]) -> int | None:
-        writer = self.writer(request, Action.DELETE, reason="Xóa trên trang quản trị")
+        writer = self.writer(request, Action.DELETE, reason=self.delete_reason)
         count = 0
         for pk in pks:
             try:
@@ -560,6 +562,11 @@ def prune(
         elif rules.allows(path):
             kept[key] = value
     return kept
+
+
+def expected_version(submitted: Any) -> int | None:
+    """The version a form was loaded at (its hidden field), if it sent one."""
+    return int(submitted) if submitted not in (None, "") else None
 
 
 def nothing_deleted(pks: list[Any], count: int) -> int:

@@ -15,7 +15,7 @@ from starlette_admin.actions import row_action
 from starlette_admin.exceptions import ActionFailed
 from starlette_admin.types import RequestAction
 
-from app.errors import HocBaError, NotFound
+from app.errors import HocBaError
 from app.office.placement import check_birth_date, follow_placement, year_page
 from app.records.diff import get_path
 from app.records.paths import validate_value
@@ -35,8 +35,8 @@ from .base import (
     ScopedModelView,
     blank_to_none,
     domain_form_error,
+    expected_version,
     flatten,
-    nothing_deleted,
     overlay,
     stored_form,
 )
@@ -175,6 +175,7 @@ class StudentView(ScopedModelView):
         "current.class_name",
     ]
     sortable_fields = ["code", "status"]
+    delete_reason = "Xóa hồ sơ trên trang quản trị"
     row_actions = ["view", "edit", "transfer_out"]
     fields_default_sort = ["code"]
 
@@ -304,22 +305,11 @@ class StudentView(ScopedModelView):
             return await self.writer(request, Action.EDIT).update(
                 record.id,
                 changes,
-                expected_version=int(expected) if expected not in (None, "") else None,
+                expected_version=expected_version(expected),
                 follow=follow,
             )
         except HocBaError as exc:
             raise domain_form_error(exc) from exc
-
-    async def delete(self, request: Request, pks: list[Any]) -> int | None:
-        writer = self.writer(request, Action.DELETE, reason="Xóa hồ sơ trên trang quản trị")
-        count = 0
-        for pk in pks:
-            try:
-                await writer.delete(pk)
-            except NotFound:
-                continue
-            count += 1
-        return nothing_deleted(pks, count)
 
 
 async def _placement_follows(
