@@ -36,6 +36,8 @@ class LogEntries:
     ) -> None:
         self.scope = scope
         self.scope_of = scope_of
+        # The reader's rules per record, looked up once however many entries it has.
+        self._rules: dict[tuple[Any, Any], FieldRules | None] = {}
         # Records' own history: the caller found them in the reader's view scope.
         self._records: dict[str, Any] | None = None
         if record is not None:
@@ -114,14 +116,19 @@ class LogEntries:
     async def rules_for(self, entry: dict[str, Any]) -> FieldRules | None:
         """The reader's read rules for the entry's record (as stored now); for a record that
         is gone, the rules of an unrestricted reader's grants; None: nothing readable."""
-        resource = entry.get("collection")
+        key = (entry.get("collection"), entry.get("record_key"))
+        if key not in self._rules:
+            self._rules[key] = await self._rules_of(*key)
+        return self._rules[key]
+
+    async def _rules_of(self, resource: Any, record_key: Any) -> FieldRules | None:
         if resource not in AUDITED_RESOURCES:
             return None
         view = self.scope_of(resource, Action.VIEW)
         if not view.allowed:
             return None
         record = await collection(resource).find_one(
-            both({"_id": object_id(entry.get("record_key"))}, view.filter)
+            both({"_id": object_id(record_key)}, view.filter)
         )
         if record is None:
             return view.readable if not view.filter else None
