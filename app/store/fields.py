@@ -10,7 +10,7 @@ field rules let them read it; everyone else never receives it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,9 +119,10 @@ class FieldCipher:
     async def decrypt(self, value: Binary) -> Any:
         return await self.encryption.decrypt(value)
 
-    async def seal(self, doc: dict[str, Any], resource: str) -> None:
-        """Encrypt every plaintext sensitive value of ``doc`` in place."""
-        slots = [s for s in _slots(doc, resource) if not is_encrypted(s.value)]
+    async def seal(self, docs: Iterable[dict[str, Any]], resource: str) -> None:
+        """Encrypt every plaintext sensitive value of ``docs`` in place (the data key is
+        looked up once for them all)."""
+        slots = [s for doc in docs for s in _slots(doc, resource) if not is_encrypted(s.value)]
         if not slots:
             return
         key = await self.key_id()

@@ -398,9 +398,9 @@ class Writer:
             return raw
         return await cipher().open(raw, self.resource)
 
-    async def _seal(self, raw: dict[str, Any]) -> None:
+    async def _seal(self, *raws: dict[str, Any]) -> None:
         if self.resource in SENSITIVE:
-            await cipher().seal(raw, self.resource)
+            await cipher().seal(raws, self.resource)
 
     async def _sealed(self, plan: _Plan | None) -> _Plan | None:
         """The plan with every sensitive value it writes encrypted."""
@@ -556,8 +556,7 @@ class Writer:
         if not docs:
             return 0
         raws = [self._prepared(doc, derived=derived) for doc in docs]
-        for raw in raws:
-            await self._seal(raw)
+        await self._seal(*raws)
         try:
             result = await collection(self.resource).insert_many(raws, ordered=not skip_duplicates)
         except BulkWriteError as exc:
