@@ -202,12 +202,6 @@ class Restricted:
         cursor = collection(self.resource).find(self.query(), {"_id": 1})
         return [doc["_id"] async for doc in cursor]
 
-    async def distinct(self, path: str) -> list[Any]:
-        if not self.scope.allowed or not self.view.readable.touches(path):
-            return []
-        values: list[Any] = await collection(self.resource).distinct(path, self.query())
-        return values
-
 
 def _limit(query: dict[str, Any], view: Scope) -> dict[str, Any]:
     parts: list[dict[str, Any]] = []

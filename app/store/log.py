@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from app.errors import NotFound
 from app.permissions.fields import FieldRules
 from app.permissions.scope import MATCH_NOTHING, Scope
 from models.resources import AUDITED_RESOURCES
@@ -20,7 +19,6 @@ from models.role import Action
 from .collections import collection
 from .handles import EVERYTHING, Page, RecordId, Restricted, both, object_id
 
-NOT_FOUND = "Không tìm thấy mục nhật ký"
 ScopeOf = Callable[[str, Action], Scope]
 
 
@@ -106,12 +104,6 @@ class LogEntries:
         oid = object_id(entry_id)
         found = await self.rows({"_id": oid}, Page(limit=1)) if oid is not None else []
         return found[0] if found else None
-
-    async def get_or_404(self, entry_id: RecordId) -> dict[str, Any]:
-        found = await self.row(entry_id)
-        if found is None:
-            raise NotFound(NOT_FOUND)
-        return found
 
     async def rules_for(self, entry: dict[str, Any]) -> FieldRules | None:
         """The reader's read rules for the entry's record (as stored now); for a record that
