@@ -405,11 +405,7 @@ class ScopedModelView(ModelView):
     def invalid(self, errors: Mapping[str, str]) -> FormValidationError:
         """Validation messages on their fields. A field inside a list item (a guardian's
         phone) is also named above the form: the form shows no message inside list items."""
-        inside = {
-            path: message
-            for path, message in errors.items()
-            if any(p.isdigit() for p in path.split("."))
-        }
+        inside = {path: message for path, message in errors.items() if in_list_item(path)}
         nested = nest_errors(dict(errors))
         if inside:
             nested["__all__"] = "; ".join(
@@ -606,11 +602,15 @@ def form_value(model: Any, key: str, value: Any) -> Any:
     return value  # sub-forms are the model's to read (roles parse their own blank fields)
 
 
+def in_list_item(path: str) -> bool:
+    """Whether a field lies inside a list item: the form shows no message there."""
+    return any(part.isdigit() for part in path.split("."))
+
+
 def domain_form_error(exc: HocBaError) -> FormValidationError:
     """A refusal of the data layer as a form error: on its field when it names one the form
     shows, else above the form (never an HTTP 500)."""
-    in_list = exc.field is not None and any(p.isdigit() for p in exc.field.split("."))
-    if exc.field and not isinstance(exc, Forbidden) and not in_list:
+    if exc.field and not isinstance(exc, Forbidden) and not in_list_item(exc.field):
         return form_error(nest_errors({exc.field: exc.message}))
     return form_error({"__all__": exc.message})
 
