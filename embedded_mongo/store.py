@@ -15,7 +15,7 @@ from . import aggregation, expressions, fastpaths, limits, outputs, queries, sem
 from .changes import describe_update
 from .errors import CommandError, not_supported
 from .namespaces import Namespaces
-from .updates import apply_to_one, check_update, is_replacement
+from .updates import apply_to_one, check_update, is_replacement, plain_update
 from .updates import install as install_updates
 
 fastpaths.install()
@@ -175,19 +175,35 @@ class Store(Namespaces):
             targets = targets[:1]
         changes: list[tuple[dict | None, dict | None]] = []
         modified = 0
+        plain = not array_filters and self._plain_updates(db, name, coll)
         for doc_id in targets:
-            before = _snapshot(coll, doc_id)
-            if before is None:
-                continue  # cannot happen single-threaded; keeps the types honest
-            apply_to_one(coll, doc_id, before, query, update, array_filters)
-            after = _snapshot(coll, doc_id)
-            if after is not None and after != before:
-                try:
+            key = fastpaths.store_key(doc_id)
+            live = coll._store._documents.get(key)
+            after = plain_update(live, update) if plain and live is not None else None
+            if after is not None:
+                # A new document sharing the unchanged parts with the old one, which nobody
+                # else holds (reads copy, no pre-image is kept): no copy of either is needed.
+                before = live
+                changed = after != before or _type_changed(before, after)
+                if changed:
                     limits.check_updated(after)
-                except CommandError:
-                    coll._store._documents[fastpaths.store_key(doc_id)] = before
-                    raise
-            if after is not None and (after != before or _type_changed(before, after)):
+                    coll._ensure_uniques(after)
+                    coll._store._documents[key] = after
+            else:
+                before = _snapshot(coll, doc_id)
+                if before is None:
+                    continue  # cannot happen single-threaded; keeps the types honest
+                apply_to_one(coll, doc_id, before, query, update, array_filters)
+                after = _snapshot(coll, doc_id)
+                if after is not None and after != before:
+                    try:
+                        limits.check_updated(after)
+                    except CommandError:
+                        coll._store._documents[key] = before
+                        raise
+                changed = after is not None and (after != before or _type_changed(before, after))
+            if changed:
+                assert after is not None
                 modified += 1
                 maps.refresh(doc_id, after)
                 self._record_change(db, name, before, after, replace=is_replace)
@@ -244,6 +260,11 @@ class Store(Namespaces):
             pre = doc if self.preimages_enabled(db, name) else None
             self._event("delete", db, name, key=doc["_id"], pre=pre)
         return victims
+
+    def _plain_updates(self, db: str, name: str, coll: Collection) -> bool:
+        """Whether plain updates may build new documents without copying the stored ones:
+        not when pre-images are kept (they hold the old document) or a validator applies."""
+        return not self.preimages_enabled(db, name) and not coll._store.options.get("validator")
 
     def _record_change(
         self, db: str, name: str, before: dict, after: dict, *, replace: bool

@@ -11,11 +11,15 @@ the server therefore restores the document's previous version on any failure.
 
 from __future__ import annotations
 
+import itertools
+from datetime import datetime
 from typing import Any
 
-from mongomock_ng import WriteError
+from bson.timestamp import Timestamp
+from mongomock_ng import WriteError, helpers
 from mongomock_ng import aggregate as mm_aggregate
 from mongomock_ng.collection import Collection
+from mongomock_ng.helpers import _clone_document
 
 from .errors import CommandError, not_supported
 from .fastpaths import store_key
@@ -124,3 +128,123 @@ def _apply_update_pipeline(
 
 def install() -> None:
     Collection._apply_update_pipeline = _apply_update_pipeline  # type: ignore[method-assign]
+
+
+# -- plain field updates -------------------------------------------------------------------------
+# The operators a plain update by field path uses ($set, $unset, $inc) are applied here without
+# mongomock-ng's machinery: it copies the whole document twice (the server once more), matches
+# the filter again and walks every operator generically. For a large document (a pupil's record
+# of several school years) that cost milliseconds per update. Anything less plain (positional
+# paths, array filters, conflicting paths, padding an array, a type mongomock-ng would refuse,
+# '$'-prefixed names in values, validators) goes the general way, unchanged.
+_PLAIN_OPERATORS = frozenset({"$set", "$unset", "$inc"})
+
+
+class _NotPlain(Exception):
+    """The update needs the general path."""
+
+
+def plain_update(live: dict[str, Any], update: Any) -> dict[str, Any] | None:
+    """The document ``live`` would become under a plain ``update``, built as a new document
+    that copies only the containers along the changed paths (``live`` is left untouched and
+    shares everything else); None when the update is not plain."""
+    if not isinstance(update, dict) or not update or not set(update) <= _PLAIN_OPERATORS:
+        return None
+    steps: list[tuple[str, list[str], Any]] = []
+    for operator, fields in update.items():
+        if not isinstance(fields, dict) or not fields:
+            return None
+        for path, value in fields.items():
+            parts = path.split(".") if isinstance(path, str) else []
+            if not parts or any(not p or p.startswith("$") for p in parts) or parts[0] == "_id":
+                return None
+            steps.append((operator, parts, value))
+    paths = sorted(".".join(parts) for _, parts, _ in steps)
+    if any(b == a or b.startswith(a + ".") for a, b in itertools.pairwise(paths)):
+        return None  # MongoDB refuses conflicting paths; mongomock-ng's error is kept
+    new = dict(live)
+    try:
+        for operator, parts, value in steps:
+            _apply_plain(new, operator, parts, value)
+    except _NotPlain:
+        return None
+    return new
+
+
+def _apply_plain(doc: dict[str, Any], operator: str, parts: list[str], value: Any) -> None:
+    node: Any = doc
+    for part in parts[:-1]:
+        if isinstance(node, dict):
+            child = node.get(part)
+            if child is None and part not in node:
+                if operator == "$unset":
+                    return  # nothing to remove
+                child = {}
+            elif isinstance(child, dict):
+                child = dict(child)
+            elif isinstance(child, list):
+                child = list(child)
+            else:
+                raise _NotPlain  # a path through a value: mongomock-ng answers the error
+            node[part] = child
+        else:  # a list
+            index = _index(node, part)
+            child = node[index]
+            if isinstance(child, dict):
+                child = dict(child)
+            elif isinstance(child, list):
+                child = list(child)
+            else:
+                raise _NotPlain
+            node[index] = child
+        node = child
+    last = parts[-1]
+    if isinstance(node, list):
+        index = _index(node, last)
+        if operator == "$set":
+            node[index] = _stored_value(value)
+        elif operator == "$unset":
+            raise _NotPlain  # an array element: the general path's own rule
+        else:
+            node[index] = _incremented(node[index], value)
+        return
+    if operator == "$set":
+        node[last] = _stored_value(value)
+    elif operator == "$unset":
+        node.pop(last, None)
+    else:
+        node[last] = _incremented(node.get(last, _MISSING), value)
+
+
+_MISSING: Any = object()
+
+
+def _index(node: list[Any], part: str) -> int:
+    if not part.isdigit() or int(part) >= len(node):
+        raise _NotPlain  # padding an array, or a field name on an array
+    return int(part)
+
+
+def _incremented(current: Any, by: Any) -> Any:
+    if type(by) is not int or (current is not _MISSING and type(current) is not int):
+        raise _NotPlain  # other numeric types keep mongomock-ng's rules
+    return by if current is _MISSING else current + by
+
+
+def _stored_value(value: Any) -> Any:
+    """``value`` as mongomock-ng stores it: a private copy, dates at millisecond precision in
+    UTC (``patch_datetime_awareness_in_document``)."""
+    if isinstance(value, dict):
+        copied = {}
+        for key, item in value.items():
+            if not isinstance(key, str) or key.startswith("$") or "\x00" in key:
+                raise _NotPlain
+            copied[key] = _stored_value(item)
+        return copied
+    if isinstance(value, list | tuple):
+        return [_stored_value(item) for item in value]
+    if isinstance(value, Timestamp):
+        raise _NotPlain  # an empty timestamp is filled in by the general path
+    if isinstance(value, datetime):
+        return helpers.patch_datetime_awareness_in_document(value)
+    return _clone_document(value)
