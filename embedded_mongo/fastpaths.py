@@ -8,14 +8,21 @@ growing change log it dominates. Two shortcuts keep the semantics and drop the s
   collection's own dict, which is keyed by ``_id``, then still applies the full filter;
 * unique indexes keep a hash map entry -> ids per index, maintained by the server's write path
   (``UniqueIndexes.refresh``) and consulted by ``_ensure_uniques``.
+
+The copy every read makes of what it returns (``_copy_field``) hands immutable values on as they
+are instead of calling ``copy.copy`` for each of them (a pupil's record holds thousands).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import copy
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
+from bson import Decimal128, ObjectId
 from mongomock_ng import DuplicateKeyError, helpers
+from mongomock_ng import collection as mm_collection
 from mongomock_ng.collection import Collection
 from mongomock_ng.filtering import filter_applies
 
@@ -59,8 +66,40 @@ def indexed_candidates(coll: Collection, spec: Any) -> list[dict[str, Any]] | No
     return maps.secondary.in_natural_order(narrowed, coll._store._documents)
 
 
-def _iter_documents(self: Collection, filter_: Any) -> Iterator[dict[str, Any]]:
+def _id_lookup(filter_: Any) -> tuple[list[Any] | None, Any]:
+    """The ``_id`` values a filter is restricted to (at its top level, or in one clause of a
+    top-level ``$and``), and what is left to check of the filter on a document found by an
+    exact lookup of one of them: the rest of it when the restriction is a plain match of the
+    ``_id`` alone, else the whole filter."""
+    if not isinstance(filter_, dict):
+        return None, filter_
     ids = _id_candidates(filter_)
+    if ids is not None:
+        if _plain_id_match(filter_["_id"]):
+            return ids, {k: v for k, v in filter_.items() if k != "_id"}
+        return ids, filter_
+    clauses = filter_.get("$and")
+    if not isinstance(clauses, list):
+        return None, filter_
+    for index, clause in enumerate(clauses):
+        ids = _id_candidates(clause)
+        if ids is None:
+            continue
+        if set(clause) != {"_id"} or not _plain_id_match(clause["_id"]):
+            return ids, filter_
+        others = clauses[:index] + clauses[index + 1 :]
+        rest = {k: v for k, v in filter_.items() if k != "$and"}
+        return ids, {**rest, "$and": others} if others else rest
+    return None, filter_
+
+
+def _plain_id_match(spec: Any) -> bool:
+    """An ``_id`` condition a lookup answers by itself: a value, ``$eq`` or ``$in`` alone."""
+    return not isinstance(spec, dict) or set(spec) in ({"$eq"}, {"$in"})
+
+
+def _iter_documents(self: Collection, filter_: Any) -> Iterator[dict[str, Any]]:
+    ids, rest = _id_lookup(filter_)
     if ids is None:
         candidates = indexed_candidates(self, filter_)
         if candidates is None:
@@ -85,7 +124,13 @@ def _iter_documents(self: Collection, filter_: Any) -> Iterator[dict[str, Any]]:
             doc = docs.get(key)
         except TypeError:
             return _original_iter_documents(self, filter_)
-        if doc is not None and filter_applies(filter_, doc):
+        if doc is None:
+            continue
+        # Found by its _id: when dict lookup and MongoDB agree on equality for the type (an
+        # ObjectId, a string), only the rest of the filter is left to check; comparing the id
+        # again against every value of a long $in list would cost most of the lookup.
+        exact = type(value) in _EXACT_IDS and type(doc["_id"]) is type(value)
+        if filter_applies(rest if exact else filter_, doc):
             found.append(doc)
     return iter(found)
 
@@ -185,7 +230,31 @@ def _ensure_uniques(self: Collection, new_data: dict[str, Any]) -> None:
         _original_ensure_uniques(self, new_data)
 
 
+# Types whose Python equality (and hash) is MongoDB's equality: True == 1 in Python, not in
+# MongoDB; 1 == 1.0 in both, but a NaN is never found by a dict lookup.
+_EXACT_IDS = frozenset({ObjectId, str})
+
+# Values that cannot change: a copy of one is the value itself.
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes, datetime, ObjectId, Decimal128})
+
+
+def _copy_field(obj: Any, container: Any) -> Any:
+    """mongomock-ng's ``_copy_field`` (lists and mappings rebuilt, other values
+    ``copy.copy``-ed), without a copy of the values that cannot change."""
+    if type(obj) in _IMMUTABLE:
+        return obj
+    if isinstance(obj, list):
+        return [_copy_field(item, container) for item in obj]
+    if isinstance(obj, Mapping):
+        new = container()
+        for key, value in obj.items():
+            new[key] = _copy_field(value, container)
+        return new
+    return copy.copy(obj)
+
+
 def install() -> None:
-    """Idempotently replace the two scanning methods."""
+    """Idempotently replace the two scanning methods and the per-value copy of reads."""
     Collection._iter_documents = _iter_documents  # type: ignore[method-assign]
     Collection._ensure_uniques = _ensure_uniques  # type: ignore[method-assign]
+    mm_collection._copy_field = _copy_field

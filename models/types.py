@@ -14,10 +14,23 @@ from app.errors import InvalidInput
 from app.grading.levels import CommentLevel
 from app.grading.scores import check_score, parse_comment_level, parse_score
 
+# Stored scores are few distinct values read over and over (a class's records hold thousands):
+# each is converted once. Decimals are immutable, so one object serves every reader.
+_DECIMALS: dict[bytes, Decimal] = {}
+_DECIMALS_KEPT = 4096
+
 
 def _from_decimal128(value: Any) -> Any:
     # Beanie stores Decimal as Decimal128; pydantic does not read it back on its own.
-    return value.to_decimal() if isinstance(value, Decimal128) else value
+    if not isinstance(value, Decimal128):
+        return value
+    key = value.bid
+    found = _DECIMALS.get(key)
+    if found is None:
+        found = value.to_decimal()
+        if len(_DECIMALS) < _DECIMALS_KEPT:
+            _DECIMALS[key] = found
+    return found
 
 
 def _to_mark(value: Any) -> Any:

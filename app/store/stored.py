@@ -25,7 +25,7 @@ def _stored(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_stored(v) for v in value]
     if isinstance(value, Decimal):
-        return Decimal128(value)
+        return _decimal128(value)
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
@@ -35,3 +35,19 @@ def _stored(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return Binary.from_uuid(value)
     return value
+
+
+# Scores are few distinct values written over and over: each is encoded once (keyed by its
+# text, so 8 and 8.0 stay distinct as BSON keeps them). Decimal128 values are immutable.
+_ENCODED: dict[str, Decimal128] = {}
+_ENCODED_KEPT = 4096
+
+
+def _decimal128(value: Decimal) -> Decimal128:
+    key = str(value)
+    found = _ENCODED.get(key)
+    if found is None:
+        found = Decimal128(value)
+        if len(_ENCODED) < _ENCODED_KEPT:
+            _ENCODED[key] = found
+    return found

@@ -106,3 +106,34 @@ async def test_id_lookups_keep_full_semantics(coll: AsyncCollection) -> None:
     ]
     assert await coll.find_one({"_id": {"$eq": 2.5}}) == {"_id": 2.5, "n": 2}
     assert await coll.find_one({"_id": {"$gt": 2}}) == {"_id": 2.5, "n": 2}
+
+
+@embedded_only
+async def test_id_lookups_check_the_id_once(coll: AsyncCollection, filter_calls: Counter) -> None:
+    """Documents found by their _id meet only the rest of the filter, with MongoDB's rules."""
+    ids = [f"id{i}" for i in range(200)]
+    await coll.insert_many([{"_id": v, "n": i} for i, v in enumerate(ids)])
+    await coll.insert_one({"_id": 1, "n": -1})
+    found = await coll.find({"_id": {"$in": ids}, "n": {"$lt": 3}}).to_list()
+    assert [d["_id"] for d in found] == ["id0", "id1", "id2"]
+    # True == 1 in Python but not in MongoDB: the id is still compared for such types.
+    assert await coll.find({"_id": {"$in": [True]}}).to_list() == []
+    assert await coll.find({"_id": 1.0}).to_list() == [{"_id": 1, "n": -1}]
+    # Another operator on _id next to $in is still applied.
+    narrowed = await coll.find({"_id": {"$in": ids[:3], "$nin": ["id1"]}}).to_list()
+    assert [d["_id"] for d in narrowed] == ["id0", "id2"]
+
+
+@embedded_only
+async def test_an_id_inside_and_is_looked_up(coll: AsyncCollection, filter_calls: Counter) -> None:
+    await coll.insert_many([{"_id": f"id{i}", "n": i, "v": 1} for i in range(SIZE)])
+    filter_calls.take()
+    query = {"$and": [{"_id": {"$in": ["id5", "id7", "nope"]}}, {"n": {"$gt": 5}}], "v": 1}
+    assert await coll.find(query).to_list() == [{"_id": "id7", "n": 7, "v": 1}]
+    assert filter_calls.take() <= 4
+    guarded = {"$and": [{"_id": "id9", "n": 9}, {"v": {"$ne": 2}}]}
+    result = await coll.update_one(guarded, {"$inc": {"v": 1}})
+    assert result.modified_count == 1
+    assert filter_calls.take() <= 2
+    assert (await coll.update_one(guarded, {"$inc": {"v": 1}})).matched_count == 0  # v is 2
+    assert await coll.count_documents({"$and": [{"_id": "id3"}, {"_id": "id4"}]}) == 0
