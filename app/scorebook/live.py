@@ -4,7 +4,7 @@ engine (the same derivation the write path stores), for the page to show while t
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,13 +41,17 @@ class LiveRow:
     problem: str | None = None  # the row cannot be computed (a message for the whole row)
 
 
-async def pupils_in_book(access: Access, key: BookKey, record_ids: list[str]) -> list[Found]:
-    """Those of ``record_ids`` that are pupils of the book the reader may see."""
+async def pupils_in_book(
+    access: Access, key: BookKey, record_ids: list[str], also: Sequence[str] = ()
+) -> list[Found]:
+    """Those of ``record_ids`` that are pupils of the book the reader may see (read with the
+    book's fields and ``also``)."""
     ids = [oid for oid in (object_id(r) for r in record_ids) if oid is not None]
     if not ids:
         return []
     query = {**book_query(key), "_id": {"$in": ids}}
-    found = await access.students(Action.VIEW).find(query, only=book_fields(key))
+    only = [*book_fields(key), *also]
+    found = await access.students(Action.VIEW).find(query, only=only)
     return [f for f in found if in_book(f, key)]
 
 

@@ -93,7 +93,14 @@ async def save_edits(
     by_record: dict[str, dict[str, Edit]] = {}
     for edit in edits:
         by_record.setdefault(edit.record_id, {})[edit.column] = edit  # the last one wins
-    found = {str(f.id): f for f in await pupils_in_book(access, key, list(by_record))}
+    writer = access.writer(
+        "students", Action.EDIT, source=source, reason=reason or REASONS[key.kind]
+    )
+    # The pupils are read once, with what the writer needs to check their changes (every
+    # cell of a book lies in the book's school year: its subjects, or its conduct and the rest).
+    inside = "subjects" if key.kind == "subject" else "conduct"
+    also = writer.read_fields([f"years.{key.school_year}.{inside}"])
+    found = {str(f.id): f for f in await pupils_in_book(access, key, list(by_record), also)}
     pending: list[_Pending] = []
     for record_id, cells in by_record.items():
         pupil = found.get(record_id)
@@ -103,11 +110,8 @@ async def save_edits(
         entry = _prepare(pupil, key, subject, cells, answer)
         if entry is not None:
             pending.append(entry)
-    writer = access.writer(
-        "students", Action.EDIT, source=source, reason=reason or REASONS[key.kind]
-    )
     retry: list[_Pending] = []
-    batch = [_item(p) for p in pending]
+    batch = [_item(p, held=True) for p in pending]
     outcomes = await writer.update_many(batch, dry_run=dry_run) if pending else []
     for entry, outcome in zip(pending, outcomes, strict=True):
         again = _answer(entry, outcome, key, answer, final=False)
@@ -160,8 +164,11 @@ def _pad(stored: dict[str, Any], path: str, changes: dict[str, Any], seen: dict[
         seen.setdefault(place, None)
 
 
-def _item(entry: _Pending) -> BatchItem:
-    return BatchItem(entry.found.id, entry.changes, seen=entry.seen)
+def _item(entry: _Pending, *, held: bool = False) -> BatchItem:
+    """A pupil's part of the batch (``held``: checked against the record as read above;
+    a retry reads it again)."""
+    stored = entry.found.stored if held else None
+    return BatchItem(entry.found.id, entry.changes, seen=entry.seen, stored=stored)
 
 
 def _answer(

@@ -321,18 +321,24 @@ class Writer:
                 ids.append(oid)
             except HocBaError as exc:
                 outcomes[index] = Outcome.refused(item.record_id, exc)
-        projection = _union_projection(r.projection for r in requests.values())
+        held = {
+            i: dict(given)
+            for i, r in requests.items()
+            if (given := items[i].stored) is not None and r.projection is not None
+        }
+        to_read = [oid for i, oid in zip(requests, ids, strict=True) if i not in held]
+        projection = _union_projection(r.projection for i, r in requests.items() if i not in held)
         coll = collection(self.resource)
-        query = both({"_id": {"$in": ids}}, self._row_filter()) if ids else None
+        query = both({"_id": {"$in": to_read}}, self._row_filter()) if to_read else None
         stored = {doc["_id"]: doc async for doc in coll.find(query, projection)} if query else {}
         for index, request in requests.items():
             item = items[index]
-            raw = stored.get(object_id(item.record_id))
+            raw = held.get(index) or stored.get(object_id(item.record_id))
             try:
-                if raw is None:
+                if raw is None or (index in held and not self._held_in_scope(raw, item)):
                     raise NotFound(self._not_found())
-                if projection is not None and not request.parts_exist(raw):
-                    raw = await coll.find_one({"_id": raw["_id"]})
+                if request.projection is not None and not request.parts_exist(raw):
+                    raw = await coll.find_one(both({"_id": raw["_id"]}, self._row_filter()))
                     if raw is None:
                         raise NotFound(self._not_found())
                 raw = await self._opened(raw)
@@ -353,6 +359,32 @@ class Writer:
             await self._write_planned(planned, outcomes)
         return [outcomes[i] for i in range(len(items))]
 
+    def _applied(self, now: dict[str, Any] | None, plan: _Plan) -> bool:
+        """Whether the record as it is ``now`` is the one ``plan`` wrote."""
+        if now is None or now.get("version") != plan.after["version"]:
+            return False
+        if not self.revisioned:
+            return True
+        written = plan.update["$set"].get("revision_id")
+        return str(now.get("revision_id")) == str(written)
+
+    def read_fields(self, paths: Iterable[str]) -> list[str]:
+        """What a caller must read of a record to hand it to ``update_many`` (as
+        ``BatchItem.stored``) for changes at ``paths``; empty when the change concerns the
+        whole record, which the writer then always reads itself."""
+        found = {self.policy.part_of(p) for p in paths}
+        parts = {p for p in found if p is not None}
+        if None in found or not parts:
+            return []
+        return sorted(self._projection(parts))
+
+    def _held_in_scope(self, raw: dict[str, Any], item: BatchItem) -> bool:
+        """Whether a record the caller read is the one asked for, within the writer's scope."""
+        scope = self.context.scope
+        if raw.get("_id") != object_id(item.record_id) or "version" not in raw:
+            return False
+        return scope is None or (scope.allowed and matches(scope.filter, raw))
+
     async def _write_planned(
         self,
         planned: list[tuple[int, BatchItem, _Request, _Plan]],
@@ -370,14 +402,17 @@ class Writer:
                 outcomes[index] = Outcome(item.record_id, SAVED, stored=plan.after)
             return
         # Some guard did not hold (someone wrote in between): find out which, record by record.
-        versions = {
-            doc["_id"]: doc.get("version")
+        # The version alone does not tell: another write may have taken the very number this
+        # one would have; the revision this write set does.
+        now = {
+            doc["_id"]: doc
             async for doc in coll.find(
-                {"_id": {"$in": [plan.after["_id"] for *_, plan in planned]}}, {"version": 1}
+                {"_id": {"$in": [plan.after["_id"] for *_, plan in planned]}},
+                {"version": 1, "revision_id": 1},
             )
         }
         for index, item, request, plan in planned:
-            if versions.get(plan.after["_id"]) == plan.after["version"]:
+            if self._applied(now.get(plan.after["_id"]), plan):
                 outcomes[index] = Outcome(item.record_id, SAVED, stored=plan.after)
                 continue
             try:
@@ -659,6 +694,10 @@ class BatchItem:
     record_id: RecordId
     changes: Mapping[str, Any]
     seen: Mapping[str, Any] | None = None
+    # The record as the caller has just read it, with at least ``Writer.read_fields``: it is
+    # checked as it is instead of being read again (the write's guards still hold at the moment
+    # of writing; a record changed in between is read and checked again).
+    stored: Mapping[str, Any] | None = None
 
 
 SAVED, UNCHANGED, WOULD_SAVE, REFUSED, CONFLICT = (
