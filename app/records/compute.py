@@ -97,6 +97,26 @@ def derive_year(year: SchoolYearRecord, *, rules: GradingRules = DEFAULT_RULES) 
     year.pending = [m.message for m in result.missing]
 
 
+# The fields derive_year fills, relative to a school year and to each of its subjects.
+YEAR_DERIVED = ("learning", "conduct.year", "title", "promotion", "pending")
+SUBJECT_DERIVED = (
+    "hk1.average",
+    "hk1.result",
+    "hk2.average",
+    "hk2.result",
+    "year_average",
+    "year_result",
+)
+
+
+def derived_paths(year: SchoolYearRecord) -> list[str]:
+    """Every path of ``year`` (relative to it) that ``derive_year`` may change."""
+    paths = list(YEAR_DERIVED)
+    for code in year.subjects:
+        paths.extend(f"subjects.{code}.{field}" for field in SUBJECT_DERIVED)
+    return paths
+
+
 def derive(record: StudentRecord) -> None:
     """Recompute every school year of the record."""
     for year in record.years.values():

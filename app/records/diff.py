@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -17,6 +18,59 @@ def diff_paths(
     unsets: list[str] = []
     _walk(old, new, "", sets, unsets, ignore)
     return sets, unsets
+
+
+def diff_at(
+    old: dict[str, Any],
+    new: dict[str, Any],
+    paths: Iterable[str],
+    *,
+    encode: Callable[[Any], Any] = lambda value: value,
+) -> tuple[dict[str, Any], list[str]]:
+    """What ``diff_paths(old, new)`` answers inside the subtrees at ``paths`` only (for a
+    change known to touch nothing else): each path is cut where ``old`` and ``new`` stop being
+    both mappings (a list, a new branch, a removed one is set or unset whole, as
+    ``diff_paths`` does); ``new``'s values pass through ``encode`` before they are compared."""
+    anchors = {_anchor(old, new, path) for path in paths}
+    sets: dict[str, Any] = {}
+    unsets: list[str] = []
+    for anchor in sorted(anchors):
+        parts = anchor.split(".")
+        if any(".".join(parts[:i]) in anchors for i in range(1, len(parts))):
+            continue  # inside another anchor, compared with it
+        before, after = _lookup(old, parts), _lookup(new, parts)
+        part_sets, part_unsets = diff_paths(
+            {"": before} if before is not _ABSENT else {},
+            {"": encode(after)} if after is not _ABSENT else {},
+        )
+        sets.update({anchor + path: value for path, value in part_sets.items()})
+        unsets.extend(anchor + path for path in part_unsets)
+    return sets, unsets
+
+
+_ABSENT: Any = object()
+
+
+def _anchor(old: dict[str, Any], new: dict[str, Any], path: str) -> str:
+    parts = path.split(".")
+    before: Any = old
+    after: Any = new
+    for i, part in enumerate(parts):
+        if not (isinstance(before, dict) and isinstance(after, dict)):
+            return ".".join(parts[:i])
+        if part not in before or part not in after:
+            return ".".join(parts[: i + 1])
+        before, after = before[part], after[part]
+    return path
+
+
+def _lookup(doc: dict[str, Any], parts: list[str]) -> Any:
+    node: Any = doc
+    for part in parts:
+        if not isinstance(node, dict) or part not in node:
+            return _ABSENT
+        node = node[part]
+    return node
 
 
 def get_path(doc: dict[str, Any] | None, path: str) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.records.compute import derive, derive_year
+from app.records.compute import derive, derive_year, derived_paths
 from app.records.paths import LockScope, lock_scopes
 from models.student import StudentRecord
 from models.student_parts import SchoolYearRecord, Status
@@ -46,6 +46,10 @@ class Policy:
 
     def derive_part(self, part: str, model: BaseModel) -> None:
         """Fill the computed fields of one part in place."""
+
+    def derived_in_part(self, part: str, model: BaseModel) -> list[str] | None:
+        """The paths (relative to the part) ``derive_part`` may change; None: any."""
+        return None
 
 
 class StudentPolicy(Policy):
@@ -88,6 +92,10 @@ class StudentPolicy(Policy):
     def derive_part(self, part: str, model: BaseModel) -> None:
         assert isinstance(model, SchoolYearRecord)
         derive_year(model)
+
+    def derived_in_part(self, part: str, model: BaseModel) -> list[str] | None:
+        assert isinstance(model, SchoolYearRecord)
+        return derived_paths(model)
 
 
 def locked_scope(raw: dict[str, Any], scopes: set[LockScope]) -> LockScope | None:

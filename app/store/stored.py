@@ -19,6 +19,11 @@ def stored_form(model: BaseModel) -> dict[str, Any]:
     return encoded
 
 
+def stored_value(value: Any) -> Any:
+    """A model's dumped value (``model_dump(mode="python")``) as the database stores it."""
+    return _stored(value)
+
+
 def _stored(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _stored(v) for k, v in value.items()}

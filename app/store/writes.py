@@ -28,7 +28,7 @@ from app.errors import Conflict, Forbidden, HocBaError, InvalidInput, NotFound, 
 from app.permissions.fields import FieldRules
 from app.permissions.matcher import matches
 from app.permissions.scope import Scope
-from app.records.diff import diff_paths, get_path
+from app.records.diff import diff_at, diff_paths, get_path
 from app.records.paths import is_lock_path, validate_value
 from app.records.stamp import resolve_actor, stamp_meta
 from app.validation_vi import messages_by_field
@@ -40,7 +40,7 @@ from .collections import collection
 from .fields import SENSITIVE, cipher, sensitive_path
 from .handles import RecordId, both, filter_roots, object_id
 from .policies import lock_guards, locked_scope, policy_for
-from .stored import stored_form
+from .stored import stored_form, stored_value
 
 D = TypeVar("D", bound=Document)
 UNSET: Any = object()  # pass as a value to remove the path
@@ -494,8 +494,21 @@ class Writer:
                     _set_path(data, "_." + path[len(part) + 1 :], value)
             model = self._parse_part(part, data["_"])
             self.policy.derive_part(part, model)
-            encoded = stored_form(model)
-            part_sets, part_unsets = diff_paths(stored_part, encoded)
+            derived = self.policy.derived_in_part(part, model)
+            if derived is None:
+                encoded = stored_form(model)
+                part_sets, part_unsets = diff_paths(stored_part, encoded)
+            else:
+                # Only what was changed and what is derived from it can differ: those are
+                # compared, not the whole part (a school year holds hundreds of scores).
+                changed = [p[len(part) + 1 :] for p in validated if _within(p, part) and p != part]
+                part_sets, part_unsets = diff_at(
+                    stored_part,
+                    model.model_dump(mode="python"),
+                    [*changed, *derived],
+                    encode=stored_value,
+                )
+                encoded = _patched(stored_part, part_sets, part_unsets)
             sets.update({f"{part}.{k}": v for k, v in part_sets.items()})
             unsets += [
                 u
@@ -770,6 +783,18 @@ def _put(data: dict[str, Any], path: str, value: Any) -> None:
         node[part] = dict(node.get(part) or {})
         node = node[part]
     node[parts[-1]] = value
+
+
+def _patched(
+    stored: dict[str, Any], sets: Mapping[str, Any], unsets: Iterable[str]
+) -> dict[str, Any]:
+    """``stored`` with the changes applied (copies along their paths; ``stored`` unchanged)."""
+    data = {"_": stored}
+    for path, value in sets.items():
+        _set_path(data, "_." + path, value)
+    for path in unsets:
+        _set_path(data, "_." + path, UNSET)
+    return data["_"]
 
 
 def _expand(path: str, value: Any) -> list[str]:

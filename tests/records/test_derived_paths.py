@@ -1,0 +1,64 @@
+"""A change to a school year is compared where it and its derived results lie, not across the
+whole year: that needs the list of what derivation may change to be complete."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from app.records.compute import derive_year, derived_paths
+from app.records.diff import diff_at, diff_paths
+from app.store.stored import stored_form
+from models.student_parts import Promotion, SchoolYearRecord, TermLevels
+from tests.factories import full_year
+
+
+def _scrambled(year: SchoolYearRecord) -> SchoolYearRecord:
+    """Every derived field set to something derivation will overwrite."""
+    copy = year.model_copy(deep=True)
+    for subject in copy.subjects.values():
+        for term in (subject.hk1, subject.hk2):
+            term.average = Decimal("1.5") if subject.kind == "score" else None
+            term.result = "CĐ" if subject.kind == "comment" else None
+        subject.year_average = Decimal("0.5")
+        subject.year_result = None
+    copy.learning = TermLevels.model_validate({"hk1": "K", "hk2": "K", "year": "K"})
+    copy.conduct.year = "CĐ"
+    copy.title = None
+    copy.promotion = Promotion(outcome=None, reasons=["x"])
+    copy.pending = ["x"]
+    return copy
+
+
+def test_derivation_changes_nothing_outside_its_listed_paths() -> None:
+    for score, level in (("9", "Đ"), ("4", "CĐ"), ("6,5", "Đ")):
+        year = _scrambled(full_year(score=score, level=level))
+        before = stored_form(year)
+        derive_year(year)
+        after = stored_form(year)
+        sets, unsets = diff_paths(before, after)
+        listed = derived_paths(year)
+        assert sets, "the scrambled year must change"
+        for path in [*sets, *unsets]:
+            assert any(path == p or path.startswith(p + ".") for p in listed), path
+
+
+def test_a_diff_at_some_paths_is_the_whole_diff_there() -> None:
+    old = {
+        "a": {"b": 1, "c": [1, 2], "d": {"e": 1}},
+        "f": 2,
+        "g": {"h": 1},
+    }
+    new = {
+        "a": {"b": 2, "c": [1, 3], "d": {"e": 1, "x": 5}},
+        "f": 2,
+        "g": {"h": 9},
+        "n": {"m": 1},
+    }
+    everywhere = diff_paths(old, new)
+    # Paths inside a list or a new branch are cut there; nested paths are compared once.
+    sets, unsets = diff_at(old, new, ["a.b", "a.c.1", "a.d", "a.d.e", "n.m.k"])
+    assert sets == {"a.b": 2, "a.c": [1, 3], "a.d.x": 5, "n": {"m": 1}}
+    assert unsets == []
+    assert {k: v for k, v in everywhere[0].items() if k != "g.h"} == sets
+    assert diff_at(old, {"a": old["a"]}, ["g.h", "f"]) == ({}, ["f", "g"])
+    assert diff_at(old, new, ["a.b"], encode=lambda v: v * 10) == ({"a.b": 20}, [])
