@@ -107,7 +107,7 @@ def default_roles() -> list[Role]:
             code="gvcn",
             name="Giáo viên chủ nhiệm",
             description="Lớp chủ nhiệm năm học hiện tại: xem toàn bộ học bạ; sửa thông tin cá "
-            "nhân, rèn luyện, số buổi nghỉ và nhận xét của GVCN.",
+            "nhân, rèn luyện, số buổi nghỉ, nhận xét của GVCN, khen thưởng và kỷ luật.",
             permissions=[
                 Permission(
                     resource="students",
@@ -121,6 +121,8 @@ def default_roles() -> list[Role]:
                         "years.$current_year.conduct.after_summer",
                         "years.$current_year.absences.**",
                         "years.$current_year.homeroom_comment",
+                        "years.$current_year.awards",
+                        "years.$current_year.discipline",
                     ],
                     description="Học sinh lớp chủ nhiệm trong năm học hiện tại",
                 ),

@@ -20,7 +20,8 @@ from starlette_admin.views import CustomView
 
 from app.errors import HocBaError, NotFound
 from app.scorebook.books import Book, BookKey, load_book
-from app.scorebook.columns import BOOK_TERMS
+from app.scorebook.columns import BOOK_TERMS, ENTRY_MODELS
+from app.scorebook.entries import save_entries
 from app.scorebook.excel import export_book, read_upload
 from app.scorebook.live import live_rows
 from app.scorebook.progress import has_books, my_books
@@ -127,6 +128,23 @@ class MyBooksView(CustomView):
                 "counts": answer.counts,
             }
         )
+
+    @route("/book/entries", methods=["POST"], name="scorebook_entries")
+    async def entries(self, request: Request) -> Response:
+        """A pupil's awards or discipline in a homeroom book, saved as a whole list."""
+        try:
+            body = await request.json()
+            key = book_key(body.get("book") or {})
+            typed = [_entry_fields(e) for e in body.get("entries") or []]
+            seen = [_entry_fields(e) for e in body.get("seen") or []]
+            answer = await save_entries(
+                access_of(request), key, str(body["row"]), str(body["kind"]), typed, seen
+            )
+        except (ValueError, AttributeError, TypeError, KeyError):
+            return JSONResponse({"error": BAD_REQUEST}, status_code=400)
+        except HocBaError as exc:
+            return JSONResponse({"error": exc.message}, status_code=exc.status_code)
+        return JSONResponse(asdict(answer))
 
     @route("/book/excel", methods=["GET"], name="scorebook_excel")
     async def excel(self, request: Request) -> Response:
@@ -258,6 +276,13 @@ def book_key(params: dict[str, Any]) -> BookKey:
     )
 
 
+def _entry_fields(entry: Any) -> dict[str, str]:
+    """One entry of a list as sent by the page: field name -> typed text."""
+    if not isinstance(entry, dict):
+        raise TypeError("an entry is an object")
+    return {str(k): str(v) for k, v in entry.items() if v is not None}
+
+
 def book_title(book: Book) -> str:
     key = book.key
     if key.kind == "subject" and book.subject is not None:
@@ -280,11 +305,27 @@ def book_data(book: Book) -> dict[str, Any]:
             {"key": c.key, "label": c.label, "kind": c.kind, "editable": c.editable}
             for c in book.columns
         ],
+        "entryFields": {
+            kind: [
+                {
+                    "name": name,
+                    "label": info.title or name,
+                    "date": name == "decided_on",
+                    "required": info.is_required(),
+                }
+                for name, info in model.model_fields.items()
+            ]
+            for kind, model in ENTRY_MODELS.items()
+        },
         "rows": [
             {
                 "id": r.id,
                 "cells": {
                     k: {"d": c.display, "raw": c.raw, "w": c.writable} for k, c in r.cells.items()
+                },
+                "lists": {
+                    k: {"items": e.items, "w": e.writable, "closed": e.closed}
+                    for k, e in r.lists.items()
                 },
             }
             for r in book.rows

@@ -21,6 +21,7 @@ from .columns import (
     BookTerm,
     Column,
     display,
+    entry_forms,
     homeroom_columns,
     raw_value,
     subject_columns,
@@ -60,6 +61,15 @@ class Cell:
 
 
 @dataclass
+class EntryList:
+    """A pupil's awards or discipline in a homeroom book: edited as a list, in a dialog."""
+
+    items: list[dict[str, str]]
+    writable: bool
+    closed: str | None = None  # why it is read-only (the year is locked), if it is
+
+
+@dataclass
 class Row:
     id: str
     code: str
@@ -68,6 +78,7 @@ class Row:
     cells: dict[str, Cell]
     locked: str | None = None  # why the row is read-only (a closed term), if it is
     pending: list[str] = field(default_factory=list)
+    lists: dict[str, EntryList] = field(default_factory=dict)  # column key -> its list
 
 
 @dataclass
@@ -82,7 +93,9 @@ class Book:
 
     @property
     def writable(self) -> bool:
-        return any(c.writable for r in self.rows for c in r.cells.values())
+        return any(c.writable for r in self.rows for c in r.cells.values()) or any(
+            entries.writable for r in self.rows for entries in r.lists.values()
+        )
 
 
 def book_query(key: BookKey) -> dict[str, Any]:
@@ -175,6 +188,7 @@ def _row(found: Found, key: BookKey, columns: list[Column], writable: FieldRules
     year = key.school_year
     locked: str | None = None
     cells: dict[str, Cell] = {}
+    lists: dict[str, EntryList] = {}
     for column in columns:
         path = column.full_path(year)
         value = get_path(stored, path) if found.rules.allows(path) else None
@@ -184,6 +198,10 @@ def _row(found: Found, key: BookKey, columns: list[Column], writable: FieldRules
             column.editable and closed is None and writable is not None and writable.allows(path)
         )
         cells[column.key] = Cell(display(column, value), raw_value(value), may_write)
+        if column.kind == "entries":
+            shut = lock_reason(stored, path)
+            open_to_me = shut is None and writable is not None and writable.allows(path)
+            lists[column.key] = EntryList(entry_forms(column.key, value), open_to_me, shut)
     pending = (
         get_path(stored, f"years.{year}.pending")
         if found.rules.allows(f"years.{year}.pending")
@@ -197,4 +215,5 @@ def _row(found: Found, key: BookKey, columns: list[Column], writable: FieldRules
         cells=cells,
         locked=locked,
         pending=list(pending or []),
+        lists=lists,
     )

@@ -3,19 +3,23 @@ a stored value is shown. Parsing uses the grading engine's own parsers and messa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
+
+from pydantic import BaseModel
 
 from app.errors import HocBaError, InvalidInput
 from app.grading import SUBJECTS, CommentLevel, Subject, Term
 from app.grading.scores import parse_comment_level, parse_level, parse_score
 from app.grading.subject_results import check_mark
 from app.records.paths import validate_value
-from models.student_parts import LEVEL_LABELS, TERM_LABELS
+from models.student_parts import LEVEL_LABELS, TERM_LABELS, Award, Discipline
 
-# "computed": results of the grading engine; "entries": lists kept elsewhere (awards and
-# discipline are decided by the school and entered by the office), shown read-only.
+# "computed": results of the grading engine; "entries": lists (awards and discipline) shown in
+# the cell and edited in a dialog of their own, not typed into the grid.
 Kind = Literal["mark", "level", "count", "text", "computed", "entries"]
 BookTerm = Literal["hk1", "hk2", "year"]
 BOOK_TERMS: tuple[BookTerm, ...] = ("hk1", "hk2", "year")
@@ -127,6 +131,28 @@ RECORDS = (
     Column("awards", "Khen thưởng", "Khen thưởng trong năm học", "awards", "entries", True),
     Column("discipline", "Kỷ luật", "Kỷ luật trong năm học", "discipline", "entries", True),
 )
+
+
+ENTRY_MODELS: dict[str, type[BaseModel]] = {"awards": Award, "discipline": Discipline}
+ENTRY_FIELDS: dict[str, tuple[str, ...]] = {
+    kind: tuple(model.model_fields) for kind, model in ENTRY_MODELS.items()
+}
+
+
+def entry_form(kind: str, item: Any) -> dict[str, str]:
+    """One stored entry as the page edits it: every field as text (a date as YYYY-MM-DD)."""
+    values = item if isinstance(item, Mapping) else {}
+    form: dict[str, str] = {}
+    for name in ENTRY_FIELDS[kind]:
+        value = values.get(name)
+        if isinstance(value, datetime):
+            value = value.date()
+        form[name] = value.isoformat() if isinstance(value, date) else str(value or "")
+    return form
+
+
+def entry_forms(kind: str, items: Any) -> list[dict[str, str]]:
+    return [entry_form(kind, item) for item in items] if isinstance(items, list) else []
 
 
 def _entry(item: Any) -> str:
