@@ -30,6 +30,7 @@ from .live import NOT_IN_BOOK, pupils_in_book
 from .save import NO_EDIT, SAVED
 
 INVALID = "invalid"
+EMPTY = "Không được để trống"
 ENTRY_COLUMNS = {column.key: column for column in RECORDS}
 KIND_LABELS = {"awards": "khen thưởng", "discipline": "kỷ luật"}
 MAX_ENTRIES = 30  # in one school year: far more than any pupil has
@@ -63,14 +64,15 @@ def check_entries(
     fields = ENTRY_FIELDS[kind]
     parsed: list[BaseModel] = []
     errors: dict[int, dict[str, str]] = {}
+    required = [name for name in fields if model.model_fields[name].is_required()]
     for index, item in enumerate(typed):
         data = {name: (str(item.get(name) or "").strip() or None) for name in fields}
+        blank = {name: EMPTY for name in required if data[name] is None}
         try:
             parsed.append(model.model_validate(data))
         except ValidationError as exc:
-            errors[index] = {
-                name.split(".", 1)[0]: message for name, message in messages_by_field(exc).items()
-            }
+            found = {n.split(".", 1)[0]: m for n, m in messages_by_field(exc).items()}
+            errors[index] = {**found, **blank}
     return parsed, errors
 
 

@@ -106,7 +106,7 @@ async def test_bad_entries_answer_field_by_field_and_nothing_is_written(school: 
     assert answer["status"] == "invalid"
     assert answer["message"] == "Có mục chưa hợp lệ; hãy sửa các ô được đánh dấu rồi lưu lại"
     assert set(answer["errors"]) == {"0", "2"}
-    assert set(answer["errors"]["0"]) == {"title"}
+    assert answer["errors"]["0"] == {"title": "Không được để trống"}
     assert set(answer["errors"]["2"]) == {"decided_on", "decision_no"}
     for message in [*answer["errors"]["0"].values(), *answer["errors"]["2"].values()]:
         assert re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", message)

@@ -268,3 +268,92 @@ async def test_the_book_reads_the_same_with_an_english_browser(
     await expect(page.locator("#grid thead")).to_contain_text("ĐTBmhk")
     await expect(page.get_by_role("button", name="Lưu", exact=True)).to_be_visible()
     await pages.shot(page, "english-browser")
+
+
+def entries_button(page: Any, pupil_id: str, kind: str) -> Any:
+    return page.locator(f'button.hocba-entries-edit[data-row="{pupil_id}"][data-kind="{kind}"]')
+
+
+def entries_cell(page: Any, pupil_id: str, kind: str) -> Any:
+    return page.locator(f'output[data-row="{pupil_id}"][data-kind="{kind}"]')
+
+
+def stored_list(school: School, pupil_id: str, kind: str) -> list[dict[str, Any]]:
+    found = stored(school, pupil_id, kind)
+    return list(found or [])
+
+
+async def test_a_homeroom_teacher_records_awards_and_discipline_in_a_dialog(
+    pages: Pages, school: School, cast: Cast
+) -> None:
+    page = await pages.login(cast.homeroom)
+    await open_book(page, f"homeroom-{cast.klass}-", "hk2")
+    pupil = cast.pupils[6]
+    before = stored_list(school, pupil, "awards")
+    dialog = page.locator("#entries-dialog")
+
+    # Add an award with the keyboard: the dialog opens on the list, a new entry takes focus.
+    await entries_button(page, pupil, "awards").focus()
+    await page.keyboard.press("Enter")
+    await expect(dialog).to_be_visible()
+    await page.get_by_role("button", name="+ Thêm mục khen thưởng").click()
+    items = dialog.locator("li.hocba-entry")
+    await expect(items).to_have_count(len(before) + 1)
+    added = items.last
+    await expect(added.get_by_label("Khen thưởng *")).to_be_focused()
+    await page.keyboard.type("Học sinh tiêu biểu")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("cấp trường")
+    await added.get_by_label("Ngày quyết định").fill("2026-01-15")
+    await added.get_by_label("Số quyết định").fill("15/QĐ-THCS")
+    await pages.shot(page, "award-dialog")
+    await added.get_by_label("Số quyết định").press("Enter")  # Enter saves the list
+    await expect(dialog).to_be_hidden()
+    await expect(page.locator("#status")).to_contain_text("Đã lưu khen thưởng của")
+    await expect(entries_cell(page, pupil, "awards")).to_contain_text(
+        "Học sinh tiêu biểu (cấp trường)"
+    )
+    awards = stored_list(school, pupil, "awards")
+    assert len(awards) == len(before) + 1
+    assert awards[-1]["title"] == "Học sinh tiêu biểu"
+    assert awards[-1]["decision_no"] == "15/QĐ-THCS"
+    assert awards[-1]["decided_on"].date().isoformat() == "2026-01-15"
+
+    # A discipline entry without its form is refused field by field; nothing typed is lost.
+    await entries_button(page, pupil, "discipline").click()
+    await page.get_by_role("button", name="+ Thêm mục kỷ luật").click()
+    entry = dialog.locator("li.hocba-entry").last
+    await entry.get_by_label("Lý do").fill("Nghỉ học không phép 3 buổi")
+    await page.get_by_role("button", name="Lưu danh sách").click()
+    form_field = entry.get_by_label("Hình thức kỷ luật *")
+    await expect(form_field).to_have_attribute("aria-invalid", "true")
+    await expect(entry.locator(".invalid-feedback")).to_have_text("Không được để trống")
+    await expect(dialog.locator("#entries-alert")).to_contain_text("Có mục chưa hợp lệ")
+    await expect(entry.get_by_label("Lý do")).to_have_value("Nghỉ học không phép 3 buổi")
+    await pages.shot(page, "discipline-invalid")
+    await form_field.fill("Khiển trách")
+    await page.get_by_role("button", name="Lưu danh sách").click()
+    await expect(dialog).to_be_hidden()
+    await expect(entries_cell(page, pupil, "discipline")).to_contain_text(
+        "Khiển trách: Nghỉ học không phép 3 buổi"
+    )
+    assert stored_list(school, pupil, "discipline")[-1]["form"] == "Khiển trách"
+
+    # Esc with unsaved changes asks first; removing the new award and saving removes it.
+    await entries_button(page, pupil, "awards").click()
+    await dialog.get_by_role("button", name=f"Xóa mục {len(before) + 1}").click()
+    asked: list[str] = []
+
+    async def dismiss(prompt: Any) -> None:
+        asked.append(prompt.message)
+        await prompt.dismiss()
+
+    page.once("dialog", dismiss)
+    await page.keyboard.press("Escape")
+    await expect(dialog).to_be_visible()
+    assert len(asked) == 1
+    assert "chưa lưu" in asked[0]
+    await page.get_by_role("button", name="Lưu danh sách").click()
+    await expect(dialog).to_be_hidden()
+    assert stored_list(school, pupil, "awards") == before
+    await pages.shot(page, "awards-saved")
