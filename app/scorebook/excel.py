@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 
 from .books import Book, BookKey, Row
-from .columns import Column, parse_cell
+from .columns import Column, display, parse_cell
 from .save import Edit
 
 MARKER = "hocba-so"
@@ -222,7 +222,9 @@ def _read_cell(
         upload.problems.append(Problem(line_no, where, parsed.error))
         upload.bad_rows.add(row.id)
         return
-    upload.changes.append(Change(line_no, row.name, column.label, cell.display, typed))
+    # The new value as the book will show it ("2,5" for a number typed as 2.5).
+    shown = display(column, parsed.value) if parsed.value is not None else typed
+    upload.changes.append(Change(line_no, row.name, column.label, cell.display, shown))
     upload.edits.append(Edit(row.id, column.key, typed, cell.raw))
 
 

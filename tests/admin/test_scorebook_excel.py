@@ -101,7 +101,7 @@ async def test_an_upload_is_previewed_and_applied_all_or_nothing(school: School)
     preview = await upload(teacher, as_bytes(workbook))
     assert "2 ô sẽ thay đổi; 1 lỗi" in plain(preview)
     changes = text_of(preview, "import-changes")
-    assert "7 Nguyễn Văn An TX1 (trống) 8.5" in changes
+    assert "7 Nguyễn Văn An TX1 (trống) 8,5"  # typed as 8.5, shown as the book shows it in changes
     assert "8 Ksor Thị H'Lan GK (trống) 7,5" in changes
     problems = text_of(preview, "import-problems")
     assert "9 cột D (TX1) Điểm phải nằm trong khoảng 0 đến 10" in problems

@@ -9,12 +9,15 @@ import asyncio
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from bson import ObjectId
 from bson.decimal128 import Decimal128
+from openpyxl import load_workbook
 
+from app.scorebook.excel import FIRST_COLUMN, FIRST_ROW, KEYS_ROW
 from app.scorebook.names import class_list_key
 from seed.catalogue import CURRENT_YEAR
 from tests.browser.support import Pages, School
@@ -357,3 +360,118 @@ async def test_a_homeroom_teacher_records_awards_and_discipline_in_a_dialog(
     await expect(dialog).to_be_hidden()
     assert stored_list(school, pupil, "awards") == before
     await pages.shot(page, "awards-saved")
+
+
+def fill_sheet(source: Path, target: Path, values: dict[tuple[str, str], Any]) -> list[int]:
+    """Type ``values`` ((pupil code, column key) -> value) into a downloaded book sheet, as a
+    teacher would in a spreadsheet program; the sheet row of each pupil, in order."""
+    workbook = load_workbook(source)
+    sheet = workbook.active
+    assert sheet is not None
+    keys = {sheet.cell(KEYS_ROW, c).value: c for c in range(FIRST_COLUMN, sheet.max_column + 1)}
+    lines = {sheet.cell(r, 2).value: r for r in range(FIRST_ROW, sheet.max_row + 1)}
+    for (code, column), value in values.items():
+        sheet.cell(lines[code], keys[column], value)
+    workbook.save(target)
+    return [lines[code] for code, _ in values]
+
+
+async def upload_and_preview(page: Any, sheet: Path) -> None:
+    await page.locator("#excel-file").set_input_files(str(sheet))  # chosen: previewed at once
+    await page.wait_for_url(re.compile(r"/book/import$"))
+    await expect(page.locator("#import-preview")).to_be_visible()
+
+
+async def test_a_book_goes_out_to_excel_and_comes_back_through_a_preview(
+    pages: Pages, school: School, cast: Cast, tmp_path: Path
+) -> None:
+    page = await pages.login(cast.teacher)
+    await open_book(page, f"subject-{cast.klass}-{SUBJECT}", "hk2")
+    pupils = cast.pupils[7:10]
+    codes = [school.db.students.find_one({"_id": ObjectId(p)})["code"] for p in pupils]
+    before = await cell(page, pupils[0], "tx2").input_value()
+    before_gk = await cell(page, pupils[1], "gk").input_value()
+    # Values the cells do not hold yet (the demo school drew its own).
+    new_tx2 = "2,5" if before != "2,5" else "3,5"
+    new_gk = "1,5" if before_gk != "1,5" else "4,5"
+
+    async with page.expect_download() as started:
+        await page.get_by_role("link", name="Tải về Excel").click()
+    download = await started.value
+    assert download.suggested_filename.endswith(".xlsx")
+    original = tmp_path / download.suggested_filename
+    await download.save_as(str(original))
+    header = load_workbook(original).active
+    assert header is not None
+    assert header["A2"].value == f"Sổ điểm môn Toán lớp {cast.klass}"
+    assert header["A3"].value == f"Học kỳ II, năm học {CURRENT_YEAR}"
+
+    filled = tmp_path / "filled.xlsx"
+    lines = fill_sheet(
+        original,
+        filled,
+        {
+            (codes[0], "tx2"): float(new_tx2.replace(",", ".")),  # typed as a number
+            (codes[1], "gk"): new_gk,  # typed as text, with a decimal comma
+            (codes[2], "gk"): 11,  # off the scale
+        },
+    )
+    await upload_and_preview(page, filled)
+    changes = page.locator("#import-changes")
+    first, second = changes.locator("tbody tr").nth(0), changes.locator("tbody tr").nth(1)
+    await expect(changes.locator("tbody tr")).to_have_count(2)
+    # Each change: its sheet row, the pupil, the column, old → new.
+    await expect(first.locator("td")).to_have_text(
+        [str(lines[0]), re.compile(".+"), "TX2", before or "(trống)", new_tx2]
+    )
+    await expect(second.locator("td")).to_have_text(
+        [str(lines[1]), re.compile(".+"), "GK", before_gk or "(trống)", new_gk]
+    )
+    problems = page.locator("#import-problems tbody tr")
+    await expect(problems).to_have_count(1)
+    await expect(problems.locator("td")).to_have_text(
+        [str(lines[2]), "cột H (GK)", "Điểm phải nằm trong khoảng 0 đến 10"]
+    )
+    assert stored(school, pupils[1], f"subjects.{SUBJECT}.hk2.gk") != Decimal(
+        new_gk.replace(",", ".")
+    )
+    await pages.shot(page, "preview-vi")
+
+    # The same preview in a browser that asks for English reads the same (Vietnamese app).
+    english = await pages.new_page()
+    await english.context.set_extra_http_headers({"Accept-Language": "en-US,en;q=0.9"})
+    await english.goto(school.url("/login"))
+    await english.fill("input[name=username]", cast.teacher)
+    await english.fill("input[name=password]", school.passwords[cast.teacher])
+    await english.click("button[type=submit]")
+    await english.wait_for_url(lambda url: "/login" not in url)
+    await english.goto(school.url("/admin/"))
+    await open_book(english, f"subject-{cast.klass}-{SUBJECT}", "hk2")
+    await upload_and_preview(english, filled)
+    await expect(english.locator("#import-problems")).to_contain_text("cột H (GK)")
+    await expect(english.locator("#import-changes tbody tr")).to_have_count(2)
+    await pages.shot(english, "preview-en")
+
+    # With errors in the file nothing is applied unless only the valid rows are asked for.
+    await page.get_by_role("button", name="Áp dụng").click()
+    await expect(page.locator("#import-refused")).to_contain_text("chưa áp dụng gì")
+    assert stored(school, pupils[1], f"subjects.{SUBJECT}.hk2.gk") == (
+        Decimal(before_gk.replace(",", ".")) if before_gk else None
+    )
+    await page.go_back()
+    await page.get_by_label(re.compile("Chỉ áp dụng .* ô ở các dòng không có lỗi")).check()
+    await page.get_by_role("button", name="Áp dụng").click()
+    await expect(page.locator("#import-result")).to_contain_text("Đã lưu 2 ô")
+    await pages.shot(page, "applied")
+    assert stored(school, pupils[0], f"subjects.{SUBJECT}.hk2.tx.1") == Decimal(
+        new_tx2.replace(",", ".")
+    )
+    assert stored(school, pupils[1], f"subjects.{SUBJECT}.hk2.gk") == Decimal(
+        new_gk.replace(",", ".")
+    )
+    assert stored(school, pupils[2], f"subjects.{SUBJECT}.hk2.gk") != Decimal(11)
+
+    await page.get_by_role("link", name=re.compile("Về sổ")).click()
+    await expect(cell(page, pupils[0], "tx2")).to_have_value(new_tx2)
+    await expect(cell(page, pupils[1], "gk")).to_have_value(new_gk)
+    await pages.shot(page, "book-after-upload")
