@@ -6,6 +6,7 @@ show exactly what staff saw. What cannot be computed yet is left empty and liste
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -109,11 +110,23 @@ SUBJECT_DERIVED = (
 )
 
 
-def derived_paths(year: SchoolYearRecord) -> list[str]:
-    """Every path of ``year`` (relative to it) that ``derive_year`` may change."""
+def derived_paths(year: SchoolYearRecord, changed: Iterable[str] | None = None) -> list[str]:
+    """The paths of ``year`` (relative to it) that ``derive_year`` may change after a change
+    at ``changed`` (None: any change). A subject's results follow from its own assessments and
+    the year's grade alone: a change inside one subject leaves the others' as they were."""
+    touched: set[str] | None = None
+    if changed is not None:
+        touched = set()
+        for path in changed:
+            parts = path.split(".")
+            if parts[0] != "subjects" or len(parts) < 2:
+                touched = None  # the grade, conduct, …: every subject is recomputed
+                break
+            touched.add(parts[1])
     paths = list(YEAR_DERIVED)
     for code in year.subjects:
-        paths.extend(f"subjects.{code}.{field}" for field in SUBJECT_DERIVED)
+        if touched is None or code in touched:
+            paths.extend(f"subjects.{code}.{field}" for field in SUBJECT_DERIVED)
     return paths
 
 

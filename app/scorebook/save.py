@@ -102,12 +102,16 @@ async def save_edits(
     also = writer.read_fields([f"years.{key.school_year}.{inside}"])
     found = {str(f.id): f for f in await pupils_in_book(access, key, list(by_record), also)}
     pending: list[_Pending] = []
+    by_grade: dict[int, dict[str, Column]] = {}  # a book's columns depend on the grade only
     for record_id, cells in by_record.items():
         pupil = found.get(record_id)
         if pupil is None:
             answer.cells += [CellAnswer(record_id, c, REFUSED, NOT_IN_BOOK) for c in cells]
             continue
-        entry = _prepare(pupil, key, subject, cells, answer)
+        grade = book_grade([pupil], key)
+        if grade not in by_grade:
+            by_grade[grade] = {c.key: c for c in columns_for(key, subject, grade)}
+        entry = _prepare(pupil, key, subject, by_grade[grade], cells, answer)
         if entry is not None:
             pending.append(entry)
     retry: list[_Pending] = []
@@ -128,11 +132,11 @@ def _prepare(
     pupil: Found,
     key: BookKey,
     subject: Subject | None,
+    columns: dict[str, Column],
     cells: dict[str, Edit],
     answer: SaveAnswer,
 ) -> _Pending | None:
     record_id = str(pupil.id)
-    columns = {c.key: c for c in columns_for(key, subject, book_grade([pupil], key))}
     values, errors = parse_row(key, columns, {c: e.text for c, e in cells.items()}, subject)
     for name, message in errors.items():
         answer.cells.append(CellAnswer(record_id, name, REFUSED, message))

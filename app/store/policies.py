@@ -47,8 +47,11 @@ class Policy:
     def derive_part(self, part: str, model: BaseModel) -> None:
         """Fill the computed fields of one part in place."""
 
-    def derived_in_part(self, part: str, model: BaseModel) -> list[str] | None:
-        """The paths (relative to the part) ``derive_part`` may change; None: any."""
+    def derived_in_part(
+        self, part: str, model: BaseModel, changed: Iterable[str]
+    ) -> list[str] | None:
+        """The paths (relative to the part) ``derive_part`` may change after a change at
+        ``changed`` (relative paths too); None: any."""
         return None
 
 
@@ -93,9 +96,11 @@ class StudentPolicy(Policy):
         assert isinstance(model, SchoolYearRecord)
         derive_year(model)
 
-    def derived_in_part(self, part: str, model: BaseModel) -> list[str] | None:
+    def derived_in_part(
+        self, part: str, model: BaseModel, changed: Iterable[str]
+    ) -> list[str] | None:
         assert isinstance(model, SchoolYearRecord)
-        return derived_paths(model)
+        return derived_paths(model, changed)
 
 
 def locked_scope(raw: dict[str, Any], scopes: set[LockScope]) -> LockScope | None:

@@ -494,14 +494,14 @@ class Writer:
                     _set_path(data, "_." + path[len(part) + 1 :], value)
             model = self._parse_part(part, data["_"])
             self.policy.derive_part(part, model)
-            derived = self.policy.derived_in_part(part, model)
+            changed = [p[len(part) + 1 :] for p in validated if _within(p, part) and p != part]
+            derived = self.policy.derived_in_part(part, model, changed)
             if derived is None:
                 encoded = stored_form(model)
                 part_sets, part_unsets = diff_paths(stored_part, encoded)
             else:
                 # Only what was changed and what is derived from it can differ: those are
                 # compared, not the whole part (a school year holds hundreds of scores).
-                changed = [p[len(part) + 1 :] for p in validated if _within(p, part) and p != part]
                 part_sets, part_unsets = diff_at(
                     stored_part,
                     model.model_dump(mode="python"),

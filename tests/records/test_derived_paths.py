@@ -62,3 +62,21 @@ def test_a_diff_at_some_paths_is_the_whole_diff_there() -> None:
     assert {k: v for k, v in everywhere[0].items() if k != "g.h"} == sets
     assert diff_at(old, {"a": old["a"]}, ["g.h", "f"]) == ({}, ["f", "g"])
     assert diff_at(old, new, ["a.b"], encode=lambda v: v * 10) == ({"a.b": 20}, [])
+
+
+def test_a_change_inside_one_subject_derives_only_that_subject_and_the_year() -> None:
+    year = full_year(score="7")
+    derive_year(year)
+    before = stored_form(year)
+    year.subjects["TOAN"].hk1.gk = Decimal("2")
+    year.subjects["TOAN"].hk2.ck = Decimal("3")
+    derive_year(year)
+    sets, unsets = diff_paths(before, stored_form(year))
+    changed = ["subjects.TOAN.hk1.gk", "subjects.TOAN.hk2.ck"]
+    listed = derived_paths(year, changed)
+    assert not any(p.startswith("subjects.NGUVAN.") for p in listed)
+    assert "subjects.TOAN.hk1.average" in sets
+    for path in [*sets, *unsets]:
+        assert any(path == p or path.startswith(p + ".") for p in [*listed, *changed]), path
+    # A change outside the subjects (the conduct, the grade) concerns every subject.
+    assert len(derived_paths(year, ["conduct.hk1"])) == len(derived_paths(year))
