@@ -85,9 +85,10 @@ def _id_lookup(filter_: Any) -> tuple[list[Any] | None, Any]:
         ids = _id_candidates(clause)
         if ids is None:
             continue
-        if set(clause) != {"_id"} or not _plain_id_match(clause["_id"]):
+        if not _plain_id_match(clause["_id"]):
             return ids, filter_
-        others = clauses[:index] + clauses[index + 1 :]
+        own = {k: v for k, v in clause.items() if k != "_id"}
+        others = [*clauses[:index], *([own] if own else []), *clauses[index + 1 :]]
         rest = {k: v for k, v in filter_.items() if k != "$and"}
         return ids, {**rest, "$and": others} if others else rest
     return None, filter_

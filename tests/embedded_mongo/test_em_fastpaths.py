@@ -137,3 +137,16 @@ async def test_an_id_inside_and_is_looked_up(coll: AsyncCollection, filter_calls
     assert filter_calls.take() <= 2
     assert (await coll.update_one(guarded, {"$inc": {"v": 1}})).matched_count == 0  # v is 2
     assert await coll.count_documents({"$and": [{"_id": "id3"}, {"_id": "id4"}]}) == 0
+
+
+@embedded_only
+async def test_an_id_next_to_other_fields_inside_and_is_looked_up(
+    coll: AsyncCollection, filter_calls: Counter
+) -> None:
+    await coll.insert_many([{"_id": f"id{i}", "n": i, "k": i % 2} for i in range(SIZE)])
+    filter_calls.take()
+    ids = [f"id{i}" for i in range(0, 40)]
+    query = {"$and": [{"k": 1}, {"_id": {"$in": ids}, "n": {"$lt": 6}}]}
+    assert [d["_id"] for d in await coll.find(query).to_list()] == ["id1", "id3", "id5"]
+    assert filter_calls.take() <= len(ids) + 2
+    assert await coll.count_documents({"$and": [{"_id": "id3", "n": 4}]}) == 0
