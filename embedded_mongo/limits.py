@@ -40,11 +40,21 @@ def check_insert(doc: Mapping[str, Any]) -> None:
         )
 
 
-def check_updated(doc: Mapping[str, Any]) -> None:
-    if document_size(doc) > MAX_DOCUMENT_SIZE:
+def check_updated(doc: Mapping[str, Any]) -> int:
+    """Refuse a document an update may not leave; its size when it may."""
+    size = document_size(doc)
+    if size > MAX_DOCUMENT_SIZE:
         raise CommandError(
             17419, f"Resulting document after update is larger than {MAX_DOCUMENT_SIZE}"
         )
+    return size
+
+
+def growth_bound(update: Mapping[str, Any]) -> int:
+    """How many bytes a plain update ($set, $unset, $inc by path) can add to a document at
+    most: each value once, each path's names and the sub-documents it may create (generously:
+    twice the update's own encoding)."""
+    return 2 * len(bson.encode(update, codec_options=CODEC)) + 64
 
 
 def check_upserted(doc: Mapping[str, Any]) -> None:

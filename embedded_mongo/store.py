@@ -186,10 +186,11 @@ class Store(Namespaces):
                 before = live
                 changed = after != before or _type_changed(before, after)
                 if changed:
-                    limits.check_updated(after)
+                    _check_size(coll, key, live, after, update)
                     coll._ensure_uniques(after)
                     coll._store._documents[key] = after
             else:
+                _sizes(coll).pop(key, None)  # the stored document is changed in place
                 before = _snapshot(coll, doc_id)
                 if before is None:
                     continue  # cannot happen single-threaded; keeps the types honest
@@ -256,6 +257,7 @@ class Store(Namespaces):
         for doc in victims:
             coll.delete_one({"_id": doc["_id"]})
             maps.refresh(doc["_id"], None)
+            _sizes(coll).pop(fastpaths.store_key(doc["_id"]), None)
             self._touch(db, name)
             pre = doc if self.preimages_enabled(db, name) else None
             self._event("delete", db, name, key=doc["_id"], pre=pre)
@@ -279,6 +281,32 @@ class Store(Namespaces):
             self._event("replace", db, name, doc=after, **data)
         else:
             self._event("update", db, name, update=describe_update(before, after), **data)
+
+
+def _sizes(coll: Collection) -> dict[Any, tuple[dict[str, Any], int]]:
+    """Per stored document (by store key): the document object and an upper bound of its
+    encoded size, kept by plain updates so that they need not encode a large document whole
+    to check it stays under the size limit."""
+    sizes: dict[Any, tuple[dict[str, Any], int]] | None = getattr(coll._store, "doc_sizes", None)
+    if sizes is None:
+        sizes = coll._store.doc_sizes = {}
+    return sizes
+
+
+def _check_size(
+    coll: Collection, key: Any, live: dict[str, Any], after: dict[str, Any], update: Any
+) -> None:
+    """MongoDB's size limit for a plain update's result: measured exactly when the document's
+    known size (for this very document object) plus what the update can add comes anywhere
+    near the limit, otherwise bounded without encoding it."""
+    sizes = _sizes(coll)
+    known = sizes.get(key)
+    if known is not None and known[0] is live:
+        bound = known[1] + limits.growth_bound(update)
+        if bound < limits.MAX_DOCUMENT_SIZE // 2:
+            sizes[key] = (after, bound)
+            return
+    sizes[key] = (after, limits.check_updated(after))
 
 
 def _snapshot(coll: Collection, doc_id: Any) -> dict[str, Any] | None:

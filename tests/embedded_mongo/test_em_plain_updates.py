@@ -111,3 +111,22 @@ async def test_a_guarded_update_and_its_change_event(coll: AsyncCollection) -> N
     stored = await coll.find_one({"_id": 1})
     assert stored is not None
     assert stored["years"]["2025"]["subjects"]["TOAN"]["hk1"]["gk"].to_decimal() == Decimal("6")
+
+
+@embedded_only
+async def test_plain_updates_still_keep_a_document_under_the_size_limit(
+    coll: AsyncCollection,
+) -> None:
+    await coll.insert_one({"_id": 1, "n": 0})
+    chunk = "x" * (3 * 1024 * 1024)
+    for i in range(5):  # 15 MiB: still allowed
+        await coll.update_one({"_id": 1}, {"$set": {f"part{i}": chunk}, "$inc": {"n": 1}})
+    with pytest.raises(PyMongoError) as refused:
+        await coll.update_one({"_id": 1}, {"$set": {"part5": chunk}})
+    assert getattr(refused.value, "code", None) == 17419
+    stored = await coll.find_one({"_id": 1}, {"n": 1, "part5": 1})
+    assert stored == {"_id": 1, "n": 5}
+    # Many small updates never let a known size drift past the limit unchecked.
+    for i in range(50):
+        await coll.update_one({"_id": 1}, {"$set": {"small": i}})
+    assert (await coll.find_one({"_id": 1}, {"small": 1})) == {"_id": 1, "small": 49}
