@@ -7,6 +7,7 @@ from .operations import BackupRun, SystemNotice
 from .role import Role
 from .student import StudentRecord
 from .user import User
+from .workflow import Gradebook
 
 ALL_DOCUMENTS = [StudentRecord, User, SchoolYear, SchoolClass, Subject, Role]
 # Sign-in state (app/auth).
@@ -15,6 +16,8 @@ ALL_DOCUMENTS += [LoginSession, LoginThrottle, AuthEvent]
 ALL_DOCUMENTS += [ChangeLogEntry, WorkerState, ChangeLogAlarm]
 # Operations: backups and the notice to every user (app/backup, admin ops page).
 ALL_DOCUMENTS += [BackupRun, SystemNotice]
+# The approval chain (app/workflow).
+ALL_DOCUMENTS += [Gradebook]
 
 __all__ = [
     "ALL_DOCUMENTS",
@@ -22,6 +25,7 @@ __all__ = [
     "ChangeLogEntry",
     "AuthEvent",
     "BackupRun",
+    "Gradebook",
     "LoginSession",
     "LoginThrottle",
     "Role",

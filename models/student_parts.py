@@ -93,6 +93,23 @@ class Placement(BaseModel):
     class_name: Text = label("Lớp", min_length=1, max_length=20)
 
 
+class Lock(BaseModel):
+    locked: bool = label("Đã khóa", default=False)
+    by: str | None = label("Người khóa", default=None)
+    at: datetime | None = label("Thời điểm khóa", default=None)
+
+
+class Locks(BaseModel):
+    """Closed parts of a school year, per term and for the whole year. The same shape serves
+    the whole school (``years.Y.locks``, Art. 10.4), one subject's book
+    (``years.Y.subjects.S.locks``) and the homeroom book (``years.Y.homeroom_locks``); only the
+    approval workflow writes them."""
+
+    hk1: Lock = label("Khóa học kỳ I", default_factory=Lock)
+    hk2: Lock = label("Khóa học kỳ II", default_factory=Lock)
+    year: Lock = label("Khóa cả năm", default_factory=Lock)
+
+
 class SubjectTerm(BaseModel):
     """One subject in one term: the assessments and what was computed from them."""
 
@@ -113,6 +130,7 @@ class SubjectYear(BaseModel):
     year_result: Literal["Đ", "CĐ"] | None = label("Kết quả cả năm", default=None)
     reassessment: Mark | None = label("Kết quả kiểm tra lại", default=None)
     comment: Text | None = label("Nhận xét cả năm", default=None, max_length=1000)
+    locks: Locks = label("Khóa sổ điểm môn", default_factory=Locks)
 
 
 class Absences(BaseModel):
@@ -141,18 +159,6 @@ class Discipline(BaseModel):
     decision_no: Text | None = label("Số quyết định", default=None, max_length=60)
 
 
-class Lock(BaseModel):
-    locked: bool = label("Đã khóa", default=False)
-    by: str | None = label("Người khóa", default=None)
-    at: datetime | None = label("Thời điểm khóa", default=None)
-
-
-class Locks(BaseModel):
-    hk1: Lock = label("Khóa học kỳ I", default_factory=Lock)
-    hk2: Lock = label("Khóa học kỳ II", default_factory=Lock)
-    year: Lock = label("Khóa cả năm", default_factory=Lock)
-
-
 class Promotion(BaseModel):
     outcome: str | None = label("Kết quả xét lên lớp", default=None)
     label_vi: str | None = label("Diễn giải", default=None)
@@ -176,6 +182,7 @@ class SchoolYearRecord(BaseModel):
     awards: list[Award] = label("Khen thưởng", default_factory=list)
     discipline: list[Discipline] = label("Kỷ luật", default_factory=list)
     locks: Locks = label("Khóa sổ", default_factory=Locks)
+    homeroom_locks: Locks = label("Khóa sổ chủ nhiệm", default_factory=Locks)
     pending: list[str] = Field(default_factory=list, title="Còn thiếu để tính kết quả")
 
     @field_validator("absences")

@@ -39,7 +39,7 @@ from models.resources import BOOKKEEPING, model_of
 from .collections import collection
 from .fields import SENSITIVE, cipher, sensitive_path
 from .handles import RecordId, both, filter_roots, object_id
-from .policies import lock_guards, locked_scope, policy_for
+from .policies import lock_guards, lock_refusal, locked_scope, policy_for
 from .stored import stored_form
 
 D = TypeVar("D", bound=Document)
@@ -265,7 +265,7 @@ class Writer:
             return None
         leaves = _leaves(sets, unsets, raw)
         asked = [leaf for leaf in leaves if any(_within(leaf, p) for p in request.asked)]
-        if not request.allow_lock_paths and any(is_lock_path(leaf) for leaf in leaves):
+        if not request.allow_lock_paths and _closes_or_opens_locks(leaves, raw, new_raw):
             raise Forbidden(LOCKS_ARE_WORKFLOWS)
         self._check_fields(raw, asked)
         if (frozen := self.policy.frozen(raw, leaves)) is not None:
@@ -274,9 +274,7 @@ class Writer:
             raise InvalidInput(refusal, field="status")
         scopes = set() if request.allow_lock_paths else self.policy.locks(leaves)
         if (locked := locked_scope(raw, scopes)) is not None:
-            raise TermLocked(
-                f"{locked.describe()} đã khóa sổ; muốn sửa cần có yêu cầu điều chỉnh được duyệt"
-            )
+            raise TermLocked(lock_refusal(locked))
         self._in_scope_after(new_raw)
         meta = self._meta()
         revision = uuid.uuid4()
@@ -608,6 +606,15 @@ def _filled(value: Any) -> bool:
 
 def _within(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + ".")
+
+
+def _closes_or_opens_locks(leaves: Iterable[str], old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether a write changes a lock. A record stored before a lock existed gets it open by
+    default on its next write; that adds lock leaves but changes nothing."""
+    return any(
+        is_lock_path(leaf) and (get_path(old, leaf) is not None or bool(get_path(new, leaf)))
+        for leaf in leaves
+    )
 
 
 def _leaves(sets: Mapping[str, Any], unsets: Iterable[str], old: dict[str, Any]) -> list[str]:
