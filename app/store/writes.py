@@ -265,7 +265,7 @@ class Writer:
             return None
         leaves = _leaves(sets, unsets, raw)
         asked = [leaf for leaf in leaves if any(_within(leaf, p) for p in request.asked)]
-        if not request.allow_lock_paths and any(is_lock_path(leaf) for leaf in leaves):
+        if not request.allow_lock_paths and any(_moves_lock(raw, new_raw, f) for f in leaves):
             raise Forbidden(LOCKS_ARE_WORKFLOWS)
         self._check_fields(raw, asked)
         if (frozen := self.policy.frozen(raw, leaves)) is not None:
@@ -317,7 +317,7 @@ class Writer:
             try:
                 if oid is None:
                     raise NotFound(self._not_found())
-                requests[index] = self._request(item.changes, False)
+                requests[index] = self._request(item.changes, False, item.follow)
                 ids.append(oid)
             except HocBaError as exc:
                 outcomes[index] = Outcome.refused(item.record_id, exc)
@@ -376,13 +376,13 @@ class Writer:
                 {"_id": {"$in": [plan.after["_id"] for *_, plan in planned]}}, {"version": 1}
             )
         }
-        for index, item, request, plan in planned:
+        for index, item, _, plan in planned:
             if versions.get(plan.after["_id"]) == plan.after["version"]:
                 outcomes[index] = Outcome(item.record_id, SAVED, stored=plan.after)
                 continue
             try:
                 raw, _ = await self._update(
-                    item.record_id, request.validated, None, False, item.seen
+                    item.record_id, item.changes, None, False, item.seen, item.follow
                 )
                 outcomes[index] = Outcome(item.record_id, SAVED, stored=raw)
             except StaleValue as exc:
@@ -602,6 +602,16 @@ def _dup_field(details: Mapping[str, Any] | None) -> str | None:
     return fields[0] if fields else None
 
 
+def _moves_lock(raw: dict[str, Any], new_raw: dict[str, Any], leaf: str) -> bool:
+    """Whether a leaf the write touches is a lock being set or changed; a new school year's
+    page (a class move into another year, promotion) comes with its locks open, which
+    changes no lock."""
+    if not is_lock_path(leaf):
+        return False
+    added_open = get_path(raw, leaf) is None and get_path(new_raw, leaf) in (None, False)
+    return not added_open
+
+
 def _filled(value: Any) -> bool:
     return value not in (None, "", [], {})
 
@@ -659,6 +669,7 @@ class BatchItem:
     record_id: RecordId
     changes: Mapping[str, Any]
     seen: Mapping[str, Any] | None = None
+    follow: Mapping[str, Any] | None = None  # what the app changes because of them (update)
 
 
 SAVED, UNCHANGED, WOULD_SAVE, REFUSED, CONFLICT = (
