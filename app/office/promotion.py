@@ -144,6 +144,8 @@ async def preview(
     year = school_year or current or (years[-1] if years else "")
     if not year:
         raise InvalidInput("Danh mục chưa có năm học nào", field="school_year")
+    if year not in years:
+        raise InvalidInput(f"Năm học «{year}» không có trong danh mục", field="school_year")
     following = next_school_year(year)
     catalogue = await classes_of(following)
     classes = await _class_plans(access, year, following, catalogue)
