@@ -169,6 +169,7 @@ def default_roles() -> list[Role]:
                         "profile",
                         "status",
                         "current",
+                        "transfer_in",
                         "transfer_out",
                         "years.*.awards",
                         "years.*.discipline",
