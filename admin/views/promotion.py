@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette_admin.routing import route
 from starlette_admin.views import CustomView
 
 from app.errors import HocBaError
+from app.office import promotion_run
 from app.office.promotion import (
     DONE,
     GRADUATE,
@@ -19,7 +20,6 @@ from app.office.promotion import (
     PENDING,
     PROMOTE,
     RETAIN,
-    apply,
     may_promote,
     preview,
 )
@@ -47,11 +47,11 @@ class PromotionView(CustomView):
         error = None
         if confirmed:
             try:
-                result = await apply(access, year, promote_to=promote_to, retain_to=retain_to)
+                await promotion_run.start(access, year, promote_to=promote_to, retain_to=retain_to)
             except HocBaError as exc:
                 error = exc.message
             else:
-                return self._page(request, "office/promotion_done.html", {"result": result})
+                return RedirectResponse(request.url_for("admin:promotion_run"), status_code=303)
         try:
             plan = await preview(access, year, promote_to=promote_to, retain_to=retain_to)
         except HocBaError as exc:
@@ -64,6 +64,15 @@ class PromotionView(CustomView):
         return self._page(
             request, "office/promotion.html", {"plan": plan, "error": error}, 422 if error else 200
         )
+
+    @route("/run", methods=["GET"], name="promotion_run")
+    async def run(self, request: Request) -> Response:
+        """The confirmed move: its progress while it runs (the page refreshes), then what
+        was done."""
+        current = promotion_run.current()
+        if current is None:
+            return RedirectResponse(request.url_for("admin:promotion"), status_code=303)
+        return self._page(request, "office/promotion_done.html", {"run": current})
 
     def _page(
         self, request: Request, template: str, context: dict[str, Any], status: int = 200

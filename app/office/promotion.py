@@ -11,14 +11,14 @@ plan was made as its guard, so running it twice, or twice at once, moves nobody 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.errors import Forbidden, HocBaError, InvalidInput
 from app.grading.promotion import FINAL_GRADE, Outcome
 from app.records.diff import get_path
-from app.store import Access
+from app.store import Access, Writer
 from app.store.directory import classes_of, school_year_codes, unlocked_classes
 from app.store.writes import CONFLICT, SAVED, UNCHANGED, BatchItem
 from models.common import WriteSource
@@ -37,6 +37,8 @@ GROUP_LABELS = {
     DONE: "Đã chuyển",
 }
 NO_RESULT = "Chưa có kết quả xét lên lớp"
+MOVED_MEANWHILE = "Hồ sơ đã được chuyển hoặc sửa trong lúc chuyển năm học; hãy xem lại"
+CHUNK = 50  # pupils per write (one class): progress between them
 NOT_ALLOWED = "Bạn không có quyền chuyển năm học"
 
 
@@ -172,15 +174,29 @@ async def preview(
     )
 
 
-async def apply(
+@dataclass
+class Batch:
+    """A checked promotion ready to write: one change per pupil, one writer (one reason, one
+    request) for all of them, and the pupils who could not be prepared."""
+
+    result: Result
+    items: list[BatchItem]
+    movers: list[Pupil]
+    writer: Writer
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+
+async def prepare(
     access: Access,
     school_year: str | None = None,
     *,
     promote_to: Mapping[str, str] | None = None,
     retain_to: Mapping[str, str] | None = None,
-) -> Result:
-    """Move the pupils as :func:`preview` shows them, in one logged batch; refused (nothing
-    written) while the preview names a problem."""
+) -> Batch:
+    """The batch :func:`preview` shows; refused (nothing to write) while it names a problem."""
     plan = await preview(access, school_year, promote_to=promote_to, retain_to=retain_to)
     if access.read_only:
         raise Forbidden("Chế độ xem thử chỉ đọc: không chuyển năm học được")
@@ -212,15 +228,37 @@ async def apply(
         source=WriteSource.ADMIN,
         reason=reason_for(plan.school_year, plan.next_year),
     )
-    for pupil, outcome in zip(movers, await writer.update_many(items), strict=True):
-        if outcome.status in (SAVED, UNCHANGED):
-            result.counts[pupil.group] += 1
-        elif outcome.status == CONFLICT:
-            message = "Hồ sơ đã được chuyển hoặc sửa trong lúc chuyển năm học; hãy xem lại"
-            result.failures.append(Failure(pupil.code, pupil.name, message))
-        else:
-            result.failures.append(Failure(pupil.code, pupil.name, outcome.message or ""))
+    return Batch(result, items, movers, writer)
+
+
+async def write(batch: Batch, progress: Callable[[int], None] | None = None) -> Result:
+    """Write the batch, ``CHUNK`` pupils at a time (``progress`` hears how many are done)."""
+    result = batch.result
+    for start in range(0, batch.total, CHUNK):
+        movers = batch.movers[start : start + CHUNK]
+        outcomes = await batch.writer.update_many(batch.items[start : start + CHUNK])
+        for pupil, outcome in zip(movers, outcomes, strict=True):
+            if outcome.status in (SAVED, UNCHANGED):
+                result.counts[pupil.group] += 1
+            elif outcome.status == CONFLICT:
+                result.failures.append(Failure(pupil.code, pupil.name, MOVED_MEANWHILE))
+            else:
+                result.failures.append(Failure(pupil.code, pupil.name, outcome.message or ""))
+        if progress is not None:
+            progress(start + len(movers))
     return result
+
+
+async def apply(
+    access: Access,
+    school_year: str | None = None,
+    *,
+    promote_to: Mapping[str, str] | None = None,
+    retain_to: Mapping[str, str] | None = None,
+) -> Result:
+    """Move the pupils as :func:`preview` shows them, in one logged batch."""
+    batch = await prepare(access, school_year, promote_to=promote_to, retain_to=retain_to)
+    return await write(batch)
 
 
 async def _move(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from app.office import promotion_run
 from tests.admin.school import YEAR, School, load_form, post, replace
 from tests.factories import stored_pupil
 from tests.office.year_end import NEXT, finish_year
@@ -48,10 +49,15 @@ async def test_the_office_sees_who_goes_where_and_moves_them(school: School) -> 
     assert "Lên lớp lớp 8A1" in row(again.text, "HS7A201")
     assert await class_of("HS7A201") == (YEAR, "7A2")
 
-    done = await post(office, PAGE, [*chosen, ("do", "apply")])
-    assert done.status_code == 200
+    started = await post(office, PAGE, [*chosen, ("do", "apply")])
+    assert started.status_code == 303
+    assert started.headers["location"].endswith("/admin/promotion/run")
+    await promotion_run.wait()
+    done = await office.get("/admin/promotion/run")
     assert 'id="promotion-result"' in done.text
+    assert "(Mùa Thị Văn xác nhận lúc" in done.text
     assert "7 học sinh được ghi vào học bạ" in done.text
+    assert '<meta http-equiv="refresh"' not in done.text
     assert await class_of("HS7A201") == (NEXT, "8A1")
     assert await class_of("HS7A102") == (NEXT, "7A1")
     assert await class_of("HS7A103") == (YEAR, "7A1")

@@ -74,8 +74,11 @@ async def test_office_promotes_the_school_into_next_year(
     graduates = await page.locator('tr[data-group="graduate"]').count()
     assert graduates > 0
     await page.locator("#promotion-apply").click()
+    await page.wait_for_url(re.compile(r"/admin/promotion/run"))
+    if await page.locator("#promotion-progress").count():
+        await pages.shot(page, "progress")
     await expect(page.locator("#promotion-result")).to_contain_text(
-        f"Đã chuyển năm học {CURRENT_YEAR} → {NEXT_YEAR}"
+        f"Đã chuyển năm học {CURRENT_YEAR} → {NEXT_YEAR}", timeout=120_000
     )
     await expect(page.locator('#promotion-result li[data-group="graduate"]')).to_contain_text(
         f"Tốt nghiệp: {graduates} học sinh"
