@@ -307,7 +307,13 @@ async def _class_plans(
             "status": {"$in": [Status.STUDYING.value, Status.GRADUATED.value]},
             "current.school_year": {"$in": [year, following]},
         },
-        only=("code", "profile.full_name", "status", "current", f"years.{year}"),
+        only=(
+            "code",
+            "profile.full_name",
+            "status",
+            "current",
+            *(f"years.{year}.{part}" for part in ("grade", "class_name", "promotion")),
+        ),
         sort=[("code", 1)],
     )
     plans: dict[str, ClassPlan] = {}
