@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from app.clock import utcnow
 from app.office import promotion_run
+from app.office.promotion import Result
 from tests.admin.school import YEAR, School, load_form, post, replace
 from tests.factories import stored_pupil
 from tests.office.year_end import NEXT, finish_year
@@ -108,4 +112,29 @@ async def test_only_the_office_has_the_page(school: School) -> None:
         assert (await client.get(PAGE)).status_code in (403, 404)
         denied = await post(client, PAGE, {"year": YEAR, "do": "apply"})
         assert denied.status_code in (403, 404)
+    assert await class_of("HS7A101") == (YEAR, "7A1")
+
+
+async def test_a_running_move_shows_its_progress_and_blocks_another(
+    school: School, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await finish_year(school)
+    office = await school.login("vp.thuky")
+    running = promotion_run.PromotionRun(
+        running=True,
+        started_by="Mùa Thị Văn",
+        started_at=utcnow(),
+        total=120,
+        done=50,
+        result=Result(YEAR, NEXT),
+    )
+    monkeypatch.setattr(promotion_run, "_run", running)
+    page = await office.get("/admin/promotion/run")
+    assert 'id="promotion-progress"' in page.text
+    assert "đã ghi 50/120 học sinh" in page.text
+    assert '<meta http-equiv="refresh" content="2">' in page.text
+    form = await load_form(office, PAGE)
+    refused = await post(office, PAGE, [*form, ("do", "apply")])
+    assert refused.status_code == 422
+    assert "Đang có một lượt chuyển năm học chạy" in refused.text
     assert await class_of("HS7A101") == (YEAR, "7A1")

@@ -161,3 +161,11 @@ async def test_a_constrained_grant_promotes_only_its_rows(school: School) -> Non
     assert result.counts[RETAIN] == 1
     assert [(f.code, "ngoài phạm vi" in f.message) for f in result.failures] == [("HS7A101", True)]
     assert await where("HS7A201") == (YEAR, 7, "7A2")  # 7A2 is outside the grant
+
+
+async def test_before_the_results_nobody_is_moved(school: School) -> None:
+    plan = await preview(await office(school))
+    assert plan.blocking == {"7A1": 3, "7A2": 3}
+    assert {p.group for c in plan.classes for p in c.pupils} == {PENDING}
+    assert {p.result for c in plan.classes for p in c.pupils} == {"Chưa có kết quả xét lên lớp"}
+    assert plan.movers == 0
