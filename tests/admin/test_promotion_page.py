@@ -36,8 +36,8 @@ async def test_the_office_sees_who_goes_where_and_moves_them(school: School) -> 
     assert page.status_code == 200
     assert f"sang năm học <strong>{NEXT}</strong>" in page.text
     assert "Lớp 7A1" in page.text
-    assert "Lên lớp lớp 8A1" in row(page.text, "HS7A101")
-    assert "Ở lại lớp lớp 7A1" in row(page.text, "HS7A102")
+    assert "Lên lớp → 8A1" in row(page.text, "HS7A101")
+    assert "Ở lại lớp → 7A1" in row(page.text, "HS7A102")
     assert "Kiểm tra lại" in row(page.text, "HS7A103")
     assert "chưa chuyển" in row(page.text, "HS7A103")
     assert "Tốt nghiệp" in row(page.text, "HS9A101")
@@ -50,7 +50,7 @@ async def test_the_office_sees_who_goes_where_and_moves_them(school: School) -> 
     chosen = replace(form, **{"promote_to.7A2": "8A1"})
     again = await post(office, PAGE, [*chosen, ("do", "preview")])
     assert again.status_code == 200
-    assert "Lên lớp lớp 8A1" in row(again.text, "HS7A201")
+    assert "Lên lớp → 8A1" in row(again.text, "HS7A201")
     assert await class_of("HS7A201") == (YEAR, "7A2")
 
     started = await post(office, PAGE, [*chosen, ("do", "apply")])
@@ -68,7 +68,7 @@ async def test_the_office_sees_who_goes_where_and_moves_them(school: School) -> 
 
     # Afterwards the page shows them as moved, and there is nothing left to confirm.
     page = await office.get(PAGE)
-    assert "Đã chuyển lớp 8A1" in row(page.text, "HS7A201")
+    assert "Đã chuyển → 8A1" in row(page.text, "HS7A201")
     assert 'id="promotion-nothing"' in page.text
     assert 'id="promotion-apply" disabled' in page.text
 

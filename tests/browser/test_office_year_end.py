@@ -69,8 +69,10 @@ async def test_office_promotes_the_school_into_next_year(
     await page.get_by_role("button", name="Xem lại với các lớp đã chọn").click()
     await page.wait_for_load_state()
     first = page.locator('.hocba-promotion-class[data-class="6A1"]')
-    await expect(first.locator('tr[data-group="promote"]').first).to_contain_text("lớp 7A2")
+    await expect(first.locator('tr[data-group="promote"]').first).to_contain_text("→ 7A2")
     promoted = await first.locator('tr[data-group="promote"]').first.get_attribute("data-code")
+    await first.locator("summary").click()
+    await pages.shot(page, "preview-adjusted")
     graduates = await page.locator('tr[data-group="graduate"]').count()
     assert graduates > 0
     await page.locator("#promotion-apply").click()
