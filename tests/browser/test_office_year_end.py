@@ -137,3 +137,8 @@ async def test_office_enrols_a_pupil_from_another_school(pages: Pages, school: S
         f"03/11/2025 từ {ORIGIN}; Gia đình chuyển đến xã Mường Tè; QĐ số 27/QĐ-PGDĐT"
     )
     await pages.shot(page, "record-shows-origin")
+
+    english = await _english(pages, school, _office(school))
+    await english.goto(school.url(f"/admin/students/detail?pk={pupil['_id']}"))
+    await expect(english.locator("body")).to_contain_text(f"từ {ORIGIN}")
+    await pages.shot(english, "record-english-browser")

@@ -6,13 +6,16 @@ from __future__ import annotations
 import pytest
 
 from app.errors import Forbidden, InvalidInput
+from app.office.placement import year_page
 from app.office.promotion import DONE, GRADUATE, PENDING, PROMOTE, RETAIN, apply, preview
-from app.store import access_for
+from app.store import access_for, system_writer
 from models.catalogue import SchoolClass
+from models.common import WriteSource
 from models.student import StudentRecord
+from models.student_parts import Placement
 from tests.admin.school import YEAR, School
 from tests.factories import stored_pupil, stored_pupils
-from tests.office.year_end import NEXT, add_next_year, finish_year
+from tests.office.year_end import NEXT, WRITER, add_next_year, finish_year
 
 
 def groups(plan) -> dict[str, tuple[str, str | None]]:  # type: ignore[no-untyped-def]
@@ -169,3 +172,15 @@ async def test_before_the_results_nobody_is_moved(school: School) -> None:
     assert {p.group for c in plan.classes for p in c.pupils} == {PENDING}
     assert {p.result for c in plan.classes for p in c.pupils} == {"Chưa có kết quả xét lên lớp"}
     assert plan.movers == 0
+
+
+async def test_a_page_for_next_year_made_earlier_is_moved_not_replaced(school: School) -> None:
+    await finish_year(school)
+    early = await year_page(Placement(school_year=NEXT, grade=8, class_name="8A2"))
+    early.homeroom_comment = "Ghi chú đầu năm"
+    writer = system_writer("students", WRITER, source=WriteSource.API)
+    await writer.update(school.pupil_id("HS7A101"), {f"years.{NEXT}": early})
+    await apply(await office(school))
+    page = (await pupil("HS7A101")).years[NEXT]
+    assert (page.class_name, page.homeroom_teacher) == ("8A1", "gv.cn7a1")
+    assert page.homeroom_comment == "Ghi chú đầu năm"
