@@ -166,7 +166,8 @@ class Writer:
         stored, model = await self._update(
             record_id, changes, expected_version, allow_lock_paths, follow=follow
         )
-        return model if model is not None else self._parse(stored)
+        # A write inside one part answers the record as stored: its sealed fields opened.
+        return model if model is not None else self._parse(await self._opened(stored))
 
     async def update_stored(
         self,

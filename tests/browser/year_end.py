@@ -73,7 +73,6 @@ async def finish(open_classes: set[str]) -> None:
 
 
 async def lock() -> None:
-    # The whole year page is written: a write inside it answers the record parsed as stored.
     writer = _writer("students")
     for pupil in await _pupils():
         raw = await StudentRecord.get_pymongo_collection().find_one(

@@ -1,20 +1,24 @@
 """A school year's page added by the app (a class move into another year, promotion) comes
 with its locks open: that is not a lock change. Setting a lock that way still is, and what the
-app adds along a user's change is guarded but not the user's field to hold rights on."""
+app adds along a user's change is guarded but not the user's field to hold rights on. A
+write inside one year answers the whole record, its encrypted fields readable."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 
 from app.errors import Forbidden
 from app.office.placement import year_page
 from app.store import access_for, system_writer
+from app.store.records import create_record
 from app.store.writes import SAVED, BatchItem
 from models.common import WriteSource
 from models.role import Action
 from models.student_parts import Placement
-from tests.admin.school import School
-from tests.factories import stored_pupil
+from tests.admin.school import YEAR, School
+from tests.factories import make_student, stored_pupil
 from tests.office.year_end import NEXT, WRITER, add_next_year
 
 
@@ -65,3 +69,16 @@ async def test_a_batch_writes_what_follows_a_change_without_rights_on_it(school:
     moved = await stored_pupil({"code": "HS7A201"})
     assert moved is not None
     assert moved.years[NEXT].class_name == "8A1"
+
+
+async def test_a_write_inside_a_year_answers_the_record_with_its_sealed_fields_opened(
+    school: School,
+) -> None:
+    pupil = await create_record(
+        make_student(moet_id="079123456789"), source=WriteSource.SEED, actor=WRITER
+    )
+    writer = system_writer("students", WRITER, source=WriteSource.API)
+    path = f"years.{YEAR}.subjects.TOAN.hk1.gk"
+    answered = await writer.update(pupil.id, {path: Decimal("8")})
+    assert answered.moet_id == "079123456789"
+    assert answered.years[YEAR].subjects["TOAN"].hk1.gk == Decimal("8")
