@@ -20,6 +20,7 @@ from .template_text import ACCESSIBLE_NAMES, ReplacingLoader, error_detail
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
 from .views.operations import OperationsView
+from .views.promotion import PromotionView
 from .views.roles import RoleView
 from .views.scorebook import MyBooksView, TeacherLanding
 from .views.students import StudentView
@@ -71,6 +72,7 @@ def build_admin(settings: Settings) -> Admin:
     for view in (
         MyBooksView(settings.school_name),
         StudentView(),
+        PromotionView(),
         UserView(),
         RoleView(),
         SchoolYearView(),

@@ -72,6 +72,16 @@ class TransferOut(BaseModel):
     decision_no: Text | None = label("Số quyết định", default=None, max_length=60)
 
 
+class TransferIn(BaseModel):
+    """An arrival from another school: where the pupil comes from, when, and by which
+    decision."""
+
+    on: DateField = label("Ngày chuyển đến")
+    from_school: Text = label("Chuyển từ trường", min_length=1, max_length=200)
+    reason: Text | None = label("Lý do chuyển trường", default=None, max_length=500)
+    decision_no: Text | None = label("Số quyết định", default=None, max_length=60)
+
+
 class Profile(BaseModel):
     # Names are accepted as typed (apostrophes, unusual spellings); only NFC and spaces change.
     full_name: Text = label("Họ và tên", min_length=1, max_length=120)

@@ -9,6 +9,7 @@ from models.common import WriteSource
 from models.role import Action, Permission, Role
 
 V, C, E, D, X = Action.VIEW, Action.CREATE, Action.EDIT, Action.DELETE, Action.EXPORT
+P = Action.PROMOTE
 
 # Who the pupil is and where they are now: what every teacher needs to recognise a pupil.
 IDENTITY = ["code", "profile.full_name", "profile.sex", "profile.birth_date", "status", "current"]
@@ -168,11 +169,20 @@ def default_roles() -> list[Role]:
                         "profile",
                         "status",
                         "current",
+                        "transfer_in",
                         "transfer_out",
                         "years.*.awards",
                         "years.*.discipline",
                     ],
                     description="Mọi học sinh: hồ sơ, khen thưởng, kỷ luật",
+                ),
+                Permission(
+                    resource="students",
+                    actions=[P],
+                    read_fields=IDENTITY,
+                    write_fields=["current", "status"],
+                    description="Chuyển năm học: đưa học sinh vào lớp của năm học mới khi năm "
+                    "học đã khóa sổ",
                 ),
                 *_catalogues_view(),
             ],

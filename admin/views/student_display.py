@@ -53,6 +53,14 @@ def profile_rows(record: dict[str, Any]) -> list[tuple[str, str]]:
             STATUS_LABELS.get(Status(record["status"]), "") if record.get("status") else "",
         ),
     ]
+    arrival = record.get("transfer_in") or {}
+    if arrival:
+        came = f"{_date(arrival.get('on'))} từ {arrival.get('from_school', '')}"
+        details = [
+            arrival.get("reason"),
+            arrival.get("decision_no") and f"QĐ số {arrival['decision_no']}",
+        ]
+        rows.append(("Chuyển đến", "; ".join([came, *(d for d in details if d)])))
     transfer = record.get("transfer_out") or {}
     if transfer:
         moved = f"{_date(transfer.get('on'))} đến {transfer.get('to_school', '')}"

@@ -166,7 +166,8 @@ class Writer:
         stored, model = await self._update(
             record_id, changes, expected_version, allow_lock_paths, follow=follow
         )
-        return model if model is not None else self._parse(stored)
+        # A write inside one part answers the record as stored: its sealed fields opened.
+        return model if model is not None else self._parse(await self._opened(stored))
 
     async def update_stored(
         self,
@@ -315,7 +316,7 @@ class Writer:
             try:
                 if oid is None:
                     raise NotFound(self._not_found())
-                requests[index] = self._request(item.changes, False)
+                requests[index] = self._request(item.changes, False, item.follow)
                 ids.append(oid)
             except HocBaError as exc:
                 outcomes[index] = Outcome.refused(item.record_id, exc)
@@ -374,13 +375,13 @@ class Writer:
                 {"_id": {"$in": [plan.after["_id"] for *_, plan in planned]}}, {"version": 1}
             )
         }
-        for index, item, request, plan in planned:
+        for index, item, _, plan in planned:
             if versions.get(plan.after["_id"]) == plan.after["version"]:
                 outcomes[index] = Outcome(item.record_id, SAVED, stored=plan.after)
                 continue
             try:
                 raw, _ = await self._update(
-                    item.record_id, request.validated, None, False, item.seen
+                    item.record_id, item.changes, None, False, item.seen, item.follow
                 )
                 outcomes[index] = Outcome(item.record_id, SAVED, stored=raw)
             except StaleValue as exc:
@@ -666,6 +667,7 @@ class BatchItem:
     record_id: RecordId
     changes: Mapping[str, Any]
     seen: Mapping[str, Any] | None = None
+    follow: Mapping[str, Any] | None = None  # what the app changes because of them (update)
 
 
 SAVED, UNCHANGED, WOULD_SAVE, REFUSED, CONFLICT = (
