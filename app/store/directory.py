@@ -64,3 +64,15 @@ async def subject_teachers(class_name: str) -> dict[str, str]:
             if assignment.get("class_name") == class_name:
                 teachers.setdefault(assignment.get("subject"), user["username"])
     return teachers
+
+
+async def parent_accounts(student_id: str) -> list[User]:
+    """The parents' accounts linked to a pupil (record id), for the staff who manage them."""
+    cursor = collection("users").find({"kind": "parent", "children": student_id}).sort("username")
+    return [User.model_validate(raw) async for raw in cursor]
+
+
+async def find_user_by_id(user_id: Any) -> User | None:
+    """The account with this id (a parent's account named by the page that manages it)."""
+    raw = await collection("users").find_one({"_id": user_id})
+    return User.model_validate(raw) if raw is not None else None
