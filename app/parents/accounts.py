@@ -47,6 +47,7 @@ class Pupil:
     name: str
     code: str
     class_name: str
+    school_year: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def pupil_of(found: Found) -> Pupil:
         name=(visible.get("profile") or {}).get("full_name", ""),
         code=visible.get("code", ""),
         class_name=current.get("class_name", ""),
+        school_year=current.get("school_year", ""),
     )
 
 
@@ -89,7 +91,7 @@ async def managed_pupil(access: Access, student_id: str) -> Found:
 
 
 def username_base(full_name: str) -> str:
-    """"Nguyễn Thị Bình" -> "ph.binhnt": the given name, then the initials of the rest."""
+    """ "Nguyễn Thị Bình" -> "ph.binhnt": the given name, then the initials of the rest."""
     words = [fold(w) for w in full_name.split()]
     words = ["".join(c for c in w if c.isascii() and c.isalnum()) for w in words]
     words = [w for w in words if w]
