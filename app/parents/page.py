@@ -22,6 +22,8 @@ from models.student_parts import LEVEL_LABELS, TERM_LABELS, TERMS, TITLE_LABELS
 from .accounts import PUPIL_NOT_FOUND, Pupil, pupil_of
 
 PERIODS = (*TERMS, "year")
+# The period inside a sentence ("Kết quả học kỳ II chưa được duyệt").
+PERIOD_PHRASES = {"hk1": "học kỳ I", "hk2": "học kỳ II", "year": "cả năm học"}
 NOT_APPROVED = "Chưa được duyệt"
 BLANK = "(chưa có)"
 TX_SEPARATOR = " · "
@@ -58,6 +60,7 @@ class PeriodView:
     label: str
     approved: bool  # every book of the period approved
     any_approved: bool
+    phrase: str = ""
     scored: list[SubjectRow] = field(default_factory=list)
     commented: list[SubjectRow] = field(default_factory=list)
     summary: list[Item] = field(default_factory=list)  # conduct, learning, absences, …
@@ -144,6 +147,7 @@ def _period(record: dict[str, Any], key: str, year: dict[str, Any], period: str)
         label=TERM_LABELS[period],
         approved=period_approved(record, key, period),
         any_approved=any(book_approved(record, key, period, b) for b in books),
+        phrase=PERIOD_PHRASES[period],
     )
     names = {code: s.name for code, s in catalogue().items()}
     order = {code: i for i, code in enumerate(names)}

@@ -79,12 +79,17 @@ async def phone_page(pages: Pages, locale: str = "vi-VN") -> Any:
 async def create_account(pages: Pages, school: School, cast: Cast) -> tuple[Any, str, str]:
     teacher = await pages.login(cast.teacher)
     await teacher.goto(school.url(f"/admin/students/detail?pk={cast.pupil}"))
+    await pages.shot(teacher, "record-page-guardians")
     await teacher.locator('#guardians button[data-guardian="0"]').click()
     await expect(teacher.locator("#slip")).to_contain_text("Phiếu tài khoản phụ huynh")
     await expect(teacher.locator("#slip")).to_contain_text(cast.pupil_name)
     await pages.shot(teacher, "slip")
     username = (await teacher.locator("#slip-username").inner_text()).strip()
     password = (await teacher.locator("#slip-password").inner_text()).strip()
+    await teacher.locator("#back").click()
+    account = teacher.locator(f'#parent-accounts tr[data-account="{username}"]')
+    await expect(account).to_contain_text("Chưa đăng nhập lần đầu")
+    await pages.shot(teacher, "record-page-parent-accounts")
     return teacher, username, password
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from bson.decimal128 import Decimal128 as Decimal
 
-from app.parents.accounts import link_parent_account
+from app.parents.accounts import link_parent_account, username_base
 from app.store import access_for
-from tests.admin.school import School
+from tests.admin.school import School, login
 from tests.parents.helpers import YEAR, approve, make_parent, set_fields, sign_in_parent
 
 SCORES = {
@@ -104,3 +104,21 @@ async def test_siblings_share_one_account_with_a_picker(school: School) -> None:
     page = await client.get(f"/phu-huynh/con/{school.pupil_id('HS7A201')}")
     assert page.status_code == 200
     assert 'id="child-picker"' in page.text
+
+
+async def test_a_parent_account_is_locked_after_failed_sign_ins_like_staff(
+    school: School,
+) -> None:
+    slip = await make_parent(school)
+    client = school.client()
+    statuses = [
+        (await login(client, slip.username, "sai mật khẩu rồi")).status_code for _ in range(6)
+    ]
+    assert statuses[-1] == 429
+    assert (await login(client, slip.username, slip.password)).status_code == 429
+
+
+def test_sign_in_names_come_from_the_guardian_name() -> None:
+    assert username_base("Nguyễn Thị Bình") == "ph.binhnt"
+    assert username_base("Đỗ Đức") == "ph.ducd"
+    assert username_base("H' Hen Niê") == "ph.niehh"
