@@ -4,6 +4,7 @@ app/parents and the roles' data; these pages only carry the forms."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,11 +14,13 @@ from starlette_admin.flash import flash
 from starlette_admin.routing import route
 from starlette_admin.views import CustomView
 
-from app.errors import HocBaError
+from app.errors import HocBaError, InvalidInput
 from app.parents.accounts import (
+    NewAccount,
     Slip,
     create_parent_account,
     link_parent_account,
+    new_account,
     reset_parent_password,
     unlink_parent_account,
 )
@@ -26,6 +29,7 @@ from models.feedback import REPORT_STATUS_LABELS, ReportStatus
 from models.role import Action
 
 from ..access import access_of
+from .student_display import RELATION_LABELS
 
 LINKED = "Đã liên kết tài khoản {name} với học sinh này. Phụ huynh dùng tài khoản cũ để xem."
 UNLINKED = "Tài khoản {name} không còn theo dõi học sinh này."
@@ -74,14 +78,57 @@ class ParentAccountsView(CustomView):
         flash(request, message, category)
         return RedirectResponse(_detail_url(request, student_id), status_code=303)
 
+    def _new_form(
+        self, request: Request, new: NewAccount, error: str | None = None, status: int = 200
+    ) -> Response:
+        assert self._admin is not None
+        context = {
+            "title": "Tạo tài khoản phụ huynh",
+            "new": new,
+            "relation": RELATION_LABELS.get(new.relation, ""),
+            "error": error,
+            "back": _detail_url(request, new.pupil.id),
+        }
+        return self._admin._template_response(
+            request, "parents/new_account.html", context, status_code=status
+        )
+
+    @route("/new", methods=["GET"], name="parent_account_new")
+    async def new(self, request: Request) -> Response:
+        """The account form, prefilled from the guardian entry."""
+        params = request.query_params
+        student_id, guardian = params.get("student_id", ""), params.get("guardian", "")
+        try:
+            new = await new_account(
+                access_of(request), student_id, int(guardian) if guardian.isdigit() else -1
+            )
+        except HocBaError as exc:
+            return self._back(request, student_id, exc.message, "error")
+        return self._new_form(request, new)
+
     @route("/create", methods=["POST"], name="parent_account_create")
     async def create(self, request: Request) -> Response:
         form = await self._form(request)
         student_id, guardian = form.get("student_id", ""), form.get("guardian", "")
+        index = int(guardian) if guardian.isdigit() else -1
+        typed_name, typed_phone = form.get("full_name"), form.get("phone")
+        access = access_of(request)
         try:
             slip = await create_parent_account(
-                access_of(request), student_id, int(guardian) if guardian.isdigit() else -1
+                access, student_id, index, full_name=typed_name, phone=typed_phone
             )
+        except InvalidInput as exc:
+            try:
+                new = await new_account(access, student_id, index)
+            except HocBaError as again:
+                return self._back(request, student_id, again.message, "error")
+            # What the user typed stays in the form, with the reason it was refused.
+            typed = replace(
+                new,
+                full_name=new.full_name if typed_name is None else typed_name,
+                phone=new.phone if typed_phone is None else typed_phone,
+            )
+            return self._new_form(request, typed, exc.message, status=422)
         except HocBaError as exc:
             return self._back(request, student_id, exc.message, "error")
         return self._slip(request, slip, student_id, reset=False)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from bson import ObjectId
+from pydantic import ValidationError
 
 from app.auth.events import record_event
 from app.auth.passwords import hash_password
@@ -22,9 +24,11 @@ from app.auth.service import generate_temporary_password, set_password
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.store import Access, Found, system_writer
 from app.store.directory import find_user, find_user_by_id, parent_accounts
+from app.validation_vi import messages_by_field
 from models.auth import AuthEventKind
 from models.common import WriteSource
 from models.role import Action
+from models.student_parts import Guardian
 from models.user import AccountKind, User
 
 log = logging.getLogger(__name__)
@@ -109,13 +113,69 @@ async def free_username(full_name: str) -> str:
     return base if number == 1 else f"{base}{number}"
 
 
-async def create_parent_account(access: Access, student_id: str, guardian_index: int) -> Slip:
-    """A new parent's account for one guardian entry of the pupil, linked to the pupil."""
+@dataclass(frozen=True)
+class NewAccount:
+    """What the account form starts from: the guardian entry and the sign-in name to come."""
+
+    pupil: Pupil
+    guardian_index: int
+    relation: str
+    full_name: str
+    phone: str
+    username: str
+
+
+async def new_account(access: Access, student_id: str, guardian_index: int) -> NewAccount:
+    """The account form prefilled from one guardian entry of the pupil."""
     found = await managed_pupil(access, student_id)
+    guardian = _guardian(found, guardian_index)
+    return NewAccount(
+        pupil_of(found),
+        guardian_index,
+        guardian.get("relation", ""),
+        guardian.get("full_name", ""),
+        guardian.get("phone") or "",
+        await free_username(guardian.get("full_name", "")),
+    )
+
+
+def _guardian(found: Found, index: int) -> dict[str, Any]:
     guardians = (found.visible.get("profile") or {}).get("guardians") or []
-    if not 0 <= guardian_index < len(guardians):
+    if not 0 <= index < len(guardians):
         raise NotFound(NO_GUARDIAN)
-    guardian = guardians[guardian_index]
+    guardian: dict[str, Any] = guardians[index]
+    return guardian
+
+
+def checked_contact(full_name: str, phone: str) -> tuple[str, str | None]:
+    """The name and phone as typed, checked by the guardian entry's own rules."""
+    try:
+        entry = Guardian.model_validate(
+            {"relation": "giam_ho", "full_name": full_name, "phone": phone or None}
+        )
+    except ValidationError as exc:
+        path, message = next(iter(messages_by_field(exc).items()))
+        label = "Họ và tên" if path == "full_name" else "Số điện thoại"
+        raise InvalidInput(f"{label}: {message}", field=path) from exc
+    return entry.full_name, entry.phone
+
+
+async def create_parent_account(
+    access: Access,
+    student_id: str,
+    guardian_index: int,
+    *,
+    full_name: str | None = None,
+    phone: str | None = None,
+) -> Slip:
+    """A new parent's account for one guardian entry of the pupil, linked to the pupil; the
+    name and phone default to the entry's (the form may correct them)."""
+    found = await managed_pupil(access, student_id)
+    guardian = _guardian(found, guardian_index)
+    name, contact = checked_contact(
+        guardian.get("full_name", "") if full_name is None else full_name,
+        (guardian.get("phone") or "") if phone is None else phone,
+    )
     pupil = pupil_of(found)
     password = generate_temporary_password()
     password_hash = await asyncio.to_thread(hash_password, password)
@@ -127,9 +187,9 @@ async def create_parent_account(access: Access, student_id: str, guardian_index:
     )
     for _ in range(5):  # another account may take the same name meanwhile
         account = User(
-            username=await free_username(guardian["full_name"]),
-            full_name=guardian["full_name"],
-            phone=guardian.get("phone"),
+            username=await free_username(name),
+            full_name=name,
+            phone=contact,
             roles=[PARENT_ROLE],
             kind=AccountKind.PARENT,
             children=[pupil.id],

@@ -53,6 +53,24 @@ async def test_the_office_creates_an_account_and_prints_the_slip(school: School)
     assert f'data-account="{username}"' in detail.text
 
 
+async def test_a_wrong_phone_keeps_what_was_typed(school: School) -> None:
+    office = await school.login("vp.thuky")
+    pupil = school.pupil_id("HS7A101")
+    form = {"student_id": pupil, "guardian": "0", "full_name": "Trần Thị Mơ", "phone": "09abc"}
+    refused = await post(office, "/admin/parent-accounts/create", form)
+    assert refused.status_code == 422
+    assert "Số điện thoại" in refused.text
+    assert 'value="Trần Thị Mơ"' in refused.text
+    assert 'value="09abc"' in refused.text
+    assert await User.find({"kind": "parent"}).count() == 0
+    form["phone"] = "0987 654 321"
+    slip = await post(office, "/admin/parent-accounts/create", form)
+    assert slip_value(slip, "username") == "ph.mott"
+    account = await find_user("ph.mott")
+    assert account is not None
+    assert account.full_name == "Trần Thị Mơ"
+
+
 async def test_a_homeroom_teacher_manages_only_their_class(school: School) -> None:
     teacher = await school.login("gv.cn7a1")
     own = await post(

@@ -14,8 +14,10 @@ from app.parents.reports import (
     submit_report,
 )
 from app.store import Access, access_for
+from app.store.collections import collection
 from app.store.directory import find_user
 from models.feedback import ParentReport, ReportStatus
+from models.resources import AUDITED_RESOURCES
 from tests.admin.school import School, form_token
 from tests.changelog.conftest import WaitFor, WorkerHandle
 from tests.parents.helpers import YEAR, approve, make_parent, sign_in_parent
@@ -152,16 +154,20 @@ async def test_a_post_without_the_csrf_token_is_refused(school: School) -> None:
 async def test_reports_and_answers_are_in_the_change_log(
     school: School, worker: WorkerHandle, wait_for_entries: WaitFor
 ) -> None:
-    worker.start()
-    await wait_for_entries(1, timeout=10)  # the first-start snapshot of the school
     await approve("HS7A101", homeroom=True)
-    access = await parent_access(school)
+    slip = await make_parent(school)
+    # The worker's first start logs every stored record (the baseline); then it follows.
+    stored = sum([await collection(r).count_documents({}) for r in AUDITED_RESOURCES])
+    worker.start()
+    assert len(await wait_for_entries(stored, kind="baseline")) == stored
+    access = await access_for(await find_user(slip.username))
     report = await submit_report(access, school.pupil_id("HS7A101"), CONDUCT, "Sai rồi")
     teacher = await access_for(school.users["gv.cn7a1"])
     await answer_report(teacher, str(report.id), status="da_tra_loi", answer="Đã sửa")
-    entries = await wait_for_entries(2, collection="parent_reports")
-    assert [e["op"] for e in entries] == ["insert", "update"]
-    assert entries[0]["source"] == "parent"
-    assert entries[0]["record_label"].startswith("Báo sai sót về Nguyễn Văn An")
-    assert entries[1]["actor_name"] == "Hà Thị Chủ"
-    assert {d["path"] for d in entries[1]["diff"]} >= {"status", "answer", "answered_by"}
+    [insert, update] = await wait_for_entries(2, collection="parent_reports")
+    assert insert["op"] == "insert"
+    assert insert["source"] == "parent"
+    assert update["op"] == "update"
+    assert update["record_label"].startswith("Báo sai sót về Nguyễn Văn An")
+    assert update["actor_name"] == "Hà Thị Chủ"
+    assert {d["path"] for d in update["diff"]} >= {"status", "answer", "answered_by"}
