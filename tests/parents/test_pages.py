@@ -123,3 +123,13 @@ def test_sign_in_names_come_from_the_guardian_name() -> None:
     assert username_base("Nguyễn Thị Bình") == "ph.binhnt"
     assert username_base("Đỗ Đức") == "ph.ducd"
     assert username_base("H' Hen Niê") == "ph.niehh"
+
+
+async def test_the_parents_account_page_leads_to_their_page_not_the_panel(
+    school: School,
+) -> None:
+    client = await sign_in_parent(school, await make_parent(school))
+    page = await client.get("/account")
+    assert page.status_code == 200
+    assert 'href="/phu-huynh"' in page.text
+    assert 'href="/admin/"' not in page.text
