@@ -3,6 +3,7 @@
 from .auth import AuthEvent, LoginSession, LoginThrottle
 from .catalogue import SchoolClass, SchoolYear, Subject
 from .changelog import ChangeLogAlarm, ChangeLogEntry, WorkerState
+from .feedback import ParentReport
 from .operations import BackupRun, SystemNotice
 from .role import Role
 from .student import StudentRecord
@@ -18,6 +19,8 @@ ALL_DOCUMENTS += [ChangeLogEntry, WorkerState, ChangeLogAlarm]
 ALL_DOCUMENTS += [BackupRun, SystemNotice]
 # The approval chain (app/workflow).
 ALL_DOCUMENTS += [Gradebook]
+# Parents' reports of mistakes (app/parents).
+ALL_DOCUMENTS += [ParentReport]
 
 __all__ = [
     "ALL_DOCUMENTS",
@@ -28,6 +31,7 @@ __all__ = [
     "Gradebook",
     "LoginSession",
     "LoginThrottle",
+    "ParentReport",
     "Role",
     "SchoolClass",
     "SchoolYear",

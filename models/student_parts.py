@@ -16,6 +16,7 @@ Level = Literal["T", "K", "Đ", "CĐ"]  # Tốt / Khá / Đạt / Chưa đạt (
 LEVEL_LABELS = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt"}
 TERMS = ("hk1", "hk2")
 TERM_LABELS = {"hk1": "Học kỳ I", "hk2": "Học kỳ II", "year": "Cả năm"}
+TITLE_LABELS = {"XUATSAC": "Học sinh Xuất sắc", "GIOI": "Học sinh Giỏi"}
 
 
 class Sex(StrEnum):

@@ -17,6 +17,7 @@ from starlette_admin.types import RequestAction
 
 from app.errors import HocBaError
 from app.office.placement import check_birth_date, follow_placement, year_page
+from app.parents.accounts import accounts_of, may_manage
 from app.records.diff import get_path
 from app.records.paths import validate_value
 from app.store.directory import staff_names
@@ -245,6 +246,7 @@ class StudentView(ScopedModelView):
                 "profile": display.profile_rows(visible),
                 "guardians": display.guardian_rows(visible),
                 "years": await _with_staff_names(display.year_blocks(visible)),
+                "parents": await _parent_accounts(request, obj),
             }
         return data
 
@@ -364,6 +366,14 @@ async def _placement_follows(
     follow = await follow_placement(record.model_dump(), placement) if moved else None
     check_birth_date(changes.get("profile.birth_date") or record.profile.birth_date, placement)
     return follow
+
+
+async def _parent_accounts(request: Request, obj: Any) -> dict[str, Any]:
+    """Parents' accounts following the pupil, for the staff who manage them."""
+    access = access_of(request)
+    if not may_manage(access, stored_form(request, obj)):
+        return {"manage": False, "accounts": []}
+    return {"manage": True, "accounts": await accounts_of(str(obj.id))}
 
 
 async def _with_staff_names(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

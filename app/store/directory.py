@@ -98,3 +98,15 @@ async def unlocked_classes(school_year: str) -> dict[str, int]:
         ]
     )
     return {str(row["_id"]): int(row["pupils"]) async for row in cursor}
+
+
+async def parent_accounts(student_id: str) -> list[User]:
+    """The parents' accounts linked to a pupil (record id), for the staff who manage them."""
+    cursor = collection("users").find({"kind": "parent", "children": student_id}).sort("username")
+    return [User.model_validate(raw) async for raw in cursor]
+
+
+async def find_user_by_id(user_id: Any) -> User | None:
+    """The account with this id (a parent's account named by the page that manages it)."""
+    raw = await collection("users").find_one({"_id": user_id})
+    return User.model_validate(raw) if raw is not None else None
