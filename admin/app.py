@@ -20,6 +20,8 @@ from .template_text import ACCESSIBLE_NAMES, ReplacingLoader, error_detail
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
 from .views.operations import OperationsView
+from .views.parents import ParentAccountsView, ParentReportsView
+from .views.promotion import PromotionView
 from .views.roles import RoleView
 from .views.scorebook import MyBooksView, TeacherLanding
 from .views.students import StudentView
@@ -71,6 +73,7 @@ def build_admin(settings: Settings) -> Admin:
     for view in (
         MyBooksView(settings.school_name),
         StudentView(),
+        PromotionView(),
         UserView(),
         RoleView(),
         SchoolYearView(),
@@ -84,6 +87,8 @@ def build_admin(settings: Settings) -> Admin:
         ExplainView(),
         PreviewView(),
         OperationsView(),
+        ParentReportsView(),
+        ParentAccountsView(settings.school_name),
     ):
         admin.add_view(view)
     return admin

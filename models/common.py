@@ -23,6 +23,7 @@ class WriteSource(StrEnum):
     SEED = "seed"
     REVERT = "revert"
     SYSTEM = "system"
+    PARENT = "parent"  # the parents' pages
 
 
 class WriteMeta(BaseModel):
