@@ -15,7 +15,7 @@ from app.config import Settings
 
 from .access import AccessMiddleware
 from .flash import EncryptedFlashMiddleware
-from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, LanguageMiddleware, locale_display_name
+from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, VietnameseMiddleware
 from .template_text import ACCESSIBLE_NAMES, ReplacingLoader, error_detail
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
@@ -59,12 +59,11 @@ def build_admin(settings: Settings) -> Admin:
         i18n_config=I18N_CONFIG,
         timezone_config=TIMEZONE_CONFIG,
         middlewares=[
-            Middleware(LanguageMiddleware),
+            Middleware(VietnameseMiddleware),
             Middleware(AccessMiddleware),
             Middleware(TeacherLanding),
         ],
     )
-    admin.templates.env.globals["get_locale_display_name"] = locale_display_name
     admin.templates.env.globals["vn_time"] = format_datetime
     admin.templates.env.globals["format_datetime"] = format_datetime
     admin.templates.env.globals["error_detail"] = error_detail
