@@ -6,9 +6,11 @@ from pathlib import Path
 
 from jinja2 import FileSystemLoader, PackageLoader, PrefixLoader
 from starlette.middleware import Middleware
+from starlette.requests import Request
 from starlette_admin.contrib.beanie import Admin
 
 from app.auth.admin_provider import AdminAuthProvider
+from app.auth.middleware import ACCOUNT_PAGE, PASSWORD_PAGE
 from app.auth.templates import TEMPLATES_DIR
 from app.clock import format_datetime
 from app.config import Settings
@@ -19,6 +21,7 @@ from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, VietnameseMiddleware
 from .template_text import ACCESSIBLE_NAMES, ReplacingLoader, error_detail
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
+from .views.home import HomeView
 from .views.operations import OperationsView
 from .views.roles import RoleView
 from .views.scorebook import MyBooksView, TeacherLanding
@@ -36,12 +39,19 @@ class HocbaAdmin(Admin):
         self.middlewares.append(Middleware(EncryptedFlashMiddleware, secret_key=self.secret_key))
 
 
+def _favicon(request: Request) -> str:
+    return str(request.url_for("admin:static", path="img/favicon.svg"))
+
+
 def build_admin(settings: Settings) -> Admin:
     library_templates = ReplacingLoader(
         PackageLoader("starlette_admin", "templates"), ACCESSIBLE_NAMES
     )
+    home = HomeView("Học bạ số")
     admin = HocbaAdmin(
         title="Học bạ số",
+        index_view=home,
+        favicon_url=_favicon,
         base_url="/admin",
         route_name="admin",
         templates_dir=str(HERE / "templates"),
@@ -64,6 +74,9 @@ def build_admin(settings: Settings) -> Admin:
             Middleware(TeacherLanding),
         ],
     )
+    home.attach(admin._model_views, admin.templates.env)
+    admin.templates.env.globals["account_page"] = ACCOUNT_PAGE
+    admin.templates.env.globals["password_page"] = PASSWORD_PAGE
     admin.templates.env.globals["vn_time"] = format_datetime
     admin.templates.env.globals["format_datetime"] = format_datetime
     admin.templates.env.globals["error_detail"] = error_detail

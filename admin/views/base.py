@@ -110,6 +110,8 @@ class ScopedModelView(ModelView):
     # Forms with our error summary and buttons (hocba/form_footer.html).
     edit_template = "hocba/edit.html"
     create_template = "hocba/create.html"
+    # Headed by the record's name (record_name), never its database id.
+    detail_template = "hocba/detail.html"
     # Display-only columns -> the stored path whose read rule governs them.
     column_paths: ClassVar[dict[str, str]] = {}
     # Top-level stored fields no list column shows: a list page does not load them.
@@ -313,13 +315,17 @@ class ScopedModelView(ModelView):
             return []
         return list(self.list_omits)
 
-    async def repr(self, obj: Any, request: Request) -> str:
-        """How flash messages and breadcrumbs name a record: its human name, not its id."""
+    def record_name(self, obj: Any) -> str:
+        """A record's human name, for headings and messages: never its database id."""
         for attribute in ("record_label", "full_name", "name", "username", "code"):
             value = getattr(obj, attribute, None)
             if isinstance(value, str) and value:
                 return value
-        return await super().repr(obj, request)
+        return self.display_name or ""
+
+    async def repr(self, obj: Any, request: Request) -> str:
+        """How flash messages and breadcrumbs name a record: its human name, not its id."""
+        return self.record_name(obj)
 
     async def find_by_pk(self, request: Request, pk: Any) -> Any:
         found = await self.find_in_scope(request, pk, self._request_action(request))

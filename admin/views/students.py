@@ -206,7 +206,7 @@ class StudentView(ScopedModelView):
             clauses.append({"moet_id": sealed})
         return RawQuery({"$or": clauses}), False
 
-    async def repr(self, obj: Any, request: Request) -> str:
+    def record_name(self, obj: Any) -> str:
         return f"{obj.profile.full_name} ({obj.code})"
 
     # -- detail ---------------------------------------------------------------------------
