@@ -64,3 +64,25 @@ async def subject_teachers(class_name: str) -> dict[str, str]:
             if assignment.get("class_name") == class_name:
                 teachers.setdefault(assignment.get("subject"), user["username"])
     return teachers
+
+
+async def current_year() -> str | None:
+    """The code of the school year marked current in the catalogue."""
+    found = await collection("school_years").find_one({"is_current": True}, {"code": 1})
+    return str(found["code"]) if found else None
+
+
+async def current_classes() -> list[str]:
+    """The names of the current school year's classes, by grade then name (6A1 … 9A4)."""
+    year = await current_year()
+    if year is None:
+        return []
+    cursor = collection("classes").find({"school_year": year}, {"name": 1, "grade": 1})
+    classes = [(c.get("grade", 0), c["name"]) async for c in cursor]
+    return [name for _, name in sorted(classes)]
+
+
+async def subject_groups() -> list[str]:
+    """The subject groups (tổ chuyên môn) the subject catalogue names, alphabetically."""
+    cursor = collection("subjects").find({"group": {"$nin": [None, ""]}}, {"group": 1})
+    return sorted({s["group"] async for s in cursor})
