@@ -214,7 +214,7 @@ class UserView(ScopedModelView):
         in its list (a forged form) is refused, unless the account already had it."""
         lists = await ACCOUNT_CHOICES.load(request)
         allowed = {key: {value for value, _ in choices} for key, choices in lists.items()}
-        allowed["subjects_"] = {code for code, _ in SUBJECT_CHOICES}
+        allowed["subject"] = {code for code, _ in SUBJECT_CHOICES}
         before_teaching = {(t.class_name, t.subject) for t in old.teaching} if old else set()
         errors: dict[str, str] = {}
 
@@ -231,7 +231,7 @@ class UserView(ScopedModelView):
             if (assignment.class_name, assignment.subject) in before_teaching:
                 continue  # kept as it was (a class of an earlier year stays assigned)
             check(f"teaching.{index}.class_name", assignment.class_name, "classes", CLASSES, set())
-            check(f"teaching.{index}.subject", assignment.subject, "subjects_", "môn học", set())
+            check(f"teaching.{index}.subject", assignment.subject, "subject", "môn học", set())
         if new.subject_group:
             kept = {old.subject_group} if old and old.subject_group else set()
             check("subject_group", new.subject_group, "groups", "tổ chuyên môn", kept)
