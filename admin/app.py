@@ -18,7 +18,8 @@ from app.config import Settings
 from .access import AccessMiddleware
 from .flash import EncryptedFlashMiddleware
 from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, VietnameseMiddleware
-from .template_text import ACCESSIBLE_NAMES, ReplacingLoader, error_detail
+from .template_text import ACCESSIBLE_NAMES, EXPORT_NAME, ReplacingLoader, error_detail
+from .views.base import ScopedModelView
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
 from .views.home import HomeView
@@ -45,7 +46,7 @@ def _favicon(request: Request) -> str:
 
 def build_admin(settings: Settings) -> Admin:
     library_templates = ReplacingLoader(
-        PackageLoader("starlette_admin", "templates"), ACCESSIBLE_NAMES
+        PackageLoader("starlette_admin", "templates"), {**ACCESSIBLE_NAMES, **EXPORT_NAME}
     )
     home = HomeView("Học bạ số")
     admin = HocbaAdmin(
@@ -98,4 +99,11 @@ def build_admin(settings: Settings) -> Admin:
         OperationsView(),
     ):
         admin.add_view(view)
+    exports = {view.key: view for view in admin._model_views if isinstance(view, ScopedModelView)}
+
+    def export_filename(request: Request) -> str:
+        view = exports.get(request.path_params.get("key", ""))
+        return view.export_filename() if view is not None else "du-lieu"
+
+    admin.templates.env.globals["export_filename"] = export_filename
     return admin

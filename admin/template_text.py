@@ -21,6 +21,14 @@ ACCESSIBLE_NAMES = {
 }
 
 
+# The export dialog proposes the download's name the view gives (export_filename), not the
+# view's internal key ("students").
+EXPORT_NAME = {
+    'placeholder="{{ filename }}"': 'placeholder="{{ export_filename(request) }}"',
+    "filename=filename)": "filename=export_filename(request))",
+}
+
+
 class ReplacingLoader(BaseLoader):
     """Another loader's templates with fixed text replaced."""
 

@@ -37,6 +37,7 @@ from starlette_admin.fields import (
 from starlette_admin.filters import FilterGroup, FilterRule
 from starlette_admin.types import RequestAction
 
+from app.clock import local, utcnow
 from app.errors import Forbidden, HocBaError, NotFound
 from app.permissions.fields import FieldRules
 from app.permissions.scope import MATCH_NOTHING, Scope, as_raw
@@ -46,6 +47,7 @@ from app.validation_vi import messages_by_field
 from models.common import WriteSource
 from models.labels import describe_path
 from models.role import Action
+from models.types import search_key
 
 from ..access import access_of
 from .fields import HiddenTextField, VersionField
@@ -323,6 +325,16 @@ class ScopedModelView(ModelView):
                 return value
         return self.display_name or ""
 
+    def export_filename(self) -> str:
+        """The download's name unless the user types one: what it holds and when."""
+        return export_filename(self.menu_label or self.display_name or "du-lieu")
+
+    async def before_export(self, request: Request, ctx: Any) -> None:
+        # The library names an export after the view's key ("students"): the key is the
+        # default only when the user left the name empty.
+        if ctx.filename == self.key:
+            ctx.filename = self.export_filename()
+
     async def repr(self, obj: Any, request: Request) -> str:
         """How flash messages and breadcrumbs name a record: its human name, not its id."""
         return self.record_name(obj)
@@ -468,6 +480,14 @@ class ScopedModelView(ModelView):
         for name in text_columns:
             if name in data and name not in kept:
                 kept[name] = HIDDEN_VALUE
+
+
+def export_filename(label: str) -> str:
+    """«Hồ sơ học sinh» → «ho-so-hoc-sinh-02-12-2026»: readable, and plain ASCII because a
+    download's name travels in an HTTP header."""
+    day = local(utcnow()).strftime("%d-%m-%Y")
+    words = re.sub(r"[^a-z0-9]+", "-", search_key(label)).strip("-")
+    return f"{words}-{day}"
 
 
 def _memo(request: Request) -> dict[Any, Any]:
