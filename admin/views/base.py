@@ -294,12 +294,24 @@ class ScopedModelView(ModelView):
     ) -> list[Any]:
         # Our documents have no Beanie links: a plain find, not the library's fetch_links
         # aggregation, which makes the database materialise every record before paging.
+        await self._load_filter_choices(request)
         query = await self.caller_query(request, q, filters)
         order = [(name, int(way)) for name, way in build_order_clauses(sorts)] if sorts else None
         source = self.source(request, self._request_action(request))
         page = Page(order, skip, max(limit, 0))
         docs = await source.rows(query, page, self._omitted_from_list(request))
         return self._models(request, docs)
+
+    async def _load_filter_choices(self, request: Request) -> None:
+        """Filters whose values are picked from a catalogue list (a class) read it before the
+        list page renders its filter builder (which asks for choices synchronously)."""
+        registry = self.get_filter_registry()
+        for field in self.get_fields_list(request, include_nested=True):
+            if field.searchable:
+                for filter_class in registry.filters_for(field):
+                    source = getattr(filter_class, "source", None)
+                    if source is not None:
+                        await source.load(request)
 
     def _models(self, request: Request, docs: list[dict[str, Any]]) -> list[Any]:
         rows = []

@@ -12,12 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
+from starlette_admin.contrib.beanie.filters import InFilter, NotInFilter
 from starlette_admin.fields import EnumField
+from starlette_admin.filters.base import BaseFilter
 from starlette_admin.types import RequestAction
+
+from app.store.directory import current_classes
+
+from .fields import CodeEqualFilter, CodeNotEqualFilter
 
 Choices = list[tuple[str, str]]
 
@@ -99,3 +105,46 @@ class CatalogueChoiceField(EnumField):
         if action == RequestAction.EXPORT:
             return ", ".join(shown)
         return shown if self.multiple else (shown[0] if shown else None)
+
+
+async def _current_classes() -> dict[str, Choices]:
+    return {"classes": [(name, name) for name in await current_classes()]}
+
+
+# The current school year's classes, for filters of a class column.
+CURRENT_CLASSES = ChoiceSource("current_classes", _current_classes)
+
+
+class _ClassChoices:
+    """A class filter's value is picked from this year's classes (loaded by the list page,
+    see ``ScopedModelView.find_all``), not typed."""
+
+    source: ClassVar[ChoiceSource] = CURRENT_CLASSES
+
+    def get_choices(self, request: Request) -> Sequence[tuple[Any, str]] | None:
+        return self.source.choices(request, "classes") or None
+
+
+class ClassEqualFilter(_ClassChoices, CodeEqualFilter):
+    pass
+
+
+class ClassNotEqualFilter(_ClassChoices, CodeNotEqualFilter):
+    pass
+
+
+class ClassInFilter(_ClassChoices, InFilter):
+    pass
+
+
+class ClassNotInFilter(_ClassChoices, NotInFilter):
+    pass
+
+
+# The filters of a class column in the list's "Bộ lọc": each a list of this year's classes.
+CLASS_FILTERS: list[type[BaseFilter]] = [
+    ClassEqualFilter,
+    ClassNotEqualFilter,
+    ClassInFilter,
+    ClassNotInFilter,
+]

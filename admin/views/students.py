@@ -40,6 +40,7 @@ from .base import (
     overlay,
     stored_form,
 )
+from .choices import CLASS_FILTERS
 from .fields import CODE_FILTERS, VersionField, VnDateField, labelled
 
 MOET_ID = re.compile(MOET_ID_PATTERN)
@@ -154,7 +155,7 @@ class StudentView(ScopedModelView):
                 fields=[
                     sa.StringField("school_year", label="Năm học", filters=CODE_FILTERS),
                     sa.IntegerField("grade", label="Khối"),
-                    sa.StringField("class_name", label="Lớp", filters=CODE_FILTERS),
+                    sa.StringField("class_name", label="Lớp", filters=CLASS_FILTERS),
                 ],
             ),
             "Lớp hiện tại",
