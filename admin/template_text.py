@@ -18,6 +18,13 @@ ACCESSIBLE_NAMES = {
     'aria-label="Open user menu"': 'aria-label="Mở menu tài khoản"',
     'aria-label="close"': 'aria-label="Đóng"',
     'aria-label="Search in table"': 'aria-label="Tìm trong bảng"',
+    # A list field's buttons: "add an item" is a link without a role, "remove" an icon alone.
+    'class="field-list-btn-add mt-2">': (
+        'class="field-list-btn-add mt-2" role="button" tabindex="0">'
+    ),
+    'class="field-list-btn-remove btn btn-ghost-danger btn-icon mx-2">': (
+        'class="field-list-btn-remove btn btn-ghost-danger btn-icon mx-2" aria-label="Xóa mục">'
+    ),
 }
 
 

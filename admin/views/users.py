@@ -91,7 +91,7 @@ async def _last_login(request: Request, obj: Any) -> str:
     page: dict[str, datetime | None] = getattr(request.state, "hocba_last_logins", {})
     key = str(obj.id)
     at = page[key] if key in page else (await last_logins([obj.id])).get(key)
-    return format_datetime(at) if at is not None else ""
+    return format_datetime(at) if at is not None else "Chưa đăng nhập"
 
 
 class UserView(ScopedModelView):
@@ -127,7 +127,7 @@ class UserView(ScopedModelView):
             "list_teaching",
             label="Phân công giảng dạy",
             getter=_teaching,
-            exclude_from_detail=True,
+            list_template="fields/list/wrapped.html",
             exclude_from_edit=True,
             exclude_from_create=True,
         ),
@@ -155,6 +155,8 @@ class UserView(ScopedModelView):
     # comes from the sign-in journal; it keeps the rule of the field that once held it).
     column_paths = {"list_teaching": "teaching", "last_login": "last_login_at"}
     exclude_fields_from_list = ["teaching", "version"]
+    # The detail page shows the assignments as one line per subject, like the list.
+    exclude_fields_from_detail = ["teaching"]
     searchable_fields = ["username", "full_name"]
     fields_default_sort = ["username"]
     row_actions = ["view", "edit", "reset_password"]

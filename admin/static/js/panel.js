@@ -17,3 +17,24 @@
     true
   );
 })();
+
+// Select2 (the library's pickers for multiple choices) speaks English unless told; its
+// defaults are set before the form scripts build the pickers (both wait for the page's
+// "ready", and this handler is registered first).
+if (window.jQuery) {
+  window.jQuery(function ($) {
+    if (!$.fn.select2) return;
+    $.fn.select2.defaults.set("language", {
+      errorLoading: function () { return "Không tải được kết quả."; },
+      inputTooLong: function (args) { return "Hãy xóa bớt " + (args.input.length - args.maximum) + " ký tự."; },
+      inputTooShort: function (args) { return "Hãy gõ thêm " + (args.minimum - args.input.length) + " ký tự."; },
+      loadingMore: function () { return "Đang tải thêm…"; },
+      maximumSelected: function (args) { return "Chỉ chọn được tối đa " + args.maximum + " mục."; },
+      noResults: function () { return "Không tìm thấy"; },
+      searching: function () { return "Đang tìm…"; },
+      removeAllItems: function () { return "Bỏ chọn tất cả"; },
+      removeItem: function () { return "Bỏ chọn mục này"; },
+      search: function () { return "Tìm"; }
+    });
+  });
+}
