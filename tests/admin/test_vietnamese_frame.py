@@ -121,3 +121,13 @@ async def test_forms_are_checked_by_the_server_not_the_browser(school: School) -
     response = await post(it, "/admin/users/create", [("full_name", "")])
     assert response.status_code == 422
     assert "Chưa nhập (bắt buộc)" in text_of(response.text) or "bắt buộc" in text_of(response.text)
+
+
+async def test_empty_tool_forms_are_answered_by_the_server(school: School) -> None:
+    it = await school.login("it.quantri")
+    explain = await it.get("/admin/explain", params={"record": "HS7A101"})
+    assert "Hãy nhập tên đăng nhập của tài khoản" in text_of(explain.text)
+    explain = await it.get("/admin/explain", params={"username": "gv.toan"})
+    assert "Hãy nhập mã hoặc tên bản ghi cần giải thích" in text_of(explain.text)
+    preview = await post(it, "/admin/preview", {"username": " "})
+    assert "Hãy nhập tên đăng nhập của tài khoản" in text_of(preview.text)
