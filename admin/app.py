@@ -7,6 +7,8 @@ from pathlib import Path
 from jinja2 import FileSystemLoader, PackageLoader, PrefixLoader
 from starlette.middleware import Middleware
 from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette_admin.contrib.beanie import Admin
 
 from app.auth.admin_provider import AdminAuthProvider
@@ -18,7 +20,14 @@ from app.config import Settings
 from .access import AccessMiddleware
 from .flash import EncryptedFlashMiddleware
 from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, VietnameseMiddleware
-from .template_text import ACCESSIBLE_NAMES, EXPORT_NAME, ReplacingLoader, error_detail
+from .template_text import (
+    ACCESSIBLE_NAMES,
+    EXPORT_NAME,
+    SCRIPT_TEXT,
+    ReplacingLoader,
+    error_detail,
+    translated_script,
+)
 from .views.base import ScopedModelView
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
@@ -33,11 +42,23 @@ from .views.users import UserView
 HERE = Path(__file__).parent
 
 
+def _script(name: str) -> Route:
+    async def serve(request: Request) -> Response:
+        return Response(translated_script(name), media_type="text/javascript")
+
+    return Route(f"/static/js/{name}", serve)
+
+
 class HocbaAdmin(Admin):
     def _init_flash(self) -> None:
         # The library's flash cookie is only signed; ours is encrypted (admin/flash.py).
         assert self.secret_key is not None
         self.middlewares.append(Middleware(EncryptedFlashMiddleware, secret_key=self.secret_key))
+
+    def _init_routes(self) -> None:
+        super()._init_routes()
+        # Ahead of the static files: the library's scripts whose own texts are in English.
+        self.routes[:0] = [_script(name) for name in SCRIPT_TEXT]
 
 
 def _favicon(request: Request) -> str:

@@ -131,3 +131,19 @@ async def test_empty_tool_forms_are_answered_by_the_server(school: School) -> No
     assert "Hãy nhập mã hoặc tên bản ghi cần giải thích" in text_of(explain.text)
     preview = await post(it, "/admin/preview", {"username": " "})
     assert "Hãy nhập tên đăng nhập của tài khoản" in text_of(preview.text)
+
+
+async def test_the_librarys_scripts_are_served_with_vietnamese_texts(school: School) -> None:
+    it = await school.login("it.quantri")
+    page = (await it.get("/admin/users/create")).text + (await it.get("/admin/users/list")).text
+    for name in ("actions.js", "list.js", "form.js"):
+        src = re.search(rf'src="([^"]*/js/{re.escape(name)}[^"]*)"', page)
+        assert src, name
+        script = await it.get(src.group(1))
+        assert script.status_code == 200
+        assert "javascript" in script.headers["content-type"]
+        for english in ("Something went wrong", "Failed to load", "Could not reach", "Search..."):
+            assert english not in script.text, (name, english)
+    assert "Không kết nối được máy chủ" in (await it.get("/admin/static/js/list.js")).text
+    # Other library files are served as they are.
+    assert (await it.get("/admin/static/js/utils.js")).status_code == 200
