@@ -105,6 +105,11 @@ async def test_it_creates_a_teacher_with_assignments_picked_from_lists(
     assert klass is not None
     page = await pages.login(_cntt(school))
     await page.goto(school.url("/admin/users/create"))
+    # An empty form goes to the server, which answers in Vietnamese on the fields (no browser
+    # bubble "Please fill out this field.", which would also keep the form from being sent).
+    await page.get_by_role("button", name="Lưu", exact=True).click()
+    await expect(page.locator("body")).to_contain_text("bắt buộc")
+    await pages.shot(page, "empty-form-answered", full_page=False)
     await page.fill("input[name=username]", "gv.thunghiem")
     await page.fill("input[name=full_name]", "Nguyễn Thị Thử Nghiệm")
     await pages.shot(page, "form")
