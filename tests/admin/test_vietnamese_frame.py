@@ -32,7 +32,11 @@ async def test_an_english_browser_gets_the_vietnamese_frame(school: School) -> N
 async def test_empty_values_and_lists_read_as_data(school: School) -> None:
     it = await school.login("it.quantri")
     role = school.ids[("roles", "gvcn")]
-    detail = text_of((await it.get("/admin/roles/detail", params={"pk": str(role)})).text)
+    page = (await it.get("/admin/roles/detail", params={"pk": str(role)})).text
+    heading = re.search(r'id="record-heading">(.*?)</h3>', page, re.S)
+    assert heading
+    assert text_of(heading.group(1)) == "Giáo viên chủ nhiệm"  # the role's name, not its id
+    detail = text_of(page)
     assert "['" not in detail
     assert "Xem, Sửa" in detail  # the homeroom role's actions on pupils
     accounts = text_of((await it.get("/admin/users/list")).text)
