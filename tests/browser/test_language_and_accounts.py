@@ -71,6 +71,7 @@ async def test_no_english_on_the_main_pages(pages: Pages, school: School, locale
         ("change-log", "/admin/change-log/list"),
         ("change-log-entry", f"/admin/change-log/detail?pk={entry['_id']}"),
         ("pupil-history", f"/admin/history?id={pupil['_id']}"),
+        ("sign-ins", "/admin/auth-events/list"),
     ]:
         await page.goto(school.url(path))
         if english := await _english_on(pages, page, f"{locale}-{label}"):
