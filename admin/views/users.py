@@ -82,8 +82,8 @@ def teaching_summary(teaching: list[TeachingAssignment]) -> str:
     )
 
 
-async def _teaching(request: Request, obj: Any) -> str:
-    return teaching_summary(obj.teaching)
+async def _teaching(request: Request, obj: Any) -> str | None:
+    return teaching_summary(obj.teaching) or None  # none: shown as «—»
 
 
 async def _last_login(request: Request, obj: Any) -> str:
