@@ -23,6 +23,7 @@ from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, VietnameseMiddleware
 from .template_text import (
     ACCESSIBLE_NAMES,
     EXPORT_NAME,
+    NAME_IN_SENTENCE,
     SCRIPT_TEXT,
     ReplacingLoader,
     error_detail,
@@ -67,7 +68,8 @@ def _favicon(request: Request) -> str:
 
 def build_admin(settings: Settings) -> Admin:
     library_templates = ReplacingLoader(
-        PackageLoader("starlette_admin", "templates"), {**ACCESSIBLE_NAMES, **EXPORT_NAME}
+        PackageLoader("starlette_admin", "templates"),
+        {**ACCESSIBLE_NAMES, **EXPORT_NAME, **NAME_IN_SENTENCE},
     )
     home = HomeView("Học bạ số")
     admin = HocbaAdmin(

@@ -38,6 +38,13 @@ EXPORT_NAME = {
 }
 
 
+# A view's name inside a sentence is lower-case in Vietnamese: «Thêm tài khoản», not «Thêm Tài
+# khoản» (the name alone, as a heading, keeps its capital).
+NAME_IN_SENTENCE = {
+    '_("New %(name)s", name=view.display_name)': '_("New %(name)s", name=view.display_name | lower)'
+}
+
+
 class ReplacingLoader(BaseLoader):
     """Another loader's templates with fixed text replaced."""
 

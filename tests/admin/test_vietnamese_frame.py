@@ -151,3 +151,9 @@ async def test_the_librarys_scripts_are_served_with_vietnamese_texts(school: Sch
     assert "Không kết nối được máy chủ" in (await it.get("/admin/static/js/list.js")).text
     # Other library files are served as they are.
     assert (await it.get("/admin/static/js/utils.js")).status_code == 200
+
+
+async def test_a_views_name_inside_a_sentence_is_lower_case(school: School) -> None:
+    it = await school.login("it.quantri")
+    assert "Thêm tài khoản" in text_of((await it.get("/admin/users/list")).text)
+    assert "Thêm tài khoản" in text_of((await it.get("/admin/users/create")).text)
