@@ -34,6 +34,8 @@ from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
 from .views.home import HomeView
 from .views.operations import OperationsView
+from .views.parents import ParentAccountsView, ParentReportsView
+from .views.promotion import PromotionView
 from .views.roles import RoleView
 from .views.scorebook import MyBooksView, TeacherLanding
 from .views.students import StudentView
@@ -107,6 +109,7 @@ def build_admin(settings: Settings) -> Admin:
     for view in (
         MyBooksView(settings.school_name),
         StudentView(),
+        PromotionView(),
         UserView(),
         RoleView(),
         SchoolYearView(),
@@ -120,6 +123,8 @@ def build_admin(settings: Settings) -> Admin:
         ExplainView(),
         PreviewView(),
         OperationsView(),
+        ParentReportsView(),
+        ParentAccountsView(settings.school_name),
     ):
         admin.add_view(view)
     exports = {view.key: view for view in admin._model_views if isinstance(view, ScopedModelView)}

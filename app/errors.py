@@ -37,5 +37,11 @@ class InvalidInput(HocBaError):
     status_code = 422
 
 
+class TooMany(HocBaError):
+    """A limit on how often someone may do something was reached (try again later)."""
+
+    status_code = 429
+
+
 class InvalidScore(InvalidInput):
     """A score or comment level typed by a teacher could not be accepted."""

@@ -22,6 +22,7 @@ from .auth.install import install_auth
 from .changelog.worker import ChangeLogWorker
 from .config import Settings, get_settings
 from .db import database_status, init_models, make_client
+from .parents.routes import install_parent_pages
 from .web.headers import SecurityHeadersMiddleware
 from .web.limits import BodyLimitMiddleware
 from .web.notice import SystemNoticeMiddleware
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, mongo_uri: str | None = None
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     app.include_router(students_api)
+    install_parent_pages(app)  # /phu-huynh: the parents' own pages
     install_docs(app)
     build_admin(settings).mount_to(app)
 

@@ -3,10 +3,12 @@
 from .auth import AuthEvent, LoginSession, LoginThrottle
 from .catalogue import SchoolClass, SchoolYear, Subject
 from .changelog import ChangeLogAlarm, ChangeLogEntry, WorkerState
+from .feedback import ParentReport
 from .operations import BackupRun, SystemNotice
 from .role import Role
 from .student import StudentRecord
 from .user import User
+from .workflow import Gradebook
 
 ALL_DOCUMENTS = [StudentRecord, User, SchoolYear, SchoolClass, Subject, Role]
 # Sign-in state (app/auth).
@@ -15,6 +17,10 @@ ALL_DOCUMENTS += [LoginSession, LoginThrottle, AuthEvent]
 ALL_DOCUMENTS += [ChangeLogEntry, WorkerState, ChangeLogAlarm]
 # Operations: backups and the notice to every user (app/backup, admin ops page).
 ALL_DOCUMENTS += [BackupRun, SystemNotice]
+# The approval chain (app/workflow).
+ALL_DOCUMENTS += [Gradebook]
+# Parents' reports of mistakes (app/parents).
+ALL_DOCUMENTS += [ParentReport]
 
 __all__ = [
     "ALL_DOCUMENTS",
@@ -22,8 +28,10 @@ __all__ = [
     "ChangeLogEntry",
     "AuthEvent",
     "BackupRun",
+    "Gradebook",
     "LoginSession",
     "LoginThrottle",
+    "ParentReport",
     "Role",
     "SchoolClass",
     "SchoolYear",

@@ -23,6 +23,7 @@ class WriteSource(StrEnum):
     SEED = "seed"
     REVERT = "revert"
     SYSTEM = "system"
+    PARENT = "parent"  # the parents' pages
 
 
 # Where a change came from, as the change log names it ("out_of_band": not through the app).

@@ -30,6 +30,8 @@ _SPECS = (
     ResourceSpec("school_years", "Năm học", "school_years", True),
     ResourceSpec("classes", "Lớp học", "classes", True),
     ResourceSpec("subjects", "Môn học", "subjects", True),
+    ResourceSpec("gradebooks", "Sổ điểm (duyệt và khóa)", "gradebooks", True),
+    ResourceSpec("parent_reports", "Báo sai sót của phụ huynh", "parent_reports", True),
     ResourceSpec("change_log", "Nhật ký thay đổi", "change_log", False),
     ResourceSpec("auth_events", "Nhật ký đăng nhập", "auth_events", False),
 )

@@ -34,6 +34,7 @@ class Action(StrEnum):
     DELETE = "delete"
     EXPORT = "export"
     IMPORT = "import"
+    PROMOTE = "promote"  # the year-end move of pupils into next year's classes
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -43,6 +44,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.DELETE: "Xóa",
     Action.EXPORT: "Xuất",
     Action.IMPORT: "Nhập",
+    Action.PROMOTE: "Chuyển năm học",
 }
 
 

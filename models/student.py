@@ -10,7 +10,14 @@ from pymongo import ASCENDING, IndexModel
 
 from .common import WriteMeta, label
 from .resources import register_model
-from .student_parts import Placement, Profile, SchoolYearRecord, Status, TransferOut
+from .student_parts import (
+    Placement,
+    Profile,
+    SchoolYearRecord,
+    Status,
+    TransferIn,
+    TransferOut,
+)
 from .types import search_key
 
 SCHEMA_VERSION = 1
@@ -28,6 +35,7 @@ class StudentRecord(Document):
     profile: Profile = label("Thông tin cá nhân")
     status: Status = label("Tình trạng", default=Status.STUDYING)
     current: Placement | None = label("Lớp hiện tại", default=None)
+    transfer_in: TransferIn | None = label("Chuyển đến", default=None)
     transfer_out: TransferOut | None = label("Chuyển trường", default=None)
     years: dict[str, SchoolYearRecord] = label("Các năm học", default_factory=dict)
     search_name: str = Field(default="", title="Khóa tìm kiếm")

@@ -16,6 +16,7 @@ Level = Literal["T", "K", "Đ", "CĐ"]  # Tốt / Khá / Đạt / Chưa đạt (
 LEVEL_LABELS = {"T": "Tốt", "K": "Khá", "Đ": "Đạt", "CĐ": "Chưa đạt"}
 TERMS = ("hk1", "hk2")
 TERM_LABELS = {"hk1": "Học kỳ I", "hk2": "Học kỳ II", "year": "Cả năm"}
+TITLE_LABELS = {"XUATSAC": "Học sinh Xuất sắc", "GIOI": "Học sinh Giỏi"}
 
 
 class Sex(StrEnum):
@@ -72,6 +73,16 @@ class TransferOut(BaseModel):
     decision_no: Text | None = label("Số quyết định", default=None, max_length=60)
 
 
+class TransferIn(BaseModel):
+    """An arrival from another school: where the pupil comes from, when, and by which
+    decision."""
+
+    on: DateField = label("Ngày chuyển đến")
+    from_school: Text = label("Chuyển từ trường", min_length=1, max_length=200)
+    reason: Text | None = label("Lý do chuyển trường", default=None, max_length=500)
+    decision_no: Text | None = label("Số quyết định", default=None, max_length=60)
+
+
 class Profile(BaseModel):
     # Names are accepted as typed (apostrophes, unusual spellings); only NFC and spaces change.
     full_name: Text = label("Họ và tên", min_length=1, max_length=120)
@@ -91,6 +102,23 @@ class Placement(BaseModel):
     school_year: str = label("Năm học", pattern=r"^\d{4}-\d{4}$")
     grade: int = label("Khối", ge=6, le=9)
     class_name: Text = label("Lớp", min_length=1, max_length=20)
+
+
+class Lock(BaseModel):
+    locked: bool = label("Đã khóa", default=False)
+    by: str | None = label("Người khóa", default=None)
+    at: datetime | None = label("Thời điểm khóa", default=None)
+
+
+class Locks(BaseModel):
+    """Closed parts of a school year, per term and for the whole year. The same shape serves
+    the whole school (``years.Y.locks``, Art. 10.4), one subject's book
+    (``years.Y.subjects.S.locks``) and the homeroom book (``years.Y.homeroom_locks``); only the
+    approval workflow writes them."""
+
+    hk1: Lock = label("Khóa học kỳ I", default_factory=Lock)
+    hk2: Lock = label("Khóa học kỳ II", default_factory=Lock)
+    year: Lock = label("Khóa cả năm", default_factory=Lock)
 
 
 class SubjectTerm(BaseModel):
@@ -113,6 +141,7 @@ class SubjectYear(BaseModel):
     year_result: Literal["Đ", "CĐ"] | None = label("Kết quả cả năm", default=None)
     reassessment: Mark | None = label("Kết quả kiểm tra lại", default=None)
     comment: Text | None = label("Nhận xét cả năm", default=None, max_length=1000)
+    locks: Locks = label("Khóa sổ điểm môn", default_factory=Locks)
 
 
 class Absences(BaseModel):
@@ -141,18 +170,6 @@ class Discipline(BaseModel):
     decision_no: Text | None = label("Số quyết định", default=None, max_length=60)
 
 
-class Lock(BaseModel):
-    locked: bool = label("Đã khóa", default=False)
-    by: str | None = label("Người khóa", default=None)
-    at: datetime | None = label("Thời điểm khóa", default=None)
-
-
-class Locks(BaseModel):
-    hk1: Lock = label("Khóa học kỳ I", default_factory=Lock)
-    hk2: Lock = label("Khóa học kỳ II", default_factory=Lock)
-    year: Lock = label("Khóa cả năm", default_factory=Lock)
-
-
 class Promotion(BaseModel):
     outcome: str | None = label("Kết quả xét lên lớp", default=None)
     label_vi: str | None = label("Diễn giải", default=None)
@@ -176,6 +193,7 @@ class SchoolYearRecord(BaseModel):
     awards: list[Award] = label("Khen thưởng", default_factory=list)
     discipline: list[Discipline] = label("Kỷ luật", default_factory=list)
     locks: Locks = label("Khóa sổ", default_factory=Locks)
+    homeroom_locks: Locks = label("Khóa sổ chủ nhiệm", default_factory=Locks)
     pending: list[str] = Field(default_factory=list, title="Còn thiếu để tính kết quả")
 
     @field_validator("absences")

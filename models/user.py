@@ -1,8 +1,10 @@
-"""Staff accounts and the attributes role filters refer to (``$user.<attribute>``)."""
+"""Accounts (staff, and parents following their children) and the attributes role filters
+refer to (``$user.<attribute>``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from beanie import Document
 from pydantic import BaseModel, Field, model_validator
@@ -18,6 +20,14 @@ class TeachingAssignment(BaseModel):
     subject: str = label("Môn")
 
 
+class AccountKind(StrEnum):
+    STAFF = "staff"
+    PARENT = "parent"
+
+
+ACCOUNT_KIND_LABELS = {AccountKind.STAFF: "Cán bộ, giáo viên", AccountKind.PARENT: "Phụ huynh"}
+
+
 class User(Document):
     username: str = label("Tên đăng nhập", min_length=3, max_length=50, pattern=r"^[a-z0-9_.-]+$")
     full_name: Text = label("Họ và tên", min_length=1, max_length=120)
@@ -28,6 +38,9 @@ class User(Document):
     teaching: list[TeachingAssignment] = label("Phân công giảng dạy", default_factory=list)
     subject_group: str | None = label("Tổ chuyên môn", default=None)
     active: bool = label("Đang hoạt động", default=True)
+    # A parent's account reaches only the parent's pages, for the pupils (record ids) linked.
+    kind: AccountKind = label("Loại tài khoản", default=AccountKind.STAFF)
+    children: list[str] = label("Học sinh được theo dõi", default_factory=list)
     password_hash: str | None = Field(default=None, title="Mật khẩu (băm)", exclude=False)
     password_changed_at: datetime | None = label("Đổi mật khẩu lần cuối", default=None)
     password_history: list[str] = Field(default_factory=list, title="Lịch sử mật khẩu")
@@ -44,6 +57,10 @@ class User(Document):
         name = "users"
         use_revision = True
         indexes = [IndexModel([("username", ASCENDING)], name="username_unique", unique=True)]
+
+    @property
+    def is_parent(self) -> bool:
+        return self.kind is AccountKind.PARENT
 
     @property
     def teaching_classes(self) -> list[str]:

@@ -9,12 +9,18 @@ from models.common import WriteSource
 from models.role import Action, Permission, Role
 
 V, C, E, D, X = Action.VIEW, Action.CREATE, Action.EDIT, Action.DELETE, Action.EXPORT
+P = Action.PROMOTE
 
 # Who the pupil is and where they are now: what every teacher needs to recognise a pupil.
 IDENTITY = ["code", "profile.full_name", "profile.sex", "profile.birth_date", "status", "current"]
 HOMEROOM_SCOPE = {
     "current.class_name": {"$in": "$user.homeroom_classes"},
     "current.school_year": "$user.current_school_year",
+}
+# The same classes, for workflow documents that name the class at their top level.
+HOMEROOM_SCOPE_FLAT = {
+    "class_name": {"$in": "$user.homeroom_classes"},
+    "school_year": "$user.current_school_year",
 }
 TEACHING_SCOPE = {
     "current.class_name": {"$in": "$user.teaching_classes"},
@@ -51,6 +57,41 @@ USER_WRITABLE = [
     "must_change_password",
 ]
 CATALOGUES = ("school_years", "classes", "subjects")
+# What a parent's page shows of their children (app/parents): identity, placement and the
+# results of each year; never guardians, addresses, the national ID or who typed what. The
+# lock flags are read to decide what is approved (drafts are never shown).
+PARENT_FIELDS = [
+    "code",
+    "profile.full_name",
+    "profile.sex",
+    "profile.birth_date",
+    "status",
+    "current",
+    "years.*.grade",
+    "years.*.class_name",
+    "years.*.subjects.*.kind",
+    "years.*.subjects.*.hk1.**",
+    "years.*.subjects.*.hk2.**",
+    "years.*.subjects.*.year_average",
+    "years.*.subjects.*.year_result",
+    "years.*.subjects.*.reassessment",
+    "years.*.subjects.*.comment",
+    "years.*.subjects.*.locks.*.locked",
+    "years.*.conduct.**",
+    "years.*.learning.**",
+    "years.*.absences.**",
+    "years.*.promotion.label_vi",
+    "years.*.title",
+    "years.*.homeroom_comment",
+    "years.*.awards.**",
+    "years.*.discipline.**",
+    "years.*.locks.*.locked",
+    "years.*.homeroom_locks.*.locked",
+]
+PARENT_SCOPE = {"_id": {"$in": "$user.children"}}
+OWN_REPORTS = {"account_id": "$user.id"}
+# What a parent types into a report; the app fills in the pupil, the class and the status.
+PARENT_REPORT_WRITABLE = ["path", "item_label", "value_shown", "message"]
 
 
 def _view(resource: str, description: str, fields: list[str] | None = None) -> Permission:
@@ -64,7 +105,8 @@ def _catalogues_view() -> list[Permission]:
 
 
 def default_roles() -> list[Role]:
-    """The six roles of the regulation with conservative defaults (deny what is not needed)."""
+    """The six roles of the regulation and the parents' one, with conservative defaults (deny
+    what is not needed)."""
     return [
         Role(
             code="bgh",
@@ -82,6 +124,7 @@ def default_roles() -> list[Role]:
                 *_catalogues_view(),
                 _view("change_log", "Xem nhật ký thay đổi học bạ"),
                 _view("auth_events", "Xem nhật ký đăng nhập"),
+                _view("parent_reports", "Xem phụ huynh báo sai sót và câu trả lời"),
             ],
         ),
         Role(
@@ -123,6 +166,14 @@ def default_roles() -> list[Role]:
                         "years.$current_year.homeroom_comment",
                     ],
                     description="Học sinh lớp chủ nhiệm trong năm học hiện tại",
+                ),
+                Permission(
+                    resource="parent_reports",
+                    actions=[V, E],
+                    row_filter=HOMEROOM_SCOPE_FLAT,
+                    read_fields=["**"],
+                    write_fields=["status", "answer"],
+                    description="Trả lời phụ huynh báo sai sót về học sinh lớp chủ nhiệm",
                 ),
                 *_catalogues_view(),
             ],
@@ -168,11 +219,20 @@ def default_roles() -> list[Role]:
                         "profile",
                         "status",
                         "current",
+                        "transfer_in",
                         "transfer_out",
                         "years.*.awards",
                         "years.*.discipline",
                     ],
                     description="Mọi học sinh: hồ sơ, khen thưởng, kỷ luật",
+                ),
+                Permission(
+                    resource="students",
+                    actions=[P],
+                    read_fields=IDENTITY,
+                    write_fields=["current", "status"],
+                    description="Chuyển năm học: đưa học sinh vào lớp của năm học mới khi năm "
+                    "học đã khóa sổ",
                 ),
                 *_catalogues_view(),
             ],
@@ -210,6 +270,29 @@ def default_roles() -> list[Role]:
                 _view("change_log", "Xem nhật ký thay đổi (chỉ các trường được xem của hồ sơ)"),
                 _view(
                     "students", "Tra cứu học sinh khi hỗ trợ (chỉ thông tin nhận diện)", IDENTITY
+                ),
+            ],
+        ),
+        Role(
+            code="phuhuynh",
+            name="Phụ huynh",
+            description="Cha mẹ, người giám hộ: xem kết quả đã được duyệt của con mình và báo "
+            "sai sót; không vào trang quản lý.",
+            permissions=[
+                Permission(
+                    resource="students",
+                    actions=[V],
+                    row_filter=PARENT_SCOPE,
+                    read_fields=PARENT_FIELDS,
+                    description="Chỉ các con được liên kết với tài khoản",
+                ),
+                Permission(
+                    resource="parent_reports",
+                    actions=[V, C],
+                    row_filter=OWN_REPORTS,
+                    read_fields=["**"],
+                    write_fields=PARENT_REPORT_WRITABLE,
+                    description="Báo sai sót và xem câu trả lời của chính mình",
                 ),
             ],
         ),

@@ -31,6 +31,8 @@ LAYERS: dict[str, int] = {
     "app.backup": SERVICES,
     "app.operations": SERVICES,
     "app.scorebook": SERVICES,
+    "app.parents": SERVICES,
+    "app.parents.routes": DELIVERY,
     "seed": SERVICES,
     "app.auth.csrf": DELIVERY,
     "app.auth.templates": DELIVERY,
@@ -55,7 +57,9 @@ LAYERS: dict[str, int] = {
 LAZY_IMPORTS_ALLOWED = {"app.cli", "app.runtime", "app.auth.bootstrap"}
 
 AUDITED_MODELS = {"StudentRecord", "User", "Role", "SchoolYear", "SchoolClass", "Subject"}
+AUDITED_MODELS |= {"ParentReport"}
 AUDITED_COLLECTIONS = {"students", "users", "roles", "school_years", "classes", "subjects"}
+AUDITED_COLLECTIONS |= {"parent_reports"}
 RAW_READS_AND_WRITES = {
     "get_pymongo_collection",
     "find",

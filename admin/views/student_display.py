@@ -10,9 +10,16 @@ from decimal import Decimal
 from typing import Any
 
 from app.grading import catalogue
-from models.student_parts import LEVEL_LABELS, SEX_LABELS, STATUS_LABELS, Sex, Status
+from app.grading.scores import format_score
+from models.student_parts import (
+    LEVEL_LABELS,
+    SEX_LABELS,
+    STATUS_LABELS,
+    TITLE_LABELS,
+    Sex,
+    Status,
+)
 
-TITLE_LABELS = {"XUATSAC": "Học sinh Xuất sắc", "GIOI": "Học sinh Giỏi"}
 RELATION_LABELS = {"cha": "Cha", "me": "Mẹ", "giam_ho": "Người giám hộ"}
 COMMENT_LABELS = {"Đ": "Đạt", "CĐ": "Chưa đạt"}
 
@@ -22,8 +29,7 @@ def mark(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal | int | float):
-        text = f"{Decimal(str(value)).normalize():f}"
-        return text.replace(".", ",")
+        return format_score(value)
     return COMMENT_LABELS.get(str(value), str(value))
 
 
@@ -53,6 +59,14 @@ def profile_rows(record: dict[str, Any]) -> list[tuple[str, str]]:
             STATUS_LABELS.get(Status(record["status"]), "") if record.get("status") else "",
         ),
     ]
+    arrival = record.get("transfer_in") or {}
+    if arrival:
+        came = f"{_date(arrival.get('on'))} từ {arrival.get('from_school', '')}"
+        details = [
+            arrival.get("reason"),
+            arrival.get("decision_no") and f"QĐ số {arrival['decision_no']}",
+        ]
+        rows.append(("Chuyển đến", "; ".join([came, *(d for d in details if d)])))
     transfer = record.get("transfer_out") or {}
     if transfer:
         moved = f"{_date(transfer.get('on'))} đến {transfer.get('to_school', '')}"

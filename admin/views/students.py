@@ -17,6 +17,7 @@ from starlette_admin.types import RequestAction
 
 from app.errors import HocBaError
 from app.office.placement import check_birth_date, follow_placement, year_page
+from app.parents.accounts import accounts_of, may_manage
 from app.records.diff import get_path
 from app.records.paths import validate_value
 from app.store.directory import staff_names
@@ -103,6 +104,22 @@ def _profile_fields() -> list[sa.BaseField]:
     ]
 
 
+def _transfer_in_field() -> sa.CollectionField:
+    """Where a pupil enrolled from another school comes from: filled in on enrolment only
+    (the record page shows it; the transfer itself is not edited afterwards)."""
+    field = sa.CollectionField(
+        "transfer_in",
+        fields=[
+            sa.StringField("from_school", label="Chuyển từ trường", maxlength=200),
+            VnDateField("on", label="Ngày chuyển đến"),
+            sa.StringField("decision_no", label="Số quyết định", maxlength=60),
+            sa.StringField("reason", label="Lý do chuyển trường", maxlength=500),
+        ],
+    )
+    field.exclude_from_edit = field.exclude_from_list = field.exclude_from_detail = True
+    return labelled(field, "Chuyển đến từ trường khác (chỉ điền khi học sinh chuyển đến)")
+
+
 # Which stored path each list column shows, so read rules apply to the column too.
 COLUMN_PATHS = {
     "list_name": "profile.full_name",
@@ -160,9 +177,10 @@ class StudentView(ScopedModelView):
             ),
             "Lớp hiện tại",
         ),
+        _transfer_in_field(),
         VersionField("version", label="Phiên bản"),
     ]
-    exclude_fields_from_list = ["moet_id", "version", "profile", "current"]
+    exclude_fields_from_list = ["moet_id", "version", "profile", "current", "transfer_in"]
     column_paths = COLUMN_PATHS
     # The school years are most of a record and no column shows them.
     list_omits = ("years",)
@@ -229,6 +247,7 @@ class StudentView(ScopedModelView):
                 "profile": display.profile_rows(visible),
                 "guardians": display.guardian_rows(visible),
                 "years": await _with_staff_names(display.year_blocks(visible)),
+                "parents": await _parent_accounts(request, obj),
             }
         return data
 
@@ -279,10 +298,15 @@ class StudentView(ScopedModelView):
         if not self.can_create(request):
             raise HTTPException(403)
         data.pop("version", None)
+        data = blank_to_none(data)
+        if not any((data.get("transfer_in") or {}).values()):
+            data["transfer_in"] = None  # enrolled here, not from another school
         try:
-            record = StudentRecord.model_validate(blank_to_none(data))
+            record = StudentRecord.model_validate(data)
         except ValidationError as exc:
-            raise self.invalid(messages_by_field(exc)) from exc
+            raise self.invalid({**messages_by_field(exc), **_missing_arrival(data)}) from exc
+        if record.transfer_in is not None and record.transfer_in.on > date.today():
+            raise self.invalid({"transfer_in.on": "Ngày chuyển đến không thể ở tương lai"})
         try:
             if record.current is not None:
                 # Enrolment: the record book gets the placement's school year page.
@@ -313,6 +337,16 @@ class StudentView(ScopedModelView):
             raise domain_form_error(exc) from exc
 
 
+def _missing_arrival(data: dict[str, Any]) -> dict[str, str]:
+    """What a transfer-in must name, when some of it was filled in."""
+    arrival = data.get("transfer_in") or {}
+    return {
+        f"transfer_in.{key}": f"Cần ghi {label.lower()} khi học sinh chuyển đến từ trường khác"
+        for key, label in (("from_school", "trường chuyển đi"), ("on", "ngày chuyển đến"))
+        if not arrival.get(key)
+    }
+
+
 async def _placement_follows(
     record: StudentRecord, changes: dict[str, Any]
 ) -> dict[str, Any] | None:
@@ -333,6 +367,14 @@ async def _placement_follows(
     follow = await follow_placement(record.model_dump(), placement) if moved else None
     check_birth_date(changes.get("profile.birth_date") or record.profile.birth_date, placement)
     return follow
+
+
+async def _parent_accounts(request: Request, obj: Any) -> dict[str, Any]:
+    """Parents' accounts following the pupil, for the staff who manage them."""
+    access = access_of(request)
+    if not may_manage(access, stored_form(request, obj)):
+        return {"manage": False, "accounts": []}
+    return {"manage": True, "accounts": await accounts_of(str(obj.id))}
 
 
 async def _with_staff_names(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from models.auth import AuthEventKind, ThrottleScope
 from models.user import User
 
 from . import policy, throttle
-from .config import config_for
+from .config import config_for, home_for
 from .deps import CurrentUser, current_session, safe_next
 from .events import recent_logins, record_event
 from .flash import set_flash
@@ -104,7 +104,7 @@ async def change_password(request: Request, user: CurrentUser) -> Response:
         return _password_page(
             request, user, next_url=next_url, errors=exc.problems, status_code=400
         )
-    response = RedirectResponse(next_url or config.home_path, status_code=303)
+    response = RedirectResponse(next_url or home_for(user, config), status_code=303)
     set_flash(response, [{"message": CHANGED, "category": "success"}], config)
     return response
 

@@ -27,8 +27,8 @@ class AdminAuthProvider(BaseAuthProvider):
 
     async def authenticate(self, request: Request) -> AdminUser | None:
         user = getattr(request.state, "user", None)
-        if user is None or password_change_reason(user) is not None:
-            return None
+        if user is None or user.is_parent or password_change_reason(user) is not None:
+            return None  # parents never enter the panel (the site sends them home first)
         return AdminUser(username=user.full_name)
 
     def get_routes(self, templates: Jinja2Templates) -> list[Route]:

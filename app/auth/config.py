@@ -57,6 +57,15 @@ class AuthConfig:
         )
 
 
+# Where a parent's account lives (the parents' pages); they reach nothing else of the site.
+PARENT_HOME = "/phu-huynh"
+
+
+def home_for(user: object, config: AuthConfig) -> str:
+    """Where an account lands after signing in when no page was asked for."""
+    return PARENT_HOME if getattr(user, "is_parent", False) else config.home_path
+
+
 _active = AuthConfig()
 
 

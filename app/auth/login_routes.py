@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from models.auth import AuthEventKind
 
-from .config import config_for
+from .config import config_for, home_for
 from .deps import LOGIN_PAGE, OptionalUser, current_session, safe_next
 from .events import record_event
 from .flash import set_flash
@@ -30,7 +30,8 @@ async def login_page(
 ) -> Response:
     config = config_for(request)
     if user is not None:
-        return RedirectResponse(safe_next(request, next, config.home_path), status_code=303)
+        home = home_for(user, config)
+        return RedirectResponse(safe_next(request, next, home), status_code=303)
     notices = [{"message": SESSION_ENDED, "category": "info"}] if expired else []
     context = {"next": safe_next(request, next, ""), "username": ""}
     return render(request, "auth/login.html", context, notices=notices)
@@ -64,7 +65,7 @@ async def login(request: Request) -> Response:
         user_agent=request.headers.get("user-agent"),
         config=config,
     )
-    destination = next_url or config.home_path
+    destination = next_url or home_for(result.user, config)
     if result.change_reason is not None:
         query = f"?{urlencode({'next': next_url})}" if next_url else ""
         destination = PASSWORD_PAGE + query

@@ -3,7 +3,9 @@
 For every HTTP request: a fresh request id (``current_request_id``, ``X-Request-ID`` header),
 the session from the ``hocba_session`` cookie (``request.state.session``), its user
 (``request.state.user``, None when signed out) and ``current_actor``. A user who must change
-the password is sent to the change page from everywhere else.
+the password is sent to the change page from everywhere else; a parent's account reaches only
+the parents' pages and its own account pages (deny by default: the panel, the API and every
+other staff page send it home).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.context import current_actor, current_request_id
 from app.store import DENY_ALL
 
-from .config import config_for
+from .config import PARENT_HOME, config_for
 from .events import ClientInfo, current_client
 from .sessions import COOKIE_NAME, clear_session_cookie, resolve_session
 from .signin import password_change_reason
@@ -30,6 +32,8 @@ PASSWORD_PAGE = "/account/password"
 # Reachable while a password change is pending; also never touch the database for /healthz.
 CHANGE_EXEMPT = (PASSWORD_PAGE, "/logout", "/login", "/static/", "/healthz", "/favicon.ico")
 NO_SESSION = ("/static/", "/healthz")
+PARENT_PATHS = (PARENT_HOME, PARENT_HOME + "/", "/account", "/account/", *CHANGE_EXEMPT)
+PARENT_API = "Tài khoản phụ huynh không dùng được chức năng này."
 MUST_CHANGE_API = "Bạn cần đổi mật khẩu trước khi tiếp tục."
 
 
@@ -89,11 +93,20 @@ class AuthContextMiddleware:
             ):
                 await _to_password_page(conn)(scope, receive, send_wrapper)
                 return
+            if user is not None and user.is_parent and not _exempt(path, PARENT_PATHS):
+                await _to_parent_home(conn)(scope, receive, send_wrapper)
+                return
             await self.app(scope, receive, send_wrapper)
         finally:
             current_client.reset(tokens[2])
             current_actor.reset(tokens[1])
             current_request_id.reset(tokens[0])
+
+
+def _to_parent_home(conn: HTTPConnection) -> Response:
+    if conn.url.path.startswith("/api/"):
+        return JSONResponse({"detail": PARENT_API}, status_code=403)
+    return RedirectResponse(PARENT_HOME, status_code=303)
 
 
 def _to_password_page(conn: HTTPConnection) -> Response:

@@ -52,6 +52,8 @@ def record_label(collection: str, doc: dict | None) -> str:
         return f"{name} ({doc.get('code', '')})".strip()
     if collection == "users":
         return f"{doc.get('full_name', '')} ({doc.get('username', '')})"
+    if collection == "parent_reports":
+        return f"Báo sai sót về {doc.get('student_name', '')}: {doc.get('item_label', '')}"
     if collection == "classes":
         return f"Lớp {doc.get('name', '')} — {doc.get('school_year', '')}"
     return str(doc.get("name") or doc.get("code") or "")

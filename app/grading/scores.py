@@ -30,6 +30,11 @@ MSG_RANGE = "Điểm phải nằm trong khoảng 0 đến 10"
 MSG_DECIMALS = "Điểm chỉ được có tối đa một chữ số thập phân"
 
 
+def format_score(value: Decimal | int | float | str) -> str:
+    """A score as teachers write it: "8,5", "10" (a comma decimal, no trailing zeros)."""
+    return f"{Decimal(str(value)).normalize():f}".replace(".", ",")
+
+
 def _quote(text: str) -> str:
     shown = unicodedata.normalize("NFC", text)
     return f"«{shown[:20]}…»" if len(shown) > 20 else f"«{shown}»"

@@ -10,6 +10,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.errors import InvalidInput
+from app.grading.subjects import SUBJECTS
 from app.validation_vi import first_message
 from models.introspect import unwrap
 from models.student import StudentRecord
@@ -20,13 +21,45 @@ SYSTEM_FIELDS = {"_id", "id", "revision_id", "version", "meta", "search_name", "
 LOCK_SCOPES = (*TERMS, "year")
 
 
+# The homeroom book's mark in a LockScope (subject codes are upper-case catalogue codes).
+HOMEROOM_BOOK = "homeroom"
+# What the homeroom teacher enters, per term where the value has a term (conduct, absences)
+# and for the whole year otherwise.
+HOMEROOM_FIELDS = frozenset({"conduct", "absences", "homeroom_comment", "awards", "discipline"})
+
+
 @dataclass(frozen=True)
 class LockScope:
+    """One lock that guards a write: the whole school's term or year (``book`` None), or one
+    book's: a subject's (its code) or the homeroom book's (HOMEROOM_BOOK)."""
+
     school_year: str
     scope: str  # hk1 | hk2 | year
+    book: str | None = None
+
+    @property
+    def container(self) -> str:
+        base = f"years.{self.school_year}"
+        if self.book is None:
+            return f"{base}.locks"
+        if self.book == HOMEROOM_BOOK:
+            return f"{base}.homeroom_locks"
+        return f"{base}.subjects.{self.book}.locks"
+
+    @property
+    def path(self) -> str:
+        """The lock's own sub-document (``….locks.hk1``)."""
+        return f"{self.container}.{self.scope}"
 
     def describe(self) -> str:
-        return f"{TERM_LABELS[self.scope]} năm học {self.school_year}"
+        period = f"{TERM_LABELS[self.scope]} năm học {self.school_year}"
+        if self.book is None:
+            return period
+        if self.book == HOMEROOM_BOOK:
+            return f"Sổ chủ nhiệm {period[0].lower()}{period[1:]}"
+        subject = SUBJECTS.get(self.book)
+        name = subject.name if subject is not None else self.book
+        return f"Sổ điểm môn {name} {period[0].lower()}{period[1:]}"
 
 
 def field_info(path: str, model: type[BaseModel] = StudentRecord) -> tuple[Any, str]:
@@ -78,7 +111,9 @@ def validate_value(path: str, value: Any, model: type[BaseModel] = StudentRecord
 
 
 def lock_scopes(path: str) -> list[LockScope]:
-    """The locks that must be open for a write to ``path``: a term lock and the year lock."""
+    """The locks that must be open for a write to ``path``: the school's year lock and, for
+    a path with a term, its term lock; then the year and term locks of the book the path
+    belongs to (a subject's, or the homeroom book's)."""
     parts = path.split(".")
     if parts[0] != "years" or len(parts) < 2:
         return []
@@ -87,9 +122,26 @@ def lock_scopes(path: str) -> list[LockScope]:
     term = next((p for p in parts[2:5] if p in TERMS), None)
     if term is not None:
         scopes.append(LockScope(year, term))
+    book = _book_of(parts)
+    if book is not None:
+        scopes.append(LockScope(year, "year", book))
+        if term is not None:
+            scopes.append(LockScope(year, term, book))
     return scopes
+
+
+def _book_of(parts: list[str]) -> str | None:
+    if len(parts) < 3:
+        return None
+    if parts[2] == "subjects" and len(parts) >= 5 and parts[4] != "locks":
+        return parts[3]
+    return HOMEROOM_BOOK if parts[2] in HOMEROOM_FIELDS else None
 
 
 def is_lock_path(path: str) -> bool:
     parts = path.split(".")
-    return len(parts) >= 3 and parts[0] == "years" and parts[2] == "locks"
+    if len(parts) < 3 or parts[0] != "years":
+        return False
+    if parts[2] in ("locks", "homeroom_locks"):
+        return True
+    return parts[2] == "subjects" and len(parts) >= 5 and parts[4] == "locks"

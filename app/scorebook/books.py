@@ -12,7 +12,7 @@ from app.permissions.fields import FieldRules
 from app.records.diff import get_path
 from app.records.paths import lock_scopes
 from app.store import Access, Found
-from app.store.policies import locked_scope
+from app.store.policies import lock_refusal, locked_scope
 from models.role import Action
 from models.student_parts import TERM_LABELS
 
@@ -126,10 +126,8 @@ def _name(found: Found) -> str:
 def lock_reason(stored: dict[str, Any], path: str) -> str | None:
     """Why a cell is closed to entry (its term or year is locked: the write path's own lock
     rule), or None."""
-    scopes = sorted(lock_scopes(path), key=lambda s: s.scope != "year")
-    if (locked := locked_scope(stored, set(scopes))) is not None:
-        return f"{locked.describe()} đã khóa sổ; muốn sửa cần có yêu cầu điều chỉnh được duyệt"
-    return None
+    locked = locked_scope(stored, set(lock_scopes(path)))
+    return lock_refusal(locked) if locked is not None else None
 
 
 def columns_for(key: BookKey, subject: Subject | None, grade: int) -> list[Column]:

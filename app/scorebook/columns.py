@@ -12,14 +12,13 @@ from app.grading import SUBJECTS, CommentLevel, Subject, Term
 from app.grading.scores import parse_comment_level, parse_level, parse_score
 from app.grading.subject_results import check_mark
 from app.records.paths import validate_value
-from models.student_parts import LEVEL_LABELS, TERM_LABELS
+from models.student_parts import LEVEL_LABELS, TERM_LABELS, TITLE_LABELS
 
 # "computed": results of the grading engine; "entries": lists kept elsewhere (awards and
 # discipline are decided by the school and entered by the office), shown read-only.
 Kind = Literal["mark", "level", "count", "text", "computed", "entries"]
 BookTerm = Literal["hk1", "hk2", "year"]
 BOOK_TERMS: tuple[BookTerm, ...] = ("hk1", "hk2", "year")
-TITLE_LABELS = {"XUATSAC": "Học sinh Xuất sắc", "GIOI": "Học sinh Giỏi"}
 TERM_OF = {"hk1": Term.I, "hk2": Term.II}
 
 

@@ -66,20 +66,56 @@ async def subject_teachers(class_name: str) -> dict[str, str]:
     return teachers
 
 
-async def current_year() -> str | None:
-    """The code of the school year marked current in the catalogue."""
-    found = await collection("school_years").find_one({"is_current": True}, {"code": 1})
-    return str(found["code"]) if found else None
+async def school_year_codes() -> tuple[list[str], str | None]:
+    """The catalogue's school years (oldest first) and the one marked current."""
+    cursor = collection("school_years").find({}, {"code": 1, "is_current": 1})
+    years = [doc async for doc in cursor]
+    current = next((y["code"] for y in years if y.get("is_current")), None)
+    return sorted(y["code"] for y in years), current
+
+
+async def classes_of(school_year: str) -> list[dict[str, Any]]:
+    """The catalogue's classes of a school year, by grade then name."""
+    cursor = collection("classes").find(
+        {"school_year": school_year}, {"name": 1, "grade": 1, "homeroom_teacher": 1}
+    )
+    return sorted([c async for c in cursor], key=lambda c: (c.get("grade") or 0, c["name"]))
+
+
+async def unlocked_classes(school_year: str) -> dict[str, int]:
+    """Class -> how many of its studying pupils have the school year not yet locked (the
+    year-end lock is school-wide: everyone may know which classes still hold it up)."""
+    cursor = await collection("students").aggregate(
+        [
+            {
+                "$match": {
+                    "current.school_year": school_year,
+                    "status": "studying",
+                    f"years.{school_year}.locks.year.locked": {"$ne": True},
+                }
+            },
+            {"$group": {"_id": "$current.class_name", "pupils": {"$sum": 1}}},
+        ]
+    )
+    return {str(row["_id"]): int(row["pupils"]) async for row in cursor}
+
+
+async def parent_accounts(student_id: str) -> list[User]:
+    """The parents' accounts linked to a pupil (record id), for the staff who manage them."""
+    cursor = collection("users").find({"kind": "parent", "children": student_id}).sort("username")
+    return [User.model_validate(raw) async for raw in cursor]
+
+
+async def find_user_by_id(user_id: Any) -> User | None:
+    """The account with this id (a parent's account named by the page that manages it)."""
+    raw = await collection("users").find_one({"_id": user_id})
+    return User.model_validate(raw) if raw is not None else None
 
 
 async def current_classes() -> list[str]:
     """The names of the current school year's classes, by grade then name (6A1 … 9A4)."""
-    year = await current_year()
-    if year is None:
-        return []
-    cursor = collection("classes").find({"school_year": year}, {"name": 1, "grade": 1})
-    classes = [(c.get("grade", 0), c["name"]) async for c in cursor]
-    return [name for _, name in sorted(classes)]
+    _, year = await school_year_codes()
+    return [c["name"] for c in await classes_of(year)] if year else []
 
 
 async def subject_groups() -> list[str]:

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from app.records.compute import derive, derive_year
+from app.records.diff import get_path
 from app.records.paths import LockScope, lock_scopes
 from models.student import StudentRecord
 from models.student_parts import SchoolYearRecord, Status
@@ -91,19 +92,26 @@ class StudentPolicy(Policy):
 
 
 def locked_scope(raw: dict[str, Any], scopes: set[LockScope]) -> LockScope | None:
-    """The first of ``scopes`` that is locked in the stored record (the year before terms)."""
-    for scope in sorted(scopes, key=lambda s: (s.school_year, s.scope != "year")):
-        lock = ((raw.get("years") or {}).get(scope.school_year) or {}).get("locks") or {}
-        if (lock.get(scope.scope) or {}).get("locked"):
+    """The first of ``scopes`` that is locked in the stored record (the school's locks before a
+    book's, the year before terms)."""
+    for scope in sorted(scopes, key=_lock_order):
+        if get_path(raw, f"{scope.path}.locked"):
             return scope
     return None
 
 
+def lock_refusal(locked: LockScope) -> str:
+    """Why a write under a closed lock is refused, and what to do instead."""
+    return f"{locked.describe()} đã khóa sổ; muốn sửa cần có yêu cầu điều chỉnh được duyệt"
+
+
+def _lock_order(scope: LockScope) -> tuple[str, bool, str, bool]:
+    return (scope.school_year, scope.book is not None, scope.book or "", scope.scope != "year")
+
+
 def lock_guards(scopes: set[LockScope]) -> dict[str, Any]:
     """The atomic filter's clause: none of these locks may be closed at the moment of writing."""
-    return {
-        f"years.{scope.school_year}.locks.{scope.scope}.locked": {"$ne": True} for scope in scopes
-    }
+    return {f"{scope.path}.locked": {"$ne": True} for scope in scopes}
 
 
 POLICIES: dict[str, Policy] = {"students": StudentPolicy()}

@@ -39,7 +39,7 @@ from models.resources import BOOKKEEPING, model_of
 from .collections import collection
 from .fields import SENSITIVE, cipher, sensitive_path
 from .handles import RecordId, both, filter_roots, object_id
-from .policies import lock_guards, locked_scope, policy_for
+from .policies import lock_guards, lock_refusal, locked_scope, policy_for
 from .stored import stored_form
 
 D = TypeVar("D", bound=Document)
@@ -166,7 +166,8 @@ class Writer:
         stored, model = await self._update(
             record_id, changes, expected_version, allow_lock_paths, follow=follow
         )
-        return model if model is not None else self._parse(stored)
+        # A write inside one part answers the record as stored: its sealed fields opened.
+        return model if model is not None else self._parse(await self._opened(stored))
 
     async def update_stored(
         self,
@@ -265,7 +266,7 @@ class Writer:
             return None
         leaves = _leaves(sets, unsets, raw)
         asked = [leaf for leaf in leaves if any(_within(leaf, p) for p in request.asked)]
-        if not request.allow_lock_paths and any(is_lock_path(leaf) for leaf in leaves):
+        if not request.allow_lock_paths and _closes_or_opens_locks(leaves, raw, new_raw):
             raise Forbidden(LOCKS_ARE_WORKFLOWS)
         self._check_fields(raw, asked)
         if (frozen := self.policy.frozen(raw, leaves)) is not None:
@@ -274,9 +275,7 @@ class Writer:
             raise InvalidInput(refusal, field="status")
         scopes = set() if request.allow_lock_paths else self.policy.locks(leaves)
         if (locked := locked_scope(raw, scopes)) is not None:
-            raise TermLocked(
-                f"{locked.describe()} đã khóa sổ; muốn sửa cần có yêu cầu điều chỉnh được duyệt"
-            )
+            raise TermLocked(lock_refusal(locked))
         self._in_scope_after(new_raw)
         meta = self._meta()
         revision = uuid.uuid4()
@@ -317,7 +316,7 @@ class Writer:
             try:
                 if oid is None:
                     raise NotFound(self._not_found())
-                requests[index] = self._request(item.changes, False)
+                requests[index] = self._request(item.changes, False, item.follow)
                 ids.append(oid)
             except HocBaError as exc:
                 outcomes[index] = Outcome.refused(item.record_id, exc)
@@ -376,13 +375,13 @@ class Writer:
                 {"_id": {"$in": [plan.after["_id"] for *_, plan in planned]}}, {"version": 1}
             )
         }
-        for index, item, request, plan in planned:
+        for index, item, _, plan in planned:
             if versions.get(plan.after["_id"]) == plan.after["version"]:
                 outcomes[index] = Outcome(item.record_id, SAVED, stored=plan.after)
                 continue
             try:
                 raw, _ = await self._update(
-                    item.record_id, request.validated, None, False, item.seen
+                    item.record_id, item.changes, None, False, item.seen, item.follow
                 )
                 outcomes[index] = Outcome(item.record_id, SAVED, stored=raw)
             except StaleValue as exc:
@@ -610,6 +609,15 @@ def _within(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + ".")
 
 
+def _closes_or_opens_locks(leaves: Iterable[str], old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether a write changes a lock. A record stored before a lock existed gets it open by
+    default on its next write; that adds lock leaves but changes nothing."""
+    return any(
+        is_lock_path(leaf) and (get_path(old, leaf) is not None or bool(get_path(new, leaf)))
+        for leaf in leaves
+    )
+
+
 def _leaves(sets: Mapping[str, Any], unsets: Iterable[str], old: dict[str, Any]) -> list[str]:
     """Every leaf path a write adds, changes or removes (containers expanded)."""
     found: list[str] = []
@@ -659,6 +667,7 @@ class BatchItem:
     record_id: RecordId
     changes: Mapping[str, Any]
     seen: Mapping[str, Any] | None = None
+    follow: Mapping[str, Any] | None = None  # what the app changes because of them (update)
 
 
 SAVED, UNCHANGED, WOULD_SAVE, REFUSED, CONFLICT = (

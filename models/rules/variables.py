@@ -23,6 +23,7 @@ VARIABLES: dict[str, tuple[str, bool]] = {
     "subject_group": ("tổ chuyên môn", False),
     "group_subjects": ("các môn của tổ chuyên môn", True),
     "current_school_year": ("năm học hiện tại", False),
+    "children": ("các học sinh mà tài khoản phụ huynh được theo dõi", True),
 }
 
 
@@ -48,6 +49,7 @@ class UserContext:
     subject_group: str | None = None
     group_subjects: tuple[str, ...] = ()
     current_school_year: str | None = None
+    children: tuple[str, ...] = ()  # record ids of a parent's children
     subjects_by_class: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False)
 
     @property
@@ -94,5 +96,6 @@ def build_context(
         subject_group=user.subject_group,
         group_subjects=tuple(sorted(set(group_subjects))),
         current_school_year=current_school_year,
+        children=tuple(user.children),
         subjects_by_class={k: frozenset(v) for k, v in by_class.items()},
     )

@@ -158,3 +158,51 @@ async def test_the_status_alone_cannot_record_a_transfer(school: School) -> None
     response = await post(office, path, replace(form, status="transferred"))
     assert response.status_code == 422
     assert "nút «Chuyển trường»" in response.text
+
+
+ARRIVAL = {
+    "transfer_in.from_school": "Trường THCS Nà Hang",
+    "transfer_in.on": "2026-09-07",
+    "transfer_in.decision_no": "45/QĐ-PGD",
+    "transfer_in.reason": "Theo gia đình chuyển nơi ở",
+}
+
+
+async def test_a_pupil_from_another_school_keeps_where_they_came_from(school: School) -> None:
+    office = await school.login("vp.thuky")
+    form = await office.get("/admin/students/create")
+    assert 'name="transfer_in.from_school"' in form.text
+    response = await post(office, "/admin/students/create", new_pupil("HSDEN01", **ARRIVAL))
+    assert response.status_code == 303, form_error(response.text)
+    pupil = await stored_pupil({"code": "HSDEN01"})
+    assert pupil is not None
+    assert pupil.transfer_in is not None
+    assert pupil.transfer_in.from_school == "Trường THCS Nà Hang"
+    assert pupil.transfer_in.decision_no == "45/QĐ-PGD"
+    assert pupil.status == "studying"
+    assert YEAR in pupil.years  # enrolled like anyone else
+    page = await office.get(f"/admin/students/detail?pk={pupil.id}")
+    assert "Chuyển đến" in page.text
+    assert "07/09/2026 từ Trường THCS Nà Hang; Theo gia đình chuyển nơi ở; QĐ số 45/QĐ-PGD" in (
+        html.unescape(page.text)
+    )
+    # Enrolled here: nothing about a transfer.
+    response = await post(office, "/admin/students/create", new_pupil("HSMOI02"))
+    assert response.status_code == 303, form_error(response.text)
+    here = await stored_pupil({"code": "HSMOI02"})
+    assert here is not None
+    assert here.transfer_in is None
+
+
+async def test_a_transfer_in_needs_the_school_and_a_past_date(school: School) -> None:
+    office = await school.login("vp.thuky")
+    for overrides, message in (
+        ({"transfer_in.on": "2026-09-07"}, "Cần ghi trường chuyển đi khi học sinh chuyển đến"),
+        ({"transfer_in.from_school": "Trường THCS Nà Hang"}, "Cần ghi ngày chuyển đến khi"),
+        ({**ARRIVAL, "transfer_in.on": "2099-09-07"}, "Ngày chuyển đến không thể ở tương lai"),
+    ):
+        response = await post(office, "/admin/students/create", new_pupil("HSDEN02", **overrides))
+        assert response.status_code == 422, overrides
+        assert message in html.unescape(response.text), overrides
+        assert 'value="Hơ Ngọc Ánh"' in response.text  # what was typed is kept
+    assert await stored_pupil({"code": "HSDEN02"}) is None

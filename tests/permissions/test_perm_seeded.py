@@ -26,7 +26,7 @@ STAFF = {
 
 @pytest.fixture
 async def school(mdb, catalogue):
-    assert await seed_roles() == ["bgh", "tocm", "gvcn", "gvbm", "vanphong", "cntt"]
+    assert await seed_roles() == ["bgh", "tocm", "gvcn", "gvbm", "vanphong", "cntt", "phuhuynh"]
     users = {}
     for name, (roles, fields) in STAFF.items():
         user = make_user(f"u.{name}", roles=roles, **fields)
@@ -191,7 +191,7 @@ async def test_other_resources(school, who, resource, action, allowed) -> None:
 
 
 async def test_seeding_is_idempotent_and_keeps_tuned_roles(mdb) -> None:
-    assert len(await seed_roles()) == 6
+    assert len(await seed_roles()) == 7
     tuned = await Role.find_one(Role.code == "gvcn")
     tuned.name = "GVCN (đã chỉnh)"
     tuned.permissions = tuned.permissions[:1]
@@ -201,7 +201,7 @@ async def test_seeding_is_idempotent_and_keeps_tuned_roles(mdb) -> None:
     kept = await Role.find_one(Role.code == "gvcn")
     assert kept.name == "GVCN (đã chỉnh)"
     assert len(kept.permissions) == 1
-    assert await Role.count() == 6
+    assert await Role.count() == 7
 
 
 def test_default_roles_have_vietnamese_names() -> None:
@@ -213,6 +213,7 @@ def test_default_roles_have_vietnamese_names() -> None:
         "gvbm": "Giáo viên bộ môn",
         "vanphong": "Văn phòng",
         "cntt": "Tổ Công nghệ thông tin",
+        "phuhuynh": "Phụ huynh",
     }
     cntt = next(r for r in default_roles() if r.code == "cntt")
     assert not any(p.write_fields for p in cntt.permissions if p.resource == "students")
@@ -222,7 +223,15 @@ async def test_demo_school_teachers_see_exactly_their_classes(mdb) -> None:
     from seed.demo import seed_demo
 
     report = await seed_demo(students=40, seed=5)
-    assert report.created_roles == ["bgh", "tocm", "gvcn", "gvbm", "vanphong", "cntt"]
+    assert report.created_roles == [
+        "bgh",
+        "tocm",
+        "gvcn",
+        "gvbm",
+        "vanphong",
+        "cntt",
+        "phuhuynh",
+    ]
     students = mdb["students"]
     for user in await User.find({"roles": "gvcn"}).to_list():
         scope = await scope_for(user, "students", "view")

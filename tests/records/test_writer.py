@@ -104,6 +104,75 @@ async def test_year_lock_covers_every_term(mdb) -> None:
         )
 
 
+async def test_a_subject_book_lock_closes_that_subject_and_term_only(mdb) -> None:
+    record = await _created()
+    await mdb["students"].update_one(
+        {"_id": record.id},
+        {"$set": {f"years.{SCHOOL_YEAR}.subjects.TOAN.locks.hk1.locked": True}},
+    )
+    with pytest.raises(TermLocked, match="Sổ điểm môn Toán học kỳ I năm học 2025-2026"):
+        await update_record(record.id, {GK: "7"}, source=WriteSource.GRID, actor=TEACHER)
+    # The same subject's other term, another subject's same term and the homeroom book stay open.
+    open_paths = {
+        GK.replace("hk1", "hk2"): "7",
+        GK.replace("TOAN", "GDTC"): "Đ",
+        f"years.{SCHOOL_YEAR}.conduct.hk1": "T",
+    }
+    updated = await update_record(record.id, open_paths, source=WriteSource.GRID, actor=TEACHER)
+    assert updated.years[SCHOOL_YEAR].subjects["TOAN"].hk2.gk == Decimal("7")
+    assert updated.years[SCHOOL_YEAR].conduct.hk1 == "T"
+
+
+async def test_a_homeroom_book_lock_closes_conduct_absences_and_comments_of_its_term(mdb) -> None:
+    record = await _created()
+    year = f"years.{SCHOOL_YEAR}"
+    await mdb["students"].update_one(
+        {"_id": record.id}, {"$set": {f"{year}.homeroom_locks.hk1.locked": True}}
+    )
+    for path, value in (
+        (f"{year}.conduct.hk1", "K"),
+        (f"{year}.absences.hk1.excused", 2),
+    ):
+        with pytest.raises(TermLocked, match="Sổ chủ nhiệm học kỳ I"):
+            await update_record(record.id, {path: value}, source=WriteSource.GRID, actor=TEACHER)
+    # Its year lock closes the year-wide entries too.
+    comment = f"{year}.homeroom_comment"
+    await update_record(record.id, {comment: "Tốt"}, source=WriteSource.GRID, actor=TEACHER)
+    await mdb["students"].update_one(
+        {"_id": record.id}, {"$set": {f"{year}.homeroom_locks.year.locked": True}}
+    )
+    with pytest.raises(TermLocked, match="Sổ chủ nhiệm cả năm"):
+        await update_record(
+            record.id, {f"{year}.homeroom_comment": "Khác"}, source=WriteSource.GRID, actor=TEACHER
+        )
+
+
+async def test_a_record_stored_before_book_locks_existed_is_still_writable(mdb) -> None:
+    record = await _created()
+    await mdb["students"].update_one(
+        {"_id": record.id},
+        {
+            "$unset": {
+                f"years.{SCHOOL_YEAR}.subjects.TOAN.locks": "",
+                f"years.{SCHOOL_YEAR}.homeroom_locks": "",
+            }
+        },
+    )
+    updated = await update_record(record.id, {GK: "9"}, source=WriteSource.GRID, actor=TEACHER)
+    assert updated.years[SCHOOL_YEAR].subjects["TOAN"].hk1.gk == Decimal("9")
+    assert not updated.years[SCHOOL_YEAR].subjects["TOAN"].locks.hk1.locked
+
+
+async def test_book_lock_paths_are_not_writable_through_edits(mdb) -> None:
+    record = await _created()
+    for path in (
+        f"years.{SCHOOL_YEAR}.subjects.TOAN.locks.hk1.locked",
+        f"years.{SCHOOL_YEAR}.homeroom_locks.hk2.locked",
+    ):
+        with pytest.raises(Forbidden):
+            await update_record(record.id, {path: True}, source=WriteSource.ADMIN, actor=TEACHER)
+
+
 async def test_lock_paths_are_not_writable_through_edits(mdb) -> None:
     record = await _created()
     with pytest.raises(Forbidden):

@@ -270,8 +270,10 @@
       refreshSummary();
     }).catch(function (error) {
       saving = false;
+      // Kept as the notice, so a live check answering later does not wipe it.
+      notice = "Chưa lưu được: " + error.message + ". Các ô đã nhập vẫn còn nguyên, hãy bấm Lưu lại.";
+      noticeKind = "error";
       refreshSummary();
-      setStatus("Chưa lưu được: " + error.message + ". Các ô đã nhập vẫn còn nguyên, hãy bấm Lưu lại.", "error");
     });
   }
 

@@ -1,0 +1,119 @@
+"""The approval chain's state: one document per book (class × subject × term, or a homeroom
+class × term), written through the stamped write path and followed by the change log.
+
+The pupil records hold the locks; this document holds where the book stands in the chain, who
+did each step and what the board approved (each record's version at approval).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from beanie import Document
+from pydantic import BaseModel, Field
+from pymongo import ASCENDING, IndexModel
+
+from .common import WriteMeta, label
+from .resources import register_model
+from .types import Text
+
+
+class Stage(StrEnum):
+    ENTERING = "entering"
+    SUBMITTED = "submitted"
+    CHECKED = "checked"
+    APPROVED = "approved"
+    LOCKED = "locked"
+
+
+STAGE_LABELS: dict[Stage, str] = {
+    Stage.ENTERING: "Đang nhập",
+    Stage.SUBMITTED: "Đã nộp",
+    Stage.CHECKED: "Tổ chuyên môn đã kiểm tra",
+    Stage.APPROVED: "Ban giám hiệu đã duyệt",
+    Stage.LOCKED: "Đã khóa",
+}
+
+
+class StepKind(StrEnum):
+    SUBMIT = "submit"
+    RETURN = "return"
+    CHECK = "check"
+    APPROVE = "approve"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+
+
+STEP_LABELS: dict[StepKind, str] = {
+    StepKind.SUBMIT: "Nộp sổ",
+    StepKind.RETURN: "Trả lại",
+    StepKind.CHECK: "Kiểm tra đạt",
+    StepKind.APPROVE: "Duyệt",
+    StepKind.LOCK: "Khóa sổ",
+    StepKind.UNLOCK: "Mở khóa",
+}
+
+
+class Note(BaseModel):
+    """A comment on one pupil (and optionally one cell) of the book: a gap's reason at
+    submission, or what the checker found when returning the book."""
+
+    student_id: str = label("Mã hồ sơ học sinh")
+    student_name: Text = label("Học sinh", default="")
+    path: str | None = label("Ô (đường dẫn)", default=None)
+    text: Text = label("Nội dung", min_length=1, max_length=1000)
+
+
+class Step(BaseModel):
+    kind: StepKind = label("Bước")
+    actor_id: str = label("Mã người thực hiện")
+    actor_name: Text = label("Người thực hiện")
+    at: datetime = label("Thời điểm")
+    comment: Text | None = label("Ý kiến", default=None, max_length=2000)
+    notes: list[Note] = label("Ghi chú theo học sinh", default_factory=list)
+
+
+class Gradebook(Document):
+    """Where one book stands in the chain."""
+
+    school_year: str = label("Năm học", pattern=r"^\d{4}-\d{4}$")
+    class_name: Text = label("Lớp", min_length=1, max_length=20)
+    kind: Literal["subject", "homeroom"] = label("Loại sổ")
+    # The subject's catalogue code; None for the homeroom book.
+    subject: str | None = label("Môn học", default=None)
+    term: Literal["hk1", "hk2", "year"] = label("Học kỳ")
+    subject_group: Text | None = label("Tổ chuyên môn", default=None)
+    teacher: str | None = label("Giáo viên phụ trách", default=None)  # username
+    stage: Stage = label("Trạng thái", default=Stage.ENTERING)
+    steps: list[Step] = label("Các bước", default_factory=list)
+    # The latest submission's reasons for what was still missing, and the latest return's notes.
+    gaps: list[Note] = label("Lý do còn thiếu khi nộp", default_factory=list)
+    returned: list[Note] = label("Nhận xét khi trả lại", default_factory=list)
+    # Record id -> version at the check, and at the approval: what exactly was approved.
+    checked_versions: dict[str, int] = Field(default_factory=dict, title="Phiên bản khi kiểm tra")
+    approved_versions: dict[str, int] = Field(default_factory=dict, title="Phiên bản khi duyệt")
+
+    version: int = label("Phiên bản", default=0, ge=0)
+    meta: WriteMeta | None = label("Lần sửa gần nhất", default=None)
+
+    class Settings:
+        name = "gradebooks"
+        indexes = [
+            IndexModel(
+                [
+                    ("school_year", ASCENDING),
+                    ("class_name", ASCENDING),
+                    ("kind", ASCENDING),
+                    ("subject", ASCENDING),
+                    ("term", ASCENDING),
+                ],
+                name="book_unique",
+                unique=True,
+            ),
+            IndexModel([("stage", ASCENDING)], name="stage"),
+        ]
+
+
+register_model("gradebooks", Gradebook)
