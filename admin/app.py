@@ -6,19 +6,33 @@ from pathlib import Path
 
 from jinja2 import FileSystemLoader, PackageLoader, PrefixLoader
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette_admin.contrib.beanie import Admin
 
 from app.auth.admin_provider import AdminAuthProvider
+from app.auth.middleware import ACCOUNT_PAGE, PASSWORD_PAGE
 from app.auth.templates import TEMPLATES_DIR
 from app.clock import format_datetime
 from app.config import Settings
 
 from .access import AccessMiddleware
 from .flash import EncryptedFlashMiddleware
-from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, LanguageMiddleware, locale_display_name
-from .template_text import ACCESSIBLE_NAMES, ReplacingLoader, error_detail
+from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, VietnameseMiddleware
+from .template_text import (
+    ACCESSIBLE_NAMES,
+    EXPORT_NAME,
+    NAME_IN_SENTENCE,
+    SCRIPT_TEXT,
+    ReplacingLoader,
+    error_detail,
+    translated_script,
+)
+from .views.base import ScopedModelView
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
+from .views.home import HomeView
 from .views.operations import OperationsView
 from .views.parents import ParentAccountsView, ParentReportsView
 from .views.promotion import PromotionView
@@ -31,19 +45,39 @@ from .views.users import UserView
 HERE = Path(__file__).parent
 
 
+def _script(name: str) -> Route:
+    async def serve(request: Request) -> Response:
+        return Response(translated_script(name), media_type="text/javascript")
+
+    return Route(f"/static/js/{name}", serve)
+
+
 class HocbaAdmin(Admin):
     def _init_flash(self) -> None:
         # The library's flash cookie is only signed; ours is encrypted (admin/flash.py).
         assert self.secret_key is not None
         self.middlewares.append(Middleware(EncryptedFlashMiddleware, secret_key=self.secret_key))
 
+    def _init_routes(self) -> None:
+        super()._init_routes()
+        # Ahead of the static files: the library's scripts whose own texts are in English.
+        self.routes[:0] = [_script(name) for name in SCRIPT_TEXT]
+
+
+def _favicon(request: Request) -> str:
+    return str(request.url_for("admin:static", path="img/favicon.svg"))
+
 
 def build_admin(settings: Settings) -> Admin:
     library_templates = ReplacingLoader(
-        PackageLoader("starlette_admin", "templates"), ACCESSIBLE_NAMES
+        PackageLoader("starlette_admin", "templates"),
+        {**ACCESSIBLE_NAMES, **EXPORT_NAME, **NAME_IN_SENTENCE},
     )
+    home = HomeView("Học bạ số")
     admin = HocbaAdmin(
         title="Học bạ số",
+        index_view=home,
+        favicon_url=_favicon,
         base_url="/admin",
         route_name="admin",
         templates_dir=str(HERE / "templates"),
@@ -61,12 +95,14 @@ def build_admin(settings: Settings) -> Admin:
         i18n_config=I18N_CONFIG,
         timezone_config=TIMEZONE_CONFIG,
         middlewares=[
-            Middleware(LanguageMiddleware),
+            Middleware(VietnameseMiddleware),
             Middleware(AccessMiddleware),
             Middleware(TeacherLanding),
         ],
     )
-    admin.templates.env.globals["get_locale_display_name"] = locale_display_name
+    home.attach(admin._model_views, admin.templates.env)
+    admin.templates.env.globals["account_page"] = ACCOUNT_PAGE
+    admin.templates.env.globals["password_page"] = PASSWORD_PAGE
     admin.templates.env.globals["vn_time"] = format_datetime
     admin.templates.env.globals["format_datetime"] = format_datetime
     admin.templates.env.globals["error_detail"] = error_detail
@@ -91,4 +127,11 @@ def build_admin(settings: Settings) -> Admin:
         ParentAccountsView(settings.school_name),
     ):
         admin.add_view(view)
+    exports = {view.key: view for view in admin._model_views if isinstance(view, ScopedModelView)}
+
+    def export_filename(request: Request) -> str:
+        view = exports.get(request.path_params.get("key", ""))
+        return view.export_filename() if view is not None else "du-lieu"
+
+    admin.templates.env.globals["export_filename"] = export_filename
     return admin

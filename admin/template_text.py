@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import cache
+from importlib.resources import files
 
 from jinja2 import BaseLoader, Environment
 
@@ -18,6 +20,28 @@ ACCESSIBLE_NAMES = {
     'aria-label="Open user menu"': 'aria-label="Mở menu tài khoản"',
     'aria-label="close"': 'aria-label="Đóng"',
     'aria-label="Search in table"': 'aria-label="Tìm trong bảng"',
+    # A list field's buttons: "add an item" is a link without a role, "remove" an icon alone.
+    'class="field-list-btn-add mt-2">': (
+        'class="field-list-btn-add mt-2" role="button" tabindex="0">'
+    ),
+    'class="field-list-btn-remove btn btn-ghost-danger btn-icon mx-2">': (
+        'class="field-list-btn-remove btn btn-ghost-danger btn-icon mx-2" aria-label="Xóa mục">'
+    ),
+}
+
+
+# The export dialog proposes the download's name the view gives (export_filename), not the
+# view's internal key ("students").
+EXPORT_NAME = {
+    'placeholder="{{ filename }}"': 'placeholder="{{ export_filename(request) }}"',
+    "filename=filename)": "filename=export_filename(request))",
+}
+
+
+# A view's name inside a sentence is lower-case in Vietnamese: «Thêm tài khoản», not «Thêm Tài
+# khoản» (the name alone, as a heading, keeps its capital).
+NAME_IN_SENTENCE = {
+    '_("New %(name)s", name=view.display_name)': '_("New %(name)s", name=view.display_name | lower)'
 }
 
 
@@ -38,6 +62,35 @@ class ReplacingLoader(BaseLoader):
 
     def list_templates(self) -> list[str]:
         return self.inner.list_templates()
+
+
+# English the library's scripts write themselves (fallback messages, placeholders) -> Vietnamese,
+# per script under its static "js/" folder. Served in place of the originals (see app.py).
+SCRIPT_TEXT: dict[str, dict[str, str]] = {
+    "actions.js": {'"Something went wrong!"': '"Đã có lỗi, thao tác chưa thực hiện được."'},
+    "form.js": {'"Search..."': '"Tìm…"'},
+    "list.js": {
+        '"Something went wrong! The value was not saved."': '"Đã có lỗi, giá trị chưa được lưu."',
+        '"Failed to load row"': '"Không tải được dòng này"',
+        '"Malformed row"': '"Dòng trả về không đọc được"',
+        '"Could not reach the server. Check your connection and try again."': (
+            '"Không kết nối được máy chủ. Hãy kiểm tra mạng rồi thử lại."'
+        ),
+        '"Failed to load field"': '"Không tải được ô này"',
+        '"Something went wrong! The editor could not be loaded."': (
+            '"Đã có lỗi, không mở được ô sửa."'
+        ),
+    },
+}
+
+
+@cache
+def translated_script(name: str) -> str:
+    """The library's script ``js/<name>`` with its English texts in Vietnamese."""
+    source = files("starlette_admin").joinpath("static", "js", name).read_text(encoding="utf-8")
+    for old, new in SCRIPT_TEXT[name].items():
+        source = source.replace(old, new)
+    return source
 
 
 # The library's own error details (English, not in its catalogue) -> Vietnamese.

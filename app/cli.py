@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from .cli_parser import VietnameseParser
 from .config import Settings, get_settings, new_field_key
 from .runtime import connected, database_uri
 from .store.directory import existing_keys
@@ -241,97 +242,114 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
 
 def _add_backup_commands(sub: argparse._SubParsersAction) -> None:
     backup = sub.add_parser(
-        "backup", help="write an encrypted backup of every collection (BACKUP_KEY needed)"
+        "backup", help="tạo bản sao lưu mã hóa của mọi bảng dữ liệu (cần BACKUP_KEY)"
     )
     backup.add_argument(
-        "--out", type=Path, default=None, help="the file (default: a new file in BACKUP_DIR)"
+        "--out",
+        type=Path,
+        default=None,
+        metavar="TỆP",
+        help="tệp ghi ra (mặc định: một tệp mới trong BACKUP_DIR)",
     )
     backup.set_defaults(func=_backup)
-    tools = backup.add_subparsers(dest="backup_command")
-    keygen = tools.add_parser("keygen", help="print a new random backup key (base64)")
+    tools = backup.add_subparsers(dest="backup_command", title="Lệnh", metavar="LỆNH")
+    keygen = tools.add_parser("keygen", help="in một khóa sao lưu ngẫu nhiên mới (base64)")
     keygen.set_defaults(func=_backup_keygen, needs_settings=False)
     verify = tools.add_parser(
         "verify",
-        help="decrypt, check hashes, restore into a scratch database, compare, verify the chain",
+        help="giải mã, kiểm tra mã băm, khôi phục thử vào cơ sở dữ liệu tạm, so sánh, "
+        "kiểm tra chuỗi nhật ký",
     )
-    verify.add_argument("file", type=Path)
+    verify.add_argument("file", type=Path, metavar="TỆP", help="tệp sao lưu")
     verify.add_argument(
         "--scratch-uri",
         default=None,
-        help="MongoDB for the trial restore (default: an in-memory embedded server)",
+        metavar="URI",
+        help="MongoDB để khôi phục thử (mặc định: máy chủ nhúng trong bộ nhớ)",
     )
     verify.add_argument(
         "--no-record",
         dest="record",
         action="store_false",
-        help="do not note the result in the database (for the operations page)",
+        help="không ghi kết quả vào cơ sở dữ liệu (cho trang vận hành)",
     )
     verify.set_defaults(func=_backup_verify)
     schedule = tools.add_parser(
-        "schedule", help="run the daily and weekly backups and the weekly check until stopped"
+        "schedule", help="chạy sao lưu hằng ngày, hằng tuần và kiểm tra hằng tuần cho đến khi dừng"
     )
     schedule.set_defaults(func=_backup_schedule)
     restore = sub.add_parser(
-        "restore", help="restore a backup (shows what it would do unless --apply)"
+        "restore", help="khôi phục một bản sao lưu (chỉ cho xem sẽ làm gì, trừ khi có --apply)"
     )
-    restore.add_argument("file", type=Path)
-    restore.add_argument("--apply", action="store_true", help="really write (default: dry run)")
+    restore.add_argument("file", type=Path, metavar="TỆP", help="tệp sao lưu")
+    restore.add_argument("--apply", action="store_true", help="ghi thật (mặc định: chạy thử)")
     restore.add_argument(
         "--force",
         action="store_true",
-        help="replace what the target's collections hold (refused otherwise when not empty)",
+        help="thay nội dung các bảng đích (nếu không có, bảng đích có dữ liệu thì bị từ chối)",
     )
     restore.set_defaults(func=_restore)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hocba", description="Học bạ số — digital record book")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="start the web app (embedded database if no MONGODB_URI)")
+    parser = VietnameseParser(
+        prog="hocba", description="Học bạ số — sổ học bạ điện tử của nhà trường"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, title="Lệnh", metavar="LỆNH")
+    serve = sub.add_parser(
+        "serve", help="chạy ứng dụng web (dùng cơ sở dữ liệu nhúng nếu không có MONGODB_URI)"
+    )
     serve.set_defaults(func=_serve)
-    seed = sub.add_parser("seed", help="create the demo school (idempotent)")
+    seed = sub.add_parser("seed", help="tạo trường mẫu (chạy lại không tạo trùng)")
     seed.add_argument(
         "--students",
         type=int,
         default=None,
-        help="total number of pupils (default: 4 grades × 3 classes × 30–35)",
+        metavar="SỐ",
+        help="tổng số học sinh (mặc định: 4 khối × 3 lớp × 30–35)",
     )
-    seed.add_argument("--seed", type=int, default=2025, help="random seed (default 2025)")
+    seed.add_argument(
+        "--seed", type=int, default=2025, metavar="SỐ", help="hạt giống ngẫu nhiên (mặc định 2025)"
+    )
     seed.set_defaults(func=_seed)
     admin = sub.add_parser(
-        "create-admin", help="create an IT (cntt) account; asks for what is not given"
+        "create-admin", help="tạo tài khoản quản trị CNTT (cntt); hỏi những gì chưa cho"
     )
-    admin.add_argument("--username", help="login name (lower-case letters, digits, . _ -)")
-    admin.add_argument("--full-name", help="the person's full name")
+    admin.add_argument(
+        "--username", metavar="TÊN", help="tên đăng nhập (chữ thường không dấu, số, . _ -)"
+    )
+    admin.add_argument("--full-name", metavar="HỌ_TÊN", help="họ và tên người dùng")
     admin.add_argument(
         "--password-stdin",
         action="store_true",
-        help="read the password from the first line of standard input",
+        help="đọc mật khẩu từ dòng đầu của đầu vào chuẩn",
     )
     admin.set_defaults(func=_create_admin)
     worker = sub.add_parser(
-        "changelog-worker", help="write the modification log (one process consumes at a time)"
+        "changelog-worker", help="ghi nhật ký thay đổi (mỗi lúc chỉ một tiến trình ghi)"
     )
     worker.set_defaults(func=_changelog_worker)
-    changelog = sub.add_parser("changelog", help="modification log tools")
-    tools = changelog.add_subparsers(dest="changelog_command", required=True)
+    changelog = sub.add_parser("changelog", help="công cụ cho nhật ký thay đổi")
+    tools = changelog.add_subparsers(
+        dest="changelog_command", required=True, title="Lệnh", metavar="LỆNH"
+    )
     verify = tools.add_parser(
         "verify",
-        help="check the whole hash chain and that no change is missing; exit 1 if not",
+        help="kiểm tra toàn bộ chuỗi mã băm và không thiếu thay đổi nào; mã thoát 1 nếu có lỗi",
     )
     verify.add_argument(
         "--grace",
         type=float,
         default=2.0,
-        metavar="SECONDS",
-        help="check records that look behind once more after this delay (a running worker "
-        "may be catching up; default 2)",
+        metavar="GIÂY",
+        help="kiểm tra lại các bản ghi có vẻ chậm sau chừng này giây (tiến trình ghi nhật ký "
+        "có thể đang đuổi kịp; mặc định 2)",
     )
     verify.set_defaults(func=_changelog_verify)
     field_key = sub.add_parser(
         "field-key",
-        help="print a new master key for the encrypted fields (put it in FIELD_KEY, keep a copy "
-        "apart from the backups)",
+        help="in một khóa chính mới cho các trường mã hóa (đặt vào FIELD_KEY, giữ một bản "
+        "sao riêng, không để cùng bản sao lưu)",
     )
     field_key.set_defaults(func=_field_key, needs_settings=False)
     _add_backup_commands(sub)
@@ -347,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = get_settings()
     except ValidationError as exc:
         for error in exc.errors():
-            print(f"configuration error: {error['msg']}", file=sys.stderr)
+            print(f"lỗi cấu hình: {error['msg']}", file=sys.stderr)
         return 2
     func: Command = args.func
     return func(args, settings)

@@ -26,6 +26,20 @@ class WriteSource(StrEnum):
     PARENT = "parent"  # the parents' pages
 
 
+# Where a change came from, as the change log names it ("out_of_band": not through the app).
+SOURCE_LABELS: dict[str, str] = {
+    WriteSource.ADMIN: "Trang quản trị",
+    WriteSource.GRID: "Sổ điểm",
+    WriteSource.IMPORT: "Nhập từ tệp",
+    WriteSource.API: "Giao diện lập trình (API)",
+    WriteSource.CORRECTION: "Yêu cầu chỉnh sửa",
+    WriteSource.SEED: "Dữ liệu mẫu ban đầu",
+    WriteSource.REVERT: "Hoàn tác",
+    WriteSource.SYSTEM: "Hệ thống",
+    "out_of_band": "Ngoài ứng dụng",
+}
+
+
 class WriteMeta(BaseModel):
     """Who made the latest change, stamped by the app's write path on every write."""
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from beanie import Document
-from pydantic import BaseModel, field_validator, model_validator
+from pydantic import BaseModel, ValidationInfo, field_validator
 from pymongo import ASCENDING, IndexModel
 
 from app.errors import InvalidInput
@@ -87,14 +87,18 @@ class Permission(BaseModel):
         except InvalidInput as exc:
             raise ValueError(exc.message) from exc
 
-    @model_validator(mode="after")
-    def _check_fields(self) -> Permission:
+    @field_validator("read_fields", "write_fields")
+    @classmethod
+    def _check_patterns(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        # On the field itself, so a message names it («Trường được sửa: Mẫu «x»: …»).
+        resource = info.data.get("resource")
+        if resource is None:
+            return value  # the resource is wrong: its own message says so
+        kind = "read" if info.field_name == "read_fields" else "write"
         try:
-            self.read_fields = validate_field_patterns(self.resource, self.read_fields, "read")
-            self.write_fields = validate_field_patterns(self.resource, self.write_fields, "write")
+            return validate_field_patterns(resource, value, kind)
         except InvalidInput as exc:
             raise ValueError(exc.message) from exc
-        return self
 
 
 def _encode_permission(permission: Permission) -> dict[str, Any]:

@@ -45,6 +45,9 @@ class User(Document):
     password_changed_at: datetime | None = label("Đổi mật khẩu lần cuối", default=None)
     password_history: list[str] = Field(default_factory=list, title="Lịch sử mật khẩu")
     must_change_password: bool = label("Phải đổi mật khẩu", default=True)
+    # Not written any more: sign-ins are journalled (auth_events) and the panel shows the last
+    # one from there, so a sign-in adds no change-log entry. The field stays as the path whose
+    # read rule governs that column (roles name it in their field patterns).
     last_login_at: datetime | None = label("Đăng nhập lần cuối", default=None)
     search_name: str = Field(default="", title="Khóa tìm kiếm")
     version: int = label("Phiên bản", default=0, ge=0)

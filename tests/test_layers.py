@@ -48,6 +48,7 @@ LAYERS: dict[str, int] = {
     "admin": DELIVERY,
     "app.main": WIRING,
     "app.cli": WIRING,
+    "app.cli_parser": WIRING,
     "app.runtime": WIRING,
     "app.db": WIRING,
     "app.auth.bootstrap": WIRING,  # the create-admin command

@@ -37,6 +37,7 @@ from starlette_admin.fields import (
 from starlette_admin.filters import FilterGroup, FilterRule
 from starlette_admin.types import RequestAction
 
+from app.clock import local, utcnow
 from app.errors import Forbidden, HocBaError, NotFound
 from app.permissions.fields import FieldRules
 from app.permissions.scope import MATCH_NOTHING, Scope, as_raw
@@ -46,6 +47,7 @@ from app.validation_vi import messages_by_field
 from models.common import WriteSource
 from models.labels import describe_path
 from models.role import Action
+from models.types import search_key
 
 from ..access import access_of
 from .fields import HiddenTextField, VersionField
@@ -110,6 +112,8 @@ class ScopedModelView(ModelView):
     # Forms with our error summary and buttons (hocba/form_footer.html).
     edit_template = "hocba/edit.html"
     create_template = "hocba/create.html"
+    # Headed by the record's name (record_name), never its database id.
+    detail_template = "hocba/detail.html"
     # Display-only columns -> the stored path whose read rule governs them.
     column_paths: ClassVar[dict[str, str]] = {}
     # Top-level stored fields no list column shows: a list page does not load them.
@@ -290,12 +294,24 @@ class ScopedModelView(ModelView):
     ) -> list[Any]:
         # Our documents have no Beanie links: a plain find, not the library's fetch_links
         # aggregation, which makes the database materialise every record before paging.
+        await self._load_filter_choices(request)
         query = await self.caller_query(request, q, filters)
         order = [(name, int(way)) for name, way in build_order_clauses(sorts)] if sorts else None
         source = self.source(request, self._request_action(request))
         page = Page(order, skip, max(limit, 0))
         docs = await source.rows(query, page, self._omitted_from_list(request))
         return self._models(request, docs)
+
+    async def _load_filter_choices(self, request: Request) -> None:
+        """Filters whose values are picked from a catalogue list (a class) read it before the
+        list page renders its filter builder (which asks for choices synchronously)."""
+        registry = self.get_filter_registry()
+        for field in self.get_fields_list(request, include_nested=True):
+            if field.searchable:
+                for filter_class in registry.filters_for(field):
+                    source = getattr(filter_class, "source", None)
+                    if source is not None:
+                        await source.load(request)
 
     def _models(self, request: Request, docs: list[dict[str, Any]]) -> list[Any]:
         rows = []
@@ -313,13 +329,27 @@ class ScopedModelView(ModelView):
             return []
         return list(self.list_omits)
 
-    async def repr(self, obj: Any, request: Request) -> str:
-        """How flash messages and breadcrumbs name a record: its human name, not its id."""
+    def record_name(self, obj: Any) -> str:
+        """A record's human name, for headings and messages: never its database id."""
         for attribute in ("record_label", "full_name", "name", "username", "code"):
             value = getattr(obj, attribute, None)
             if isinstance(value, str) and value:
                 return value
-        return await super().repr(obj, request)
+        return self.display_name or ""
+
+    def export_filename(self) -> str:
+        """The download's name unless the user types one: what it holds and when."""
+        return export_filename(self.menu_label or self.display_name or "du-lieu")
+
+    async def before_export(self, request: Request, ctx: Any) -> None:
+        # The library names an export after the view's key ("students"): the key is the
+        # default only when the user left the name empty.
+        if ctx.filename == self.key:
+            ctx.filename = self.export_filename()
+
+    async def repr(self, obj: Any, request: Request) -> str:
+        """How flash messages and breadcrumbs name a record: its human name, not its id."""
+        return self.record_name(obj)
 
     async def find_by_pk(self, request: Request, pk: Any) -> Any:
         found = await self.find_in_scope(request, pk, self._request_action(request))
@@ -462,6 +492,14 @@ class ScopedModelView(ModelView):
         for name in text_columns:
             if name in data and name not in kept:
                 kept[name] = HIDDEN_VALUE
+
+
+def export_filename(label: str) -> str:
+    """«Hồ sơ học sinh» → «ho-so-hoc-sinh-02-12-2026»: readable, and plain ASCII because a
+    download's name travels in an HTTP header."""
+    day = local(utcnow()).strftime("%d-%m-%Y")
+    words = re.sub(r"[^a-z0-9]+", "-", search_key(label)).strip("-")
+    return f"{words}-{day}"
 
 
 def _memo(request: Request) -> dict[Any, Any]:

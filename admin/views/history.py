@@ -18,12 +18,13 @@ from starlette_admin.views import CustomView
 
 from app.changelog.audited import COLLECTION_LABELS
 from app.changelog.history import HistoryFilter, record_history, revert
-from app.clock import utcnow
+from app.clock import format_datetime, utcnow
 from app.errors import HocBaError, NotFound
 from app.grading import catalogue
 from app.store.directory import role_names
 from app.store.handles import EVERYTHING, Page, RowSource
 from models.changelog import ALARM_LABELS, ChangeLogAlarm, ChangeLogEntry
+from models.common import SOURCE_LABELS
 from models.role import Action
 
 from ..access import access_of
@@ -202,7 +203,9 @@ class ChangeLogView(ReadOnlyView):
         sa.EnumField("op", label="Thao tác", choices=list(OP_LABELS.items())),
         FlagField("out_of_band", label="Ngoài ứng dụng"),
         sa.StringField("reason", label="Lý do"),
-        sa.StringField("source", label="Nguồn", exclude_from_list=True),
+        sa.EnumField(
+            "source", label="Nguồn", choices=list(SOURCE_LABELS.items()), exclude_from_list=True
+        ),
         sa.StringField("out_of_band_reason", label="Vì sao bị đánh dấu", exclude_from_list=True),
         sa.IntegerField("version", label="Phiên bản", exclude_from_list=True),
         sa.IntegerField("seq", label="Số thứ tự", exclude_from_list=True),
@@ -212,6 +215,17 @@ class ChangeLogView(ReadOnlyView):
     fields_default_sort = [("seq", True)]
     page_size = 25
     page_size_options = [25, 50, 100]
+
+    def record_name(self, obj: Any) -> str:
+        """«Sửa Hồ sơ học sinh: Lê Văn An (HS001) — 08:15 02/12/2026»"""
+        what = (
+            OP_LABELS.get(obj.op, obj.op)
+            if obj.kind == "change"
+            else KIND_LABELS.get(obj.kind, "Mục nhật ký")
+        )
+        where = COLLECTION_LABELS.get(obj.collection, obj.collection)
+        record = f": {obj.record_label}" if obj.record_label else ""
+        return f"{what} {where.lower()}{record} — {format_datetime(obj.at)}"
 
     def source(self, request: Request, action: Action) -> RowSource:
         # Entries of records in the reader's scope only (the views are read-only).
@@ -265,6 +279,9 @@ class AlarmView(ReadOnlyView):
     ]
     fields_default_sort = [("at", True)]
     row_actions = ["view", "acknowledge"]
+
+    def record_name(self, obj: Any) -> str:
+        return f"{ALARM_LABELS.get(obj.kind, obj.kind)} — {format_datetime(obj.at)}"
 
     def source(self, request: Request, action: Action) -> RowSource:
         # Alarms are the log's own notices, not records: whoever may read the log reads them.

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette_admin import fields as sa
 
 from app.store.directory import role_exists
-from app.store.explain import impact
+from app.store.explain import ImpactRow, impact
 from app.store.writes import TAKEN
 from app.validation_vi import messages_by_field
 from models.role import ACTION_LABELS, RESOURCE_LABELS, Permission, Role
@@ -49,11 +49,6 @@ class PatternsField(sa.TextAreaField):
         return await super().serialize_value(request, value)
 
 
-def _field_label(path: str) -> str:
-    field = Permission.model_fields.get(path.split(".", 1)[0])
-    return field.title if field is not None and field.title else path
-
-
 def _permission_fields() -> list[sa.BaseField]:
     return [
         sa.EnumField(
@@ -83,6 +78,40 @@ def _permission_fields() -> list[sa.BaseField]:
             help_text="Mỗi dòng một mẫu; để trống là không được sửa",
         ),
         sa.StringField("description", label="Ghi chú"),
+    ]
+
+
+# A permission's fields by the labels its form shows, for messages about them.
+PERMISSION_LABELS = {f.name: f.label for f in _permission_fields()}
+CONFIRM_IMPACT = (
+    "Thay đổi này làm thay đổi phạm vi dữ liệu của {people} người dùng. Kiểm tra bảng dưới "
+    "đây rồi bấm «Xác nhận và lưu» (hoặc sửa lại quyền)."
+)
+IMPACT_ROWS_SHOWN = 50
+
+
+def invalid_permission(number: int, exc: ValidationError) -> str:
+    """«Quyền số 2 không hợp lệ — ô «Trường được sửa»: Mẫu «abc»: không có trường «abc»»"""
+    parts = []
+    for path, message in messages_by_field(exc).items():
+        label = PERMISSION_LABELS.get(path.split(".", 1)[0])
+        parts.append(f"ô «{label}»: {message}" if label else message)
+    return f"Quyền số {number} không hợp lệ — {'; '.join(parts)}"
+
+
+def impact_table(rows: list[ImpactRow]) -> list[dict[str, Any]]:
+    """The rows of the confirmation table: who gains or loses which records."""
+    return [
+        {
+            "full_name": r.full_name,
+            "username": r.username,
+            "resource": RESOURCE_LABELS.get(r.resource, r.resource),
+            "before": r.before,
+            "after": r.after,
+            "added": r.added,
+            "removed": r.removed,
+        }
+        for r in rows[:IMPACT_ROWS_SHOWN]
     ]
 
 
@@ -133,12 +162,7 @@ class RoleView(ScopedModelView):
                 permissions.append(Permission.model_validate(raw))
             except ValidationError as exc:
                 # Say which permission and which of its fields, in the form's own words.
-                messages = "; ".join(
-                    f"{_field_label(path)}: {msg}" for path, msg in messages_by_field(exc).items()
-                )
-                raise form_error(
-                    {"__all__": f"Quyền số {number} không hợp lệ — {messages}"}
-                ) from exc
+                raise form_error({"__all__": invalid_permission(number, exc)}) from exc
         code = str(data.get("code") or "")
         rows = [r for r in await impact(code, permissions) if r.changed]
         if not rows:
@@ -153,11 +177,12 @@ class RoleView(ScopedModelView):
         # starlette-admin re-renders the form from this same dict: the hidden field then
         # carries the fingerprint, and the next submit of the unchanged rules confirms.
         data["impact_ack"] = fingerprint
-        summary = "; ".join(r.describe() for r in rows[:20])
-        more = f" và {len(rows) - 20} người khác" if len(rows) > 20 else ""
+        people = len({r.username for r in rows})
         raise form_error(
             {
-                "__all__": f"Thay đổi này làm thay đổi phạm vi dữ liệu: {summary}{more}. "
-                "Kiểm tra lại rồi bấm Lưu lần nữa để xác nhận."
+                "__all__": CONFIRM_IMPACT.format(people=people),
+                # Shown as a table above the form (hocba/form_errors.html).
+                "__impact__": impact_table(rows),
+                "__impact_more__": max(0, len(rows) - IMPACT_ROWS_SHOWN),
             }
         )

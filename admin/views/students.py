@@ -41,6 +41,7 @@ from .base import (
     overlay,
     stored_form,
 )
+from .choices import CLASS_FILTERS
 from .fields import CODE_FILTERS, VersionField, VnDateField, labelled
 
 MOET_ID = re.compile(MOET_ID_PATTERN)
@@ -171,7 +172,7 @@ class StudentView(ScopedModelView):
                 fields=[
                     sa.StringField("school_year", label="Năm học", filters=CODE_FILTERS),
                     sa.IntegerField("grade", label="Khối"),
-                    sa.StringField("class_name", label="Lớp", filters=CODE_FILTERS),
+                    sa.StringField("class_name", label="Lớp", filters=CLASS_FILTERS),
                 ],
             ),
             "Lớp hiện tại",
@@ -224,7 +225,7 @@ class StudentView(ScopedModelView):
             clauses.append({"moet_id": sealed})
         return RawQuery({"$or": clauses}), False
 
-    async def repr(self, obj: Any, request: Request) -> str:
+    def record_name(self, obj: Any) -> str:
         return f"{obj.profile.full_name} ({obj.code})"
 
     # -- detail ---------------------------------------------------------------------------

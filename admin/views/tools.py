@@ -27,6 +27,9 @@ def may_use_it_tools(request: Request) -> bool:
     return access_of(request).real_can_manage_roles
 
 
+NO_USERNAME = "Hãy nhập tên đăng nhập của tài khoản"
+
+
 class ExplainView(CustomView):
     """«Vì sao người dùng U xem được / không xem được hồ sơ R, và những trường nào»."""
 
@@ -58,7 +61,11 @@ class ExplainView(CustomView):
         if username or target:
             user = await find_user(username)
             record_id = await find_record_id(resource, target)
-            if user is None:
+            if not username:
+                error = NO_USERNAME
+            elif not target:
+                error = "Hãy nhập mã hoặc tên bản ghi cần giải thích"
+            elif user is None:
                 error = f"Không có tài khoản «{username}»"
             elif record_id is None:
                 error = f"Không tìm thấy bản ghi «{target}»"
@@ -113,7 +120,9 @@ class PreviewView(CustomView):
                 return RedirectResponse(request.url_for("admin:preview"), status_code=303)
             username = str(form.get("username") or "").strip().lower()
             target = await find_user(username)
-            if target is None:
+            if not username:
+                error = NO_USERNAME
+            elif target is None:
                 error = f"Không có tài khoản «{username}»"
             else:
                 session.preview_user_id = target.id

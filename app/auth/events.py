@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 
 from beanie import SortDirection
 
@@ -82,3 +84,18 @@ async def recent_logins(user_id: object, limit: int = 10) -> list[AuthEvent]:
         .limit(limit)
         .to_list()
     )
+
+
+async def last_logins(user_ids: Iterable[object]) -> dict[str, datetime]:
+    """Each account's latest successful sign-in, read from the journal (the account document
+    does not keep it: a sign-in is not a change to the account)."""
+    wanted = sorted({str(i) for i in user_ids if i is not None})
+    if not wanted:
+        return {}
+    cursor = await AuthEvent.get_pymongo_collection().aggregate(
+        [
+            {"$match": {"user_id": {"$in": wanted}, "kind": AuthEventKind.LOGIN_SUCCESS.value}},
+            {"$group": {"_id": "$user_id", "at": {"$max": "$at"}}},
+        ]
+    )
+    return {row["_id"]: row["at"] async for row in cursor}

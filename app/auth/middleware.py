@@ -27,6 +27,7 @@ from .sessions import COOKIE_NAME, clear_session_cookie, resolve_session
 from .signin import password_change_reason
 from .user_writes import actor_of
 
+ACCOUNT_PAGE = "/account"
 PASSWORD_PAGE = "/account/password"
 # Reachable while a password change is pending; also never touch the database for /healthz.
 CHANGE_EXEMPT = (PASSWORD_PAGE, "/logout", "/login", "/static/", "/healthz", "/favicon.ico")

@@ -121,12 +121,17 @@ async def authenticate(
 
     await throttle.reset(ThrottleScope.ACCOUNT, name)
     last = await previous_login(user.id)
-    changes: dict[str, object] = {"last_login_at": now}
+    # A sign-in is journalled below, not written to the account: the change log records
+    # changes to accounts, and every sign-in would otherwise add an entry there.
     if user.password_hash and needs_rehash(user.password_hash):
-        changes["password_hash"] = await asyncio.to_thread(hash_password, password)
-    await update_user(
-        user, changes, actor=actor_of(user), source=WriteSource.SYSTEM, reason="Đăng nhập"
-    )
+        rehashed = await asyncio.to_thread(hash_password, password)
+        await update_user(
+            user,
+            {"password_hash": rehashed},
+            actor=actor_of(user),
+            source=WriteSource.SYSTEM,
+            reason="Cập nhật cách lưu mật khẩu khi đăng nhập",
+        )
     await record_event(
         AuthEventKind.LOGIN_SUCCESS, user_id=user.id, actor=actor_of(user), **journal
     )

@@ -110,3 +110,15 @@ async def find_user_by_id(user_id: Any) -> User | None:
     """The account with this id (a parent's account named by the page that manages it)."""
     raw = await collection("users").find_one({"_id": user_id})
     return User.model_validate(raw) if raw is not None else None
+
+
+async def current_classes() -> list[str]:
+    """The names of the current school year's classes, by grade then name (6A1 … 9A4)."""
+    _, year = await school_year_codes()
+    return [c["name"] for c in await classes_of(year)] if year else []
+
+
+async def subject_groups() -> list[str]:
+    """The subject groups (tổ chuyên môn) the subject catalogue names, alphabetically."""
+    cursor = collection("subjects").find({"group": {"$nin": [None, ""]}}, {"group": 1})
+    return sorted({s["group"] async for s in cursor})

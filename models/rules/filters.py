@@ -66,8 +66,11 @@ TYPE_NAMES = {
 }
 
 
+ROOT_LABEL = "bộ lọc"  # how a message names the filter itself: «(tại bộ lọc → $or → [1])»
+
+
 def where(loc: list[str]) -> str:
-    return " → ".join(loc)
+    return " → ".join(ROOT_LABEL if part == ROOT else part for part in loc)
 
 
 def _fail(message: str, loc: list[str]) -> InvalidInput:

@@ -23,7 +23,8 @@ from .variables import ASSIGNED_SUBJECT, CURRENT_YEAR, USER_PREFIX, VARIABLES, v
 
 SegmentKind = Literal["name", "one", "rest", "var", "current_year", "assigned"]
 NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-KIND_LABELS = {"read": "read_fields", "write": "write_fields"}
+# The permission field holding each kind of pattern (errors are reported on it).
+KIND_FIELDS = {"read": "read_fields", "write": "write_fields"}
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,7 @@ def validate_field_patterns(resource: str, patterns: list[str], kind: str = "rea
             if model is not None:
                 _check_shape(model, segments, text)
         except InvalidInput as exc:
-            raise InvalidInput(
-                f"{exc.message} (tại {KIND_LABELS.get(kind, kind)})", field=KIND_LABELS.get(kind)
-            ) from exc
+            raise InvalidInput(exc.message, field=KIND_FIELDS.get(kind)) from exc
         if text not in result:
             result.append(text)
     return result

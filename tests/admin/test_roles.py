@@ -5,6 +5,7 @@ with a Vietnamese message that points at the offending part."""
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pytest
@@ -39,6 +40,14 @@ async def visible(school: School, client: httpx.AsyncClient) -> set[str]:
     return {code for code in school.pupils if school.pupil_id(code) in response.text}
 
 
+def impact_rows(html: str) -> list[str]:
+    """The rows of the impact confirmation's table, as text."""
+    table = re.search(r'id="impact-table".*?<tbody>(.*?)</tbody>', html, re.S)
+    assert table, "no impact table on the page"
+    rows = re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
+
+
 async def stored_filter(code: str) -> dict[str, object]:
     role = await Role.find_one({"code": code})
     assert role is not None
@@ -54,10 +63,13 @@ async def test_filter_edit_shows_impact_then_saves_and_applies_at_once(school: S
 
     first = await post(it, path, with_filter(await load_form(it, path), WIDER))
     assert first.status_code == 422
-    message = form_error(first.text)
-    assert "Hà Thị Chủ (gv.cn7a1) – Hồ sơ học sinh: 3 → 6 (thêm 3, bớt 0)" in message
-    assert "Vàng A Hai (gv.cn7a2) – Hồ sơ học sinh: 3 → 6 (thêm 3, bớt 0)" in message
-    assert "bấm Lưu lần nữa để xác nhận" in message
+    assert "phạm vi dữ liệu của 2 người dùng" in form_error(first.text)
+    assert impact_rows(first.text) == [
+        "Hà Thị Chủ (gv.cn7a1) Hồ sơ học sinh 3 6 +3 0",
+        "Vàng A Hai (gv.cn7a2) Hồ sơ học sinh 3 6 +3 0",
+    ]
+    assert 'id="confirm-impact"' in first.text  # one clear button confirms
+    assert 'class="alert alert-warning mb-3" role="alert" id="form-error"' in first.text
     assert await stored_filter("gvcn") == before  # nothing saved yet
     assert await visible(school, homeroom) == {"HS7A101", "HS7A102", "HS7A103"}
 
@@ -83,9 +95,9 @@ async def test_a_changed_rule_needs_its_own_confirmation(school: School) -> None
     leavers = '{"status": "left"}'
     second = await post(it, path, with_filter(form_fields(first.text), leavers))
     assert second.status_code == 422
-    message = form_error(second.text)
-    assert "Hà Thị Chủ (gv.cn7a1) – Hồ sơ học sinh: 3 → 1 (thêm 1, bớt 3)" in message
-    assert "3 → 6" not in message
+    rows = impact_rows(second.text)
+    assert "Hà Thị Chủ (gv.cn7a1) Hồ sơ học sinh 3 1 +1 −3" in rows
+    assert not any(" 3 6 " in row for row in rows)
     assert await stored_filter("gvcn") == before
     third = await post(it, path, form_fields(second.text))
     assert third.status_code == 303
@@ -103,9 +115,9 @@ async def test_a_swap_of_same_size_scopes_still_asks(school: School) -> None:
     )
     first = await post(it, path, with_filter(await load_form(it, path), swapped))
     assert first.status_code == 422, first.text[:300]
-    message = form_error(first.text)
-    assert "Hà Thị Chủ (gv.cn7a1) – Hồ sơ học sinh: 3 → 3 (thêm 3, bớt 3)" in message
-    assert "Vàng A Hai (gv.cn7a2) – Hồ sơ học sinh: 3 → 3 (thêm 3, bớt 3)" in message
+    rows = impact_rows(first.text)
+    assert "Hà Thị Chủ (gv.cn7a1) Hồ sơ học sinh 3 3 +3 −3" in rows
+    assert "Vàng A Hai (gv.cn7a2) Hồ sơ học sinh 3 3 +3 −3" in rows
     second = await post(it, path, form_fields(first.text))
     assert second.status_code == 303, form_error(second.text)
     homeroom = await school.login("gv.cn7a1")
@@ -140,18 +152,18 @@ async def test_every_seeded_role_survives_an_unchanged_submit(school: School, co
 @pytest.mark.parametrize(
     ("row_filter", "expected"),
     [
-        ('{"$where": "this.code == 1"}', "Toán tử $where không được phép (tại row_filter)"),
+        ('{"$where": "this.code == 1"}', "Toán tử $where không được phép (tại bộ lọc)"),
         (
             '{"current.class_name": {"$function": {"body": "return 1", "args": [], "lang": "js"}}}',
-            "Toán tử $function không được phép (tại row_filter → current.class_name)",
+            "Toán tử $function không được phép (tại bộ lọc → current.class_name)",
         ),
         (
             '{"$or": [{"status": "studying"}, {"$expr": {"$eq": [1, 1]}}]}',
-            "Toán tử $expr không được phép (tại row_filter → $or → [1])",
+            "Toán tử $expr không được phép (tại bộ lọc → $or → [1])",
         ),
         (
             '{"current.grade": {"$accumulator": {}}}',
-            "Toán tử $accumulator không được phép (tại row_filter → current.grade)",
+            "Toán tử $accumulator không được phép (tại bộ lọc → current.grade)",
         ),
         ('{"current.class_name": }', "JSON không hợp lệ ở dòng 1, cột 24: thiếu giá trị"),
         ("{'current.class_name': '7A1'}", "tên trường phải đặt trong ngoặc kép"),
@@ -175,7 +187,7 @@ async def test_unsafe_or_broken_filters_are_refused(
     assert response.status_code == 422
     message = form_error(response.text)
     assert expected in message
-    assert message.startswith(f"Quyền số {number} không hợp lệ — Bộ lọc dòng")
+    assert message.startswith(f"Quyền số {number} không hợp lệ — ô «Bộ lọc bản ghi (JSON)»: ")
     assert await Role.get_pymongo_collection().find_one({"code": "gvcn"}) == before
     # Nor can a new role carry one.
     created = await post(
@@ -217,3 +229,18 @@ async def test_only_the_it_group_edits_roles(school: School) -> None:
     role = await Role.find_one({"code": "gvcn"})
     assert role is not None
     assert role.name == "Giáo viên chủ nhiệm"
+
+
+async def test_a_wrong_field_pattern_is_named_by_its_form_label(school: School) -> None:
+    it = await school.login("it.quantri")
+    path = role_path(school, "gvcn")
+    pairs = await load_form(it, path)
+    prefix = students_permission(pairs)
+    number = int(prefix.rsplit(".", 1)[1])
+    key = prefix + ".write_fields"
+    response = await post(it, path, [(k, "profile\nkhong_co" if k == key else v) for k, v in pairs])
+    assert response.status_code == 422
+    assert form_error(response.text) == (
+        f"Quyền số {number} không hợp lệ — ô «Trường được sửa»: "
+        "Mẫu «khong_co»: không có trường «khong_co» (trong gốc)"
+    )

@@ -82,6 +82,18 @@ async def test_list_offers_the_filters(school: School) -> None:
     assert fields["status"] == "Tình trạng"
 
 
+async def test_the_class_filter_is_a_list_of_the_years_classes(school: School) -> None:
+    office = await school.login("vp.thuky")
+    html = (await office.get("/admin/students/list")).text
+    start = html.find('{"name": "class_name", "label"')
+    assert start >= 0, "the class field is in the filter builder"
+    filters = json.JSONDecoder().raw_decode(html, start)[0]["filters"]
+    # Every way to filter by class picks from this year's classes; none is typed free text.
+    assert {f["name"] for f in filters} == {"eq", "neq", "in", "not_in"}
+    for found in filters:
+        assert found["choices"] == [["6A1", "6A1"], ["7A1", "7A1"], ["7A2", "7A2"]], found
+
+
 def _filter_builder_fields(html: str) -> dict[str, str]:
     """name -> label of the fields the filter builder offers (its JSON island)."""
     labels = {}
@@ -101,7 +113,8 @@ def _filter_builder_fields(html: str) -> dict[str, str]:
         ("class_name__eq=7A2", {"HS7A201", "HS7A202", "HS7A203"}),
         ("class_name__eq=7a2", {"HS7A201", "HS7A202", "HS7A203"}),  # as typed
         ("class_name__neq=7A2", {"HS7A101", "HS7A102", "HS7A103", "HS6A901"}),
-        ("class_name__startswith=7", CURRENT),
+        ("class_name__in=7A1,7A2", CURRENT),
+        ("class_name__not_in=7A1,7A2", {"HS6A901"}),
         ("class_name__eq=7A", set()),  # a whole class name, not a prefix
         ("class_name__eq=.*", set()),  # a value, not a pattern
         (

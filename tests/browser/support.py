@@ -73,11 +73,11 @@ class Pages:
         self.step = 0
         self.contexts: list[Any] = []
 
-    async def new_page(self) -> Any:
-        # A Vietnamese browser (as the school's PCs are): Accept-Language vi-VN picks the
-        # Vietnamese panel; headless Chromium would otherwise ask for English.
+    async def new_page(self, locale: str = "vi-VN") -> Any:
+        # A Vietnamese browser by default, as the school's PCs are; the panel is Vietnamese
+        # whatever the browser asks for (tests with "en-US" check that).
         context = await self.browser.new_context(
-            locale="vi-VN",
+            locale=locale,
             timezone_id="Asia/Ho_Chi_Minh",
             viewport={"width": 1280, "height": 900},
         )
@@ -93,8 +93,8 @@ class Pages:
         self.contexts.append(context)
         return await context.new_page()
 
-    async def login(self, username: str) -> Any:
-        page = await self.new_page()
+    async def login(self, username: str, locale: str = "vi-VN") -> Any:
+        page = await self.new_page(locale)
         await page.goto(self.school.url("/login"))
         await page.fill("input[name=username]", username)
         await page.fill("input[name=password]", self.school.passwords[username])

@@ -262,11 +262,13 @@ async def test_cntt_widens_gvcn_row_filter_with_impact_confirmation(
     await pages.shot(admin, "impact-confirmation", full_page=False)  # the notice is on top
     notice = await admin.locator("body").inner_text()
     assert IMPACT_NOTICE in notice, "the first save must show the impact and ask to confirm"
-    assert f"({cast.gvcn}) – Hồ sơ học sinh: {before} → {after}" in notice
+    row = admin.locator("#impact-table tr", has_text=f"({cast.gvcn})")
+    cells = [" ".join(c.split()) for c in await row.locator("td").all_inner_texts()]
+    assert cells[1:4] == ["Hồ sơ học sinh", str(before), str(after)], cells
     role = school.db.roles.find_one({"code": "gvcn"})
     assert cast.extra_class not in json.dumps(role["permissions"]), "stored before confirming"
 
-    await save(admin)  # the second click confirms
+    await admin.get_by_role("button", name="Xác nhận và lưu").click()  # confirms
     await admin.wait_for_url(re.compile(r"/admin/roles/list"))
     await expect(admin.locator("body")).to_contain_text("Đã cập nhật")
     await pages.shot(admin, "role-saved")

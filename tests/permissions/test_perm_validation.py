@@ -10,29 +10,29 @@ from models.role import Permission
 from models.rules.filters import parse_filter, validate_field_patterns
 
 REFUSED_OPERATORS = [
-    ({"$where": "this.a == 1"}, "Toán tử $where không được phép (tại row_filter)"),
-    ({"$expr": {"$eq": ["$a", 1]}}, "Toán tử $expr không được phép (tại row_filter)"),
-    ({"a": {"$function": {"body": "x"}}}, "Toán tử $function không được phép (tại row_filter → a)"),
-    ({"a": {"$accumulator": {}}}, "Toán tử $accumulator không được phép (tại row_filter → a)"),
+    ({"$where": "this.a == 1"}, "Toán tử $where không được phép (tại bộ lọc)"),
+    ({"$expr": {"$eq": ["$a", 1]}}, "Toán tử $expr không được phép (tại bộ lọc)"),
+    ({"a": {"$function": {"body": "x"}}}, "Toán tử $function không được phép (tại bộ lọc → a)"),
+    ({"a": {"$accumulator": {}}}, "Toán tử $accumulator không được phép (tại bộ lọc → a)"),
     (
         {"$or": [{"a": 1}, {"$where": "1"}]},
-        "Toán tử $where không được phép (tại row_filter → $or → [1])",
+        "Toán tử $where không được phép (tại bộ lọc → $or → [1])",
     ),
     (
         {"$and": [{"$nor": [{"b": {"$text": "x"}}]}]},
-        "Toán tử $text không được phép (tại row_filter → $and → [0] → $nor → [0] → b)",
+        "Toán tử $text không được phép (tại bộ lọc → $and → [0] → $nor → [0] → b)",
     ),
     (
         {"a": {"$not": {"$where": "1"}}},
-        "Toán tử $where không được phép (tại row_filter → a → $not)",
+        "Toán tử $where không được phép (tại bộ lọc → a → $not)",
     ),
     (
         {"a": {"$elemMatch": {"$expr": 1}}},
-        "Toán tử $expr không được phép (tại row_filter → a → $elemMatch)",
+        "Toán tử $expr không được phép (tại bộ lọc → a → $elemMatch)",
     ),
     (
         {"a": {"$elemMatch": {"b": {"$mod": [2, 0]}}}},
-        "Toán tử $mod không được phép (tại row_filter → a → $elemMatch → b)",
+        "Toán tử $mod không được phép (tại bộ lọc → a → $elemMatch → b)",
     ),
     ({"$jsonSchema": {}}, "Toán tử $jsonSchema không được phép"),
     ({"a": {"$type": "string"}}, "Toán tử $type không được phép"),
@@ -49,18 +49,18 @@ def test_refused_operators_name_the_operator_and_where(query, message) -> None:
 
 
 REFUSED_SHAPES = [
-    ({"$and": {"a": 1}}, "$and phải là một danh sách điều kiện không rỗng (tại row_filter → $and)"),
+    ({"$and": {"a": 1}}, "$and phải là một danh sách điều kiện không rỗng (tại bộ lọc → $and)"),
     ({"$or": []}, "$or phải là một danh sách điều kiện không rỗng"),
-    ({"$or": [1]}, "Điều kiện phải là một đối tượng {…} (tại row_filter → $or → [0])"),
-    ({"a": {"$in": "7A1"}}, "Phải là một danh sách […] (tại row_filter → a → $in)"),
-    ({"a": {"$nin": 3}}, "Phải là một danh sách […] (tại row_filter → a → $nin)"),
+    ({"$or": [1]}, "Điều kiện phải là một đối tượng {…} (tại bộ lọc → $or → [0])"),
+    ({"a": {"$in": "7A1"}}, "Phải là một danh sách […] (tại bộ lọc → a → $in)"),
+    ({"a": {"$nin": 3}}, "Phải là một danh sách […] (tại bộ lọc → a → $nin)"),
     ({"a": {"$all": {"x": 1}}}, "Phải là một danh sách […]"),
     ({"a": {"$in": "$user.username"}}, "biến $user.username không phải danh sách"),
     (
         {"a": {"$in": [{"$gt": 1}]}},
-        "Phần tử của danh sách không được chứa toán tử (tại row_filter → a → $in → [0])",
+        "Phần tử của danh sách không được chứa toán tử (tại bộ lọc → a → $in → [0])",
     ),
-    ({"a": {"$gt": [1, 2]}}, "Phải là một giá trị đơn (số, chuỗi…) (tại row_filter → a → $gt)"),
+    ({"a": {"$gt": [1, 2]}}, "Phải là một giá trị đơn (số, chuỗi…) (tại bộ lọc → a → $gt)"),
     (
         {"a": {"$lte": "$user.roles"}},
         "Biến $user.roles là một danh sách, không dùng được để so sánh",
@@ -83,15 +83,15 @@ REFUSED_SHAPES = [
     ({"a": {"$elemMatch": {}}}, "$elemMatch phải là một đối tượng điều kiện không rỗng"),
     (
         {"a": {"$gt": 1, "b": 2}},
-        "Không được trộn toán tử ($…) với tên trường trong cùng một đối tượng (tại row_filter → a)",
+        "Không được trộn toán tử ($…) với tên trường trong cùng một đối tượng (tại bộ lọc → a)",
     ),
     ({"a": {"$or": [{"b": 1}]}}, "Toán tử $or phải đặt ở mức điều kiện"),
-    ({"$in": [1]}, "Toán tử $in phải đặt bên trong một trường (tại row_filter)"),
+    ({"$in": [1]}, "Toán tử $in phải đặt bên trong một trường (tại bộ lọc)"),
     ({"$a": 1}, "Toán tử $a không được phép"),
-    ({"a.$b": 1}, "Tên trường «a.$b» không hợp lệ (tại row_filter)"),
+    ({"a.$b": 1}, "Tên trường «a.$b» không hợp lệ (tại bộ lọc)"),
     ({"a..b": 1}, "Tên trường «a..b» không hợp lệ"),
     ({"": 1}, "Tên trường «» không hợp lệ"),
-    ({"a": {"b": {"$gt": 1}}}, "Tên trường «$gt» không hợp lệ (tại row_filter → a → b)"),
+    ({"a": {"b": {"$gt": 1}}}, "Tên trường «$gt» không hợp lệ (tại bộ lọc → a → b)"),
     ({"a": float("nan")}, "Số không hợp lệ"),
 ]
 
@@ -104,9 +104,9 @@ def test_values_of_the_wrong_shape_are_refused(query, message) -> None:
 
 
 VARIABLE_ERRORS = [
-    ({"current.class_name": "$user.lop_day"}, "row_filter → current.class_name"),
-    ({"$or": [{"a": {"$in": ["$user.lop_day"]}}]}, "row_filter → $or → [0] → a → $in → [0]"),
-    ({"a": {"$ne": "$user.lop_day"}}, "row_filter → a → $ne"),
+    ({"current.class_name": "$user.lop_day"}, "bộ lọc → current.class_name"),
+    ({"$or": [{"a": {"$in": ["$user.lop_day"]}}]}, "bộ lọc → $or → [0] → a → $in → [0]"),
+    ({"a": {"$ne": "$user.lop_day"}}, "bộ lọc → a → $ne"),
 ]
 
 
@@ -229,7 +229,7 @@ def test_field_patterns_are_checked_against_the_model(resource, pattern, message
     with pytest.raises(InvalidInput) as caught:
         validate_field_patterns(resource, [pattern], "write")
     assert message in caught.value.message
-    assert caught.value.message.endswith("(tại write_fields)")
+    assert caught.value.field == "write_fields"
 
 
 def test_valid_field_patterns_are_deduplicated() -> None:
