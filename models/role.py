@@ -34,6 +34,12 @@ class Action(StrEnum):
     DELETE = "delete"
     EXPORT = "export"
     IMPORT = "import"
+    # The approval chain's steps (resources "gradebooks" and "corrections").
+    SUBMIT = "submit"
+    CHECK = "check"
+    APPROVE = "approve"
+    LOCK = "lock"
+    UNLOCK = "unlock"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -43,6 +49,11 @@ ACTION_LABELS: dict[Action, str] = {
     Action.DELETE: "Xóa",
     Action.EXPORT: "Xuất",
     Action.IMPORT: "Nhập",
+    Action.SUBMIT: "Nộp sổ / gửi đề nghị",
+    Action.CHECK: "Kiểm tra / trả lại",
+    Action.APPROVE: "Duyệt",
+    Action.LOCK: "Khóa sổ toàn trường",
+    Action.UNLOCK: "Mở khóa sổ",
 }
 
 

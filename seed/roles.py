@@ -9,6 +9,13 @@ from models.common import WriteSource
 from models.role import Action, Permission, Role
 
 V, C, E, D, X = Action.VIEW, Action.CREATE, Action.EDIT, Action.DELETE, Action.EXPORT
+SUBMIT, CHECK, APPROVE, LOCK, UNLOCK = (
+    Action.SUBMIT,
+    Action.CHECK,
+    Action.APPROVE,
+    Action.LOCK,
+    Action.UNLOCK,
+)
 
 # Who the pupil is and where they are now: what every teacher needs to recognise a pupil.
 IDENTITY = ["code", "profile.full_name", "profile.sex", "profile.birth_date", "status", "current"]
@@ -51,6 +58,43 @@ USER_WRITABLE = [
     "must_change_password",
 ]
 CATALOGUES = ("school_years", "classes", "subjects")
+# The approval chain (app/workflow): what each step writes of a book's document and of a
+# correction request. Who checks what: a subject group its subjects' books; the board the
+# homeroom books (conduct and absences have no subject group) and requests outside a subject.
+MY_BOOKS = {"teacher": "$user.username"}
+GROUP_BOOKS = {"kind": "subject", "subject": {"$in": "$user.group_subjects"}}
+BOOK_STEP_FIELDS = ["stage", "steps", "gaps", "returned", "checked_versions", "approved_versions"]
+MY_REQUESTS = {"requested_by": "$user.username"}
+GROUP_REQUESTS = {"subject": {"$in": "$user.group_subjects"}}
+REQUEST_STEP_FIELDS = ["status", "steps", "decision"]
+
+
+def _chain(
+    resource: str,
+    actions: list[Action],
+    row_filter: dict[str, object],
+    description: str,
+) -> Permission:
+    fields = BOOK_STEP_FIELDS if resource == "gradebooks" else REQUEST_STEP_FIELDS
+    return Permission(
+        resource=resource,
+        actions=actions,
+        row_filter=row_filter,
+        read_fields=["**"],
+        write_fields=fields if actions != [V] else [],
+        description=description,
+    )
+
+
+def teacher_chain() -> list[Permission]:
+    """A teacher's side of the chain: view and submit their own books, propose corrections
+    and follow their own requests."""
+    return [
+        _chain("gradebooks", [V, SUBMIT], MY_BOOKS, "Xem và nộp các sổ mình phụ trách"),
+        _chain(
+            "corrections", [V, SUBMIT], MY_REQUESTS, "Gửi và theo dõi phiếu điều chỉnh của mình"
+        ),
+    ]
 
 
 def _view(resource: str, description: str, fields: list[str] | None = None) -> Permission:
@@ -82,6 +126,21 @@ def default_roles() -> list[Role]:
                 *_catalogues_view(),
                 _view("change_log", "Xem nhật ký thay đổi học bạ"),
                 _view("auth_events", "Xem nhật ký đăng nhập"),
+                _chain("gradebooks", [V], {}, "Xem tình trạng nộp, kiểm tra, duyệt mọi sổ"),
+                _chain("gradebooks", [CHECK], {"kind": "homeroom"}, "Kiểm tra sổ chủ nhiệm"),
+                _chain(
+                    "gradebooks",
+                    [APPROVE, LOCK, UNLOCK],
+                    {},
+                    "Duyệt sổ, khóa và mở khóa sổ (từng sổ và toàn trường)",
+                ),
+                _chain("corrections", [V, APPROVE], {}, "Duyệt hoặc từ chối phiếu điều chỉnh"),
+                _chain(
+                    "corrections",
+                    [CHECK],
+                    {"subject": None},
+                    "Kiểm tra phiếu không thuộc môn nào (sổ chủ nhiệm, khiếu nại chung)",
+                ),
             ],
         ),
         Role(
@@ -99,6 +158,15 @@ def default_roles() -> list[Role]:
                         "years.*.subjects.$user.group_subjects.**",
                     ],
                     description="Xem điểm các môn của tổ chuyên môn, mọi lớp",
+                ),
+                _chain(
+                    "gradebooks", [V, CHECK], GROUP_BOOKS, "Kiểm tra hoặc trả lại sổ các môn của tổ"
+                ),
+                _chain(
+                    "corrections",
+                    [V, CHECK],
+                    GROUP_REQUESTS,
+                    "Kiểm tra phiếu điều chỉnh môn của tổ",
                 ),
                 *_catalogues_view(),
             ],
@@ -124,6 +192,7 @@ def default_roles() -> list[Role]:
                     ],
                     description="Học sinh lớp chủ nhiệm trong năm học hiện tại",
                 ),
+                *teacher_chain(),
                 *_catalogues_view(),
             ],
         ),
@@ -150,6 +219,7 @@ def default_roles() -> list[Role]:
                     ],
                     description="Học sinh các lớp được phân công dạy, chỉ môn được phân công",
                 ),
+                *teacher_chain(),
                 *_catalogues_view(),
             ],
         ),
