@@ -25,6 +25,7 @@ from .views.scorebook import MyBooksView, TeacherLanding
 from .views.students import StudentView
 from .views.tools import AuthEventView, ExplainView, PreviewView
 from .views.users import UserView
+from .views.workflow import CorrectionsView, InboxCount, InboxView, WorkflowView
 
 HERE = Path(__file__).parent
 
@@ -62,6 +63,7 @@ def build_admin(settings: Settings) -> Admin:
             Middleware(LanguageMiddleware),
             Middleware(AccessMiddleware),
             Middleware(TeacherLanding),
+            Middleware(InboxCount),
         ],
     )
     admin.templates.env.globals["get_locale_display_name"] = locale_display_name
@@ -69,7 +71,10 @@ def build_admin(settings: Settings) -> Admin:
     admin.templates.env.globals["format_datetime"] = format_datetime
     admin.templates.env.globals["error_detail"] = error_detail
     for view in (
+        InboxView(),
         MyBooksView(settings.school_name),
+        WorkflowView(),
+        CorrectionsView(),
         StudentView(),
         UserView(),
         RoleView(),

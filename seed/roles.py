@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.context import SYSTEM_ACTOR, Actor
 from app.store import system_writer
 from app.store.directory import existing_keys
@@ -72,7 +74,7 @@ REQUEST_STEP_FIELDS = ["status", "steps", "decision"]
 def _chain(
     resource: str,
     actions: list[Action],
-    row_filter: dict[str, object],
+    row_filter: dict[str, Any],
     description: str,
 ) -> Permission:
     fields = BOOK_STEP_FIELDS if resource == "gradebooks" else REQUEST_STEP_FIELDS

@@ -15,6 +15,7 @@ from models.role import Action
 from models.workflow import (
     REQUEST_KIND_LABELS,
     REQUEST_STATUS_LABELS,
+    STAGE_LABELS,
     CorrectionRequest,
     Gradebook,
     RequestStatus,
@@ -197,3 +198,18 @@ async def my_decided_requests(access: Access) -> list[Item]:
         {"requested_by": user.username, "status": {"$in": [RequestStatus.REFUSED.value]}},
     )
     return [_request_item("my_requests", r) for r in found]
+
+
+async def book_stages(access: Access) -> dict[tuple[str, str, str | None, str], str]:
+    """(class, kind, subject, term) -> the stage's label, for the books the reader may see in
+    the chain (a book missing here is being entered)."""
+    if not access.can("gradebooks", Action.VIEW):
+        return {}
+    year = access.principal.ctx.current_school_year
+    found = await access.handle("gradebooks").find({"school_year": year} if year else None)
+    return {
+        (f.stored["class_name"], f.stored["kind"], f.stored.get("subject"), f.stored["term"]): (
+            STAGE_LABELS[Stage(f.stored["stage"])]
+        )
+        for f in found
+    }
