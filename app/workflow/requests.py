@@ -38,7 +38,7 @@ from models.workflow import (
     StepKind,
 )
 
-from .books import book_lock
+from .books import book_lock, gradebook
 
 NOT_FOUND = "Không tìm thấy phiếu này hoặc phiếu không thuộc phạm vi của bạn"
 NOT_LOCKED = "Ô «{cell}» chưa khóa sổ: hãy sửa trực tiếp trên sổ điểm"
@@ -125,6 +125,10 @@ async def propose(
     if not access.can("corrections", Action.SUBMIT):
         raise Forbidden("Bạn không có quyền gửi phiếu đề nghị điều chỉnh")
     book = await load_book(access, key)
+    # From the book's own teacher (whoever may hand the book in).
+    owner = await gradebook(key)
+    if not access.scope("gradebooks", Action.SUBMIT).matches(owner):
+        raise NotFound("Chỉ giáo viên phụ trách sổ này mới lập phiếu điều chỉnh cho sổ")
     row = next((r for r in book.rows if r.id == student_id), None)
     if row is None:
         raise NotFound("Học sinh này không có trong sổ")

@@ -12,7 +12,7 @@ from .helpers import TOAN_HK1, approved, as_user
 
 async def test_the_log_entry_of_an_applied_correction_links_to_its_request(
     school: School,
-    worker: WorkerHandle,
+    worker: WorkerHandle,  # noqa: F811
     wait_for_entries: WaitFor,  # noqa: F811
 ) -> None:
     worker.start()
