@@ -25,7 +25,13 @@ from .views.scorebook import MyBooksView, TeacherLanding
 from .views.students import StudentView
 from .views.tools import AuthEventView, ExplainView, PreviewView
 from .views.users import UserView
-from .views.workflow import CorrectionsView, InboxCount, InboxView, WorkflowView
+from .views.workflow import (
+    BookChainView,
+    CorrectionsView,
+    InboxCount,
+    InboxView,
+    WorkflowView,
+)
 
 HERE = Path(__file__).parent
 
@@ -74,6 +80,7 @@ def build_admin(settings: Settings) -> Admin:
         InboxView(),
         MyBooksView(settings.school_name),
         WorkflowView(),
+        BookChainView(),
         CorrectionsView(),
         StudentView(),
         UserView(),

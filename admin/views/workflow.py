@@ -209,9 +209,20 @@ class WorkflowView(CustomView):
             flash(request, exc.message, "error")
         return RedirectResponse(target, status_code=303)
 
-    # -- one book ------------------------------------------------------------------------------
-    @route("/book", methods=["GET"], name="workflow_book")
-    async def book(self, request: Request) -> Response:
+
+class BookChainView(CustomView):
+    """One book's place in the chain: its stage, history and the steps the reader may take
+    (reached from the score book and the lists; not a menu entry)."""
+
+    path = "/book-chain"
+    route_name = "workflow_book"
+    add_to_menu = False
+
+    def is_accessible(self, request: Request) -> bool:
+        return access_of(request).can("gradebooks", Action.VIEW)
+
+    @route("", methods=["GET"])
+    async def index(self, request: Request) -> Response:
         return await self._book_page(request, dict(request.query_params), {}, None)
 
     async def _book_page(
@@ -231,7 +242,7 @@ class WorkflowView(CustomView):
             status=422 if error else 200,
         )
 
-    @route("/book/step", methods=["POST"], name="workflow_step")
+    @route("/step", methods=["POST"], name="workflow_step")
     async def step(self, request: Request) -> Response:
         access = access_of(request)
         form = await request.form()
@@ -497,4 +508,11 @@ class InboxCount:
         await self.app(scope, receive, send)
 
 
-__all__ = ["BOOK_TERMS", "CorrectionsView", "InboxCount", "InboxView", "WorkflowView"]
+__all__ = [
+    "BOOK_TERMS",
+    "BookChainView",
+    "CorrectionsView",
+    "InboxCount",
+    "InboxView",
+    "WorkflowView",
+]
