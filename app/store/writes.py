@@ -198,9 +198,19 @@ class Writer:
         changes: Mapping[str, Any],
         *,
         expected_version: int | None = None,
+        allow_lock_paths: bool = False,
+        seen: Mapping[str, Any] | None = None,
+        lift_locks: Iterable[str] = (),
     ) -> dict[str, Any]:
         """As :meth:`update`, answering the stored document (no model built for it)."""
-        stored, _ = await self._update(record_id, changes, expected_version, False)
+        stored, _ = await self._update(
+            record_id,
+            changes,
+            expected_version,
+            allow_lock_paths,
+            seen=seen,
+            lift_locks=frozenset(lift_locks),
+        )
         return stored
 
     async def _update(

@@ -14,13 +14,14 @@ group for conduct and absences), then approved by the board like any book.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.clock import utcnow
 from app.errors import Conflict, HocBaError, InvalidInput
-from app.scorebook.books import Book, BookKey, load_book
+from app.scorebook.books import Book, BookKey, Row, load_book
 from app.scorebook.progress import missing_cells
 from app.store import Access, system_writer
 from models.common import WriteSource
@@ -37,6 +38,7 @@ CHANGED = (
     "Hãy tải lại trang, xem lại rồi duyệt."
 )
 MAX_COMMENT = 2000
+PARALLEL_WRITES = 8  # records written at a time when a book's lock changes
 
 
 class ChangedSinceLoaded(Conflict):
@@ -127,23 +129,34 @@ async def _set_lock(
     values: Mapping[str, Any],
     reason: str,
     expected: Mapping[str, int] | None = None,
-) -> list[str]:
+) -> tuple[list[Row], list[Row]]:
     """Write the book's lock fields into every pupil record of the book, each record
-    atomically; with ``expected`` (record id -> version) a record at another version is
-    refused. Returns the ids written."""
+    atomically (several records at a time); with ``expected`` (record id -> version) a record
+    at another version is refused. Returns (the rows written, the rows refused)."""
     scope = book_lock(book.key)
     writer = system_writer("students", access.actor(), source=WriteSource.SYSTEM, reason=reason)
     changes = {f"{scope.path}.{name}": value for name, value in values.items()}
-    written: list[str] = []
-    for row in book.rows:
-        await writer.update(
-            row.id,
-            changes,
-            expected_version=expected.get(row.id) if expected is not None else None,
-            allow_lock_paths=True,
-        )
-        written.append(row.id)
-    return written
+    slots = asyncio.Semaphore(PARALLEL_WRITES)
+
+    async def one(row: Row) -> bool:
+        async with slots:
+            try:
+                await writer.update_stored(
+                    row.id,
+                    changes,
+                    expected_version=expected.get(row.id, -1) if expected is not None else None,
+                    allow_lock_paths=True,
+                )
+            except Conflict:
+                if expected is None:
+                    raise
+                return False
+            return True
+
+    done = await asyncio.gather(*(one(row) for row in book.rows))
+    written = [row for row, ok in zip(book.rows, done, strict=True) if ok]
+    refused = [row for row, ok in zip(book.rows, done, strict=True) if not ok]
+    return written, refused
 
 
 # -- submit --------------------------------------------------------------------------------------
@@ -259,32 +272,21 @@ async def approve(
     changed = [row.name for row in book.rows if seen.get(row.id) != row.version]
     if changed:
         raise ChangedSinceLoaded(changed)
-    actor = access.actor()
     at = utcnow()
-    lock = {"locked": True, "by": actor.name, "at": at, "submitted": False}
-    reason = f"Duyệt và khóa {book_name(key)}"
-    written: list[str] = []
-    try:
-        writer = system_writer("students", actor, source=WriteSource.SYSTEM, reason=reason)
-        path = book_lock(key).path
-        for row in book.rows:
-            await writer.update(
-                row.id,
-                {f"{path}.{k}": v for k, v in lock.items()},
-                expected_version=seen[row.id],
-                allow_lock_paths=True,
-            )
-            written.append(row.id)
-    except Conflict as exc:
-        undo = Book(key, book.columns, [r for r in book.rows if r.id in written], book.subject)
+    lock = {"locked": True, "by": access.actor().name, "at": at, "submitted": False}
+    written, refused = await _set_lock(
+        access, book, lock, f"Duyệt và khóa {book_name(key)}", expected=seen
+    )
+    if refused:
+        # Nothing stays approved: what was locked is opened again (still submitted).
+        undo = Book(key, book.columns, written, book.subject)
         await _set_lock(
             access,
             undo,
             {"locked": False, "by": None, "at": None, "submitted": True},
             f"Hủy duyệt dở dang {book_name(key)}",
         )
-        late = [r.name for r in book.rows if r.id not in written][:1]
-        raise ChangedSinceLoaded(late) from exc
+        raise ChangedSinceLoaded([row.name for row in refused])
     step = _step(access, StepKind.APPROVE, _clean(comment), [])
     return await _write_step(
         access,

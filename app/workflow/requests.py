@@ -265,7 +265,7 @@ async def approve_request(
             correction=str(request.id),
         )
         try:
-            await writer.update(
+            await writer.update_stored(
                 request.student_id,
                 {c.path: _plain(c.new) for c in request.cells},
                 seen={c.path: _plain(c.old) for c in request.cells},

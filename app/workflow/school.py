@@ -146,7 +146,7 @@ async def lock_school(
     writer = system_writer("students", actor, source=WriteSource.SYSTEM, reason=reason)
     lock = {"locked": True, "by": actor.name, "at": utcnow()}
     for record_id in await _pupil_ids(access, school_year):
-        await writer.update(
+        await writer.update_stored(
             record_id, {f"{path}.{k}": v for k, v in lock.items()}, allow_lock_paths=True
         )
     relevant = [b for b in state.books if b.key.term == period and b.stage is not Stage.LOCKED]
@@ -167,7 +167,7 @@ async def unlock_school(access: Access, school_year: str, period: str, reason: s
         "students", access.actor(), source=WriteSource.SYSTEM, reason=f"Mở khóa toàn trường: {why}"
     )
     for record_id in await _pupil_ids(access, school_year):
-        await writer.update(
+        await writer.update_stored(
             record_id,
             {f"{path}.locked": False, f"{path}.by": None, f"{path}.at": None},
             allow_lock_paths=True,

@@ -67,4 +67,4 @@ async def approved(school: School, key: BookKey = TOAN_HK1) -> None:
 async def slip_in(school: School, code: str, path: str, value: Any) -> None:
     """A change that bypasses the book's locks (as a tool with lock rights would)."""
     writer = system_writer("students", SYSTEM_ACTOR, source=WriteSource.SYSTEM, reason="Sửa ngoài")
-    await writer.update(school.pupil_id(code), {path: value}, allow_lock_paths=True)
+    await writer.update_stored(school.pupil_id(code), {path: value}, allow_lock_paths=True)
