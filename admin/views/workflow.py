@@ -116,7 +116,8 @@ async def book_page_context(access: Access, book: Book) -> dict[str, Any]:
         "changed_since_check": [
             r.name
             for r in book.rows
-            if doc.checked_versions and doc.checked_versions.get(r.id) not in (None, r.version)
+            if doc.stage is Stage.CHECKED
+            and doc.checked_versions.get(r.id) not in (None, r.version)
         ],
     }
 
