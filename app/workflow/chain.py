@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.clock import utcnow
-from app.errors import Conflict, HocBaError, InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.scorebook.books import Book, BookKey, Row, load_book
 from app.scorebook.progress import missing_cells
 from app.store import Access, system_writer
@@ -183,22 +183,17 @@ async def submit(
         raise InvalidInput(REASON_NEEDED.format(names=", ".join(unexplained)), field="gaps")
     doc = await _stored(access, doc)
     step = _step(access, StepKind.SUBMIT, _clean(comment), gaps)
+    # The step first: of two submissions at once only one is written (the document's version
+    # guards it); then the book closes to entry in every record.
+    saved = await _write_step(
+        access,
+        Action.SUBMIT,
+        doc,
+        step,
+        {"stage": Stage.SUBMITTED.value, "gaps": [g.model_dump() for g in gaps], "returned": []},
+    )
     await _set_lock(access, book, {"submitted": True}, f"Nộp {book_name(key)}")
-    try:
-        return await _write_step(
-            access,
-            Action.SUBMIT,
-            doc,
-            step,
-            {
-                "stage": Stage.SUBMITTED.value,
-                "gaps": [g.model_dump() for g in gaps],
-                "returned": [],
-            },
-        )
-    except HocBaError:
-        await _set_lock(access, book, {"submitted": False}, f"Hủy nộp {book_name(key)}")
-        raise
+    return saved
 
 
 # -- check or return -----------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from app.context import Actor
 from app.errors import Conflict, Forbidden, HocBaError, InvalidInput, NotFound
 from app.records.approved import is_closed
 from app.scorebook.books import BookKey, load_book
-from app.scorebook.columns import parse_cell, raw_value
+from app.scorebook.columns import parse_cell, raw_value, subject_of
 from app.store import Access, system_writer
 from app.store.directory import subject_group
 from app.store.writes import StaleValue
@@ -292,3 +292,49 @@ async def approve_request(
     saved = await writer.update(request.id, changes, expected_version=request.version)  # type: ignore[arg-type]
     assert isinstance(saved, CorrectionRequest)
     return saved
+
+
+async def file_complaint(
+    access: Access,
+    pupil_code: str,
+    subject: str | None,
+    term: str | None,
+    reason: str,
+    evidence: str | None,
+) -> CorrectionRequest:
+    """A staff member's complaint about a pupil's data (no cells proposed): into the queue
+    for the subject's group, or the board when it names no subject."""
+    if not access.can("corrections", Action.SUBMIT):
+        raise Forbidden("Bạn không có quyền gửi khiếu nại")
+    code = (pupil_code or "").strip()
+    if subject and subject_of(subject) is None:
+        raise InvalidInput("Môn học không hợp lệ", field="subject")
+    if term and term not in ("hk1", "hk2", "year"):
+        raise InvalidInput("Học kỳ không hợp lệ", field="term")
+    found = (
+        await access.students().find({"code": code}, only=["code", "profile.full_name", "current"])
+        if code
+        else []
+    )
+    if not found:
+        raise InvalidInput("Không tìm thấy học sinh có mã này trong phạm vi của bạn", field="code")
+    pupil = found[0].stored
+    current = pupil.get("current") or {}
+    if not current.get("school_year"):
+        raise InvalidInput("Học sinh này không còn xếp lớp trong năm học nào", field="code")
+    user = access.user
+    actor = access.actor()
+    return await file_request(
+        kind=RequestKind.COMPLAINT,
+        school_year=current["school_year"],
+        class_name=current.get("class_name") or "",
+        student_id=str(found[0].id),
+        student_name=str((pupil.get("profile") or {}).get("full_name") or code),
+        reason=reason,
+        requested_by=user.username if user is not None else actor.id,
+        requested_by_name=actor.name,
+        actor=actor,
+        subject=subject or None,
+        term=term or None,
+        evidence=evidence,
+    )

@@ -173,3 +173,26 @@ async def test_the_correction_queue_in_the_panel(school: School) -> None:
     # Another teacher's request is not found.
     other = await school.login("gv.cn7a2")
     assert (await other.get(detail_url)).status_code == 404
+
+
+async def test_a_staff_complaint_arrives_in_the_queue(school: School) -> None:
+    teacher = await school.login("gv.toan")
+    form = await teacher.get("/admin/corrections/complaint")
+    assert form.status_code == 200
+    assert 'id="complaint-form"' in form.text
+    refused = await post(
+        teacher, "/admin/corrections/complaint", {"code": "HS7A201", "reason": "Sai điểm"}
+    )
+    assert refused.status_code == 422  # 7A2 is not this teacher's class
+    assert "Không tìm thấy học sinh" in refused.text
+    assert 'value="HS7A201"' in refused.text
+    sent = await post(
+        teacher,
+        "/admin/corrections/complaint",
+        {"code": "HS7A101", "subject": "TOAN", "term": "hk1", "reason": "Điểm GK ghi nhầm"},
+    )
+    assert sent.status_code == 303
+    head = await school.login("tt.toan")
+    inbox = await head.get("/admin/inbox")
+    assert "Phiếu điều chỉnh chờ kiểm tra" in inbox.text
+    assert "Khiếu nại: Nguyễn Văn An lớp 7A1" in inbox.text
