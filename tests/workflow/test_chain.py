@@ -11,6 +11,7 @@ from app.errors import Conflict, InvalidInput, TermLocked
 from app.records.approved import approved_view
 from app.workflow import chain
 from app.workflow import school as school_locks
+from app.workflow.books import new_gradebook
 from app.workflow.chain import ChangedSinceLoaded, GapReasons
 from models.workflow import Gradebook, Stage, StepKind
 from tests.admin.school import YEAR, School
@@ -199,8 +200,6 @@ async def test_the_board_locks_a_term_once_all_books_are_approved(
     for status in state.blockers:
         doc = status.doc
         if doc is None:
-            from app.workflow.books import new_gradebook  # noqa: PLC0415
-
             doc = await new_gradebook(status.key)
         doc.stage = Stage.APPROVED
         await doc.save()

@@ -10,6 +10,7 @@ import pytest
 from app.context import Actor
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.workflow import requests
+from app.workflow.inbox import inbox
 from app.workflow.requests import Proposal
 from models.common import WriteSource
 from models.workflow import RequestKind, RequestStatus
@@ -115,8 +116,6 @@ async def test_a_parent_report_arrives_in_the_boards_queue(school: School) -> No
         requested_by_name="Mẹ của Nguyễn Văn An",
         actor=Actor(id="parent:1", name="Mẹ của Nguyễn Văn An", role="parent"),
     )
-    from app.workflow.inbox import inbox  # noqa: PLC0415
-
     groups = {g.provider.code: g.items for g in await inbox(board)}
     assert [i.request_id for i in groups["requests_to_check"]] == [str(filed.id)]
     decided = await requests.approve_request(board, str(filed.id), "Đã kiểm tra sổ điểm danh")

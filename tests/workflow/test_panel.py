@@ -3,15 +3,18 @@ refusals of every write path once a book is submitted or locked, and «Việc c�
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from typing import Any
 
 import httpx
 
+from app.workflow import chain
+from app.workflow.chain import GapReasons
 from tests.admin.school import YEAR, School, api_headers, post
 
-from .helpers import SCORES, fill_book
+from .helpers import SCORES, TOAN_HK1, approved, as_user, fill_book, raw
 
 PARAMS = {"kind": "subject", "year": YEAR, "class": "7A1", "subject": "TOAN", "term": "hk1"}
 PAGE = "/admin/book-chain"
@@ -138,8 +141,6 @@ async def test_a_book_outside_the_readers_scope_is_404(school: School) -> None:
 
 
 async def test_the_correction_queue_in_the_panel(school: School) -> None:
-    from .helpers import approved  # noqa: PLC0415
-
     await approved(school)
     teacher = await school.login("gv.toan")
     an = school.pupil_id("HS7A101")
@@ -196,3 +197,19 @@ async def test_a_staff_complaint_arrives_in_the_queue(school: School) -> None:
     inbox = await head.get("/admin/inbox")
     assert "Phiếu điều chỉnh chờ kiểm tra" in inbox.text
     assert "Khiếu nại: Nguyễn Văn An lớp 7A1" in inbox.text
+
+
+async def test_an_excel_upload_into_a_submitted_book_is_refused(school: School) -> None:
+    await fill_book(school)
+    await chain.submit(await as_user(school, "gv.toan"), TOAN_HK1, GapReasons())
+    teacher = await school.login("gv.toan")
+    an = school.pupil_id("HS7A101")
+    edits = json.dumps([{"record_id": an, "column": "gk", "text": "5", "seen": "7"}])
+    answer = await post(
+        teacher, "/admin/my-classes/book/import/apply", {**PARAMS, "edits": edits, "problems": "0"}
+    )
+    assert answer.status_code == 200
+    assert "Có ô không lưu được" in answer.text
+    assert "đã nộp, đang chờ kiểm tra" in answer.text
+    record = await raw(school, "HS7A101")
+    assert str(record["years"][YEAR]["subjects"]["TOAN"]["hk1"]["gk"]) == "7"
