@@ -55,7 +55,9 @@ LAYERS: dict[str, int] = {
 LAZY_IMPORTS_ALLOWED = {"app.cli", "app.runtime", "app.auth.bootstrap"}
 
 AUDITED_MODELS = {"StudentRecord", "User", "Role", "SchoolYear", "SchoolClass", "Subject"}
+AUDITED_MODELS |= {"Gradebook", "CorrectionRequest"}
 AUDITED_COLLECTIONS = {"students", "users", "roles", "school_years", "classes", "subjects"}
+AUDITED_COLLECTIONS |= {"gradebooks", "corrections"}
 RAW_READS_AND_WRITES = {
     "get_pymongo_collection",
     "find",
