@@ -1,7 +1,8 @@
 """The demo school's books in the approval chain, consistent with the locks of its records:
 past years stored officially (every book «Đã khóa»), the current year's term I approved and
 locked for the school, term II being entered, with two books of 6A1 further along for the demo
-(Toán handed in and waiting for its group's check, Ngữ văn checked and waiting for the board)."""
+(Khoa học tự nhiên handed in and waiting for its group's check, Lịch sử và Địa lí checked and
+waiting for the board)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from .catalogue import CURRENT_YEAR, GROUP_OF, start_of, year_code
 from .staff import StaffPlan
 
 # (class, subject) of term II books further along the chain, and how far.
-DEMO_SUBMITTED = ("6A1", "TOAN")
-DEMO_CHECKED = ("6A1", "NGUVAN")
+DEMO_SUBMITTED = ("6A1", "KHTN")
+DEMO_CHECKED = ("6A1", "LSDL")
 KEY = ("school_year", "class_name", "kind", "subject", "term")
 BOOK_TIME = datetime(2026, 1, 12, 14, 0)
 LOCK_TIME = datetime(2026, 1, 20, 8, 0)

@@ -493,7 +493,8 @@ class Writer:
                 if _within(path, part) and path != part:
                     _set_path(data, "_." + path[len(part) + 1 :], value)
             model = self._parse_part(part, data["_"])
-            self.policy.derive_part(part, model)
+            if not all(is_lock_path(p) for p in validated):  # a lock changes no result
+                self.policy.derive_part(part, model)
             encoded = stored_form(model)
             part_sets, part_unsets = diff_paths(stored_part, encoded)
             sets.update({f"{part}.{k}": v for k, v in part_sets.items()})
