@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.clock import utcnow
-from app.errors import Conflict, InvalidInput
+from app.errors import Conflict, HocBaError, InvalidInput
 from app.scorebook.books import Book, BookKey, Row, load_book
 from app.scorebook.progress import missing_cells
 from app.store import Access, system_writer
@@ -272,24 +272,31 @@ async def approve(
     written, refused = await _set_lock(
         access, book, lock, f"Duyệt và khóa {book_name(key)}", expected=seen
     )
+    reopen = {"locked": False, "by": None, "at": None, "submitted": True}
+    undo_reason = f"Hủy duyệt dở dang {book_name(key)}"
     if refused:
         # Nothing stays approved: what was locked is opened again (still submitted).
-        undo = Book(key, book.columns, written, book.subject)
-        await _set_lock(
-            access,
-            undo,
-            {"locked": False, "by": None, "at": None, "submitted": True},
-            f"Hủy duyệt dở dang {book_name(key)}",
-        )
+        await _set_lock(access, Book(key, book.columns, written, book.subject), reopen, undo_reason)
         raise ChangedSinceLoaded([row.name for row in refused])
     step = _step(access, StepKind.APPROVE, _clean(comment), [])
-    return await _write_step(
-        access,
-        Action.APPROVE,
-        doc,
-        step,
-        {"stage": Stage.APPROVED.value, "approved_versions": dict(seen)},
-    )
+    try:
+        return await _write_step(
+            access,
+            Action.APPROVE,
+            doc,
+            step,
+            {
+                "stage": Stage.APPROVED.value,
+                "approved_versions": {row.id: seen[row.id] for row in book.rows},
+            },
+        )
+    except HocBaError:
+        # The book changed meanwhile (returned, say): no lock of ours stays, and the book is
+        # closed to entry only if it still waits in the chain.
+        now = await gradebook(key)
+        waiting = now.stage in (Stage.SUBMITTED, Stage.CHECKED)
+        await _set_lock(access, book, {**reopen, "submitted": waiting}, undo_reason)
+        raise
 
 
 # -- unlock --------------------------------------------------------------------------------------

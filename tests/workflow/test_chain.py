@@ -224,3 +224,31 @@ async def test_the_board_locks_a_term_once_all_books_are_approved(
     book = await chain.unlock(board, TOAN_HK1, "Sửa nhầm điểm")
     assert book.stage is Stage.ENTERING
     assert lock_of(await raw(school, "HS7A101"))["locked"] is False
+
+
+async def test_a_book_returned_while_the_board_approves_ends_open_to_its_teacher(
+    school: School, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The group head returns the book between the board's lock writes and its step: the
+    approval fails, and the records end as the returned book wants them (open to entry)."""
+    await through_check(school)
+    board = await as_user(school, "bgh.ht")
+    seen = await seen_versions(board)
+    real_set_lock = chain._set_lock
+
+    async def lock_then_return(*args, **kwargs):  # type: ignore[no-untyped-def]
+        answer = await real_set_lock(*args, **kwargs)
+        if kwargs.get("expected") is not None:
+            book = await stored_book()
+            book.stage = Stage.ENTERING  # returned meanwhile (the document moved on)
+            book.version += 1
+            await book.save()
+        return answer
+
+    monkeypatch.setattr(chain, "_set_lock", lock_then_return)
+    with pytest.raises(Conflict):
+        await chain.approve(board, TOAN_HK1, seen, "Đồng ý")
+    for code in ("HS7A101", "HS7A102", "HS7A103"):
+        lock = lock_of(await raw(school, code))
+        assert lock["locked"] is False
+        assert lock["submitted"] is False
