@@ -57,6 +57,20 @@ ACTION_LABELS: dict[Action, str] = {
 }
 
 
+# The approval chain's steps exist only on the chain's own documents.
+WORKFLOW_ACTIONS = frozenset(
+    {Action.SUBMIT, Action.CHECK, Action.APPROVE, Action.LOCK, Action.UNLOCK}
+)
+WORKFLOW_RESOURCES = ("gradebooks", "corrections")
+
+
+def actions_for(resource: str) -> list[Action]:
+    """The actions a permission on ``resource`` may grant."""
+    if resource in WORKFLOW_RESOURCES:
+        return list(Action)
+    return [a for a in Action if a not in WORKFLOW_ACTIONS]
+
+
 class Permission(BaseModel):
     """Some actions on one resource, for the rows ``row_filter`` matches."""
 
@@ -95,6 +109,16 @@ class Permission(BaseModel):
             return parse_filter(value)
         except InvalidInput as exc:
             raise ValueError(exc.message) from exc
+
+    @model_validator(mode="after")
+    def _check_actions(self) -> Permission:
+        allowed = actions_for(self.resource)
+        wrong = [a for a in self.actions if a not in allowed]
+        if wrong:
+            names = ", ".join(f"«{ACTION_LABELS[a]}»" for a in wrong)
+            chain = " và ".join(f"«{RESOURCE_LABELS[r]}»" for r in WORKFLOW_RESOURCES)
+            raise ValueError(f"Thao tác {names} chỉ dùng cho {chain}")
+        return self
 
     @model_validator(mode="after")
     def _check_fields(self) -> Permission:

@@ -126,3 +126,46 @@ async def test_the_chain_across_teacher_group_head_and_board(
     await expect(page.locator("#book-locked")).to_contain_text("đã khóa sổ")
     assert await page.locator("#save").count() == 0
     await pages.shot(page, "teacher-book-locked")
+
+
+async def test_a_correction_of_a_locked_book_is_checked_approved_and_applied(
+    pages: Pages, school: School, cast: Cast
+) -> None:
+    # Term I is locked in the demo school: the teacher proposes a correction from the book.
+    page = await pages.login(cast.teacher)
+    await page.goto(
+        school.url(
+            f"/admin/book-chain?kind=subject&year={CURRENT_YEAR}&class={cast.klass}"
+            f"&subject={SUBJECT}&term=hk1"
+        )
+    )
+    await expect(page.locator("#book-stage")).to_have_text("Đã khóa")
+    await page.locator(".card", has_text="Đề nghị điều chỉnh").get_by_role("link").first.click()
+    await page.wait_for_url(re.compile(r"/admin/corrections/new\?"))
+    current = (
+        await page.locator("tr", has=page.locator("#new-ck")).locator("td").nth(1).inner_text()
+    )
+    value = "9" if current.strip() == "10" else "10"
+    await page.locator("#new-ck").fill(value)
+    await page.locator("#reason").fill("Cộng nhầm điểm bài kiểm tra cuối kỳ")
+    await page.locator("#evidence").fill("Bài kiểm tra cuối kỳ I ngày 05/01/2026, đã phúc khảo")
+    await pages.shot(page, "teacher-correction-form")
+    await page.get_by_role("button", name="Gửi phiếu").click()
+    await expect(page.locator("#request-status")).to_have_text("Đã gửi, chờ tổ chuyên môn")
+    await pages.shot(page, "teacher-correction-sent")
+
+    head = await pages.login(cast.head)
+    await head.get_by_role("link", name=re.compile(r"Việc cần làm")).first.click()
+    queue = head.locator('[data-provider="requests_to_check"]')
+    await queue.get_by_role("link").first.click()
+    await head.locator("#request-comment").fill("Đúng bài đã phúc khảo")
+    await head.get_by_role("button", name="Kiểm tra đạt").click()
+    await expect(head.locator("#request-status")).to_contain_text("chờ duyệt")
+
+    board = await english_login(pages, school, cast.board)
+    await board.locator('[data-provider="requests_to_approve"]').get_by_role("link").first.click()
+    await expect(board.locator("#request-cells")).to_contain_text(value.replace(".", ","))
+    await pages.shot(board, "board-correction-english")
+    await board.get_by_role("button", name="Duyệt và áp dụng").click()
+    await expect(board.locator("#request-status")).to_have_text("Đã duyệt và áp dụng")
+    await pages.shot(board, "board-correction-applied-english")
