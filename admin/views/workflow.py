@@ -42,6 +42,7 @@ from models.workflow import (
     CorrectionRequest,
     RequestStatus,
     Stage,
+    StepKind,
 )
 
 from ..access import access_of
@@ -66,6 +67,7 @@ def _render(
     base = {
         "stage_labels": STAGE_LABELS,
         "step_labels": STEP_LABELS,
+        "request_step_labels": {**STEP_LABELS, StepKind.SUBMIT: "Gửi phiếu"},
         "term_labels": TERM_LABELS,
         "kind_labels": REQUEST_KIND_LABELS,
         "status_labels": REQUEST_STATUS_LABELS,

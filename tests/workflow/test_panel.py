@@ -213,3 +213,18 @@ async def test_an_excel_upload_into_a_submitted_book_is_refused(school: School) 
     assert "đã nộp, đang chờ kiểm tra" in answer.text
     record = await raw(school, "HS7A101")
     assert str(record["years"][YEAR]["subjects"]["TOAN"]["hk1"]["gk"]) == "7"
+
+
+async def test_a_request_page_names_its_first_step_as_sent(school: School) -> None:
+    await approved(school)
+    teacher = await school.login("gv.toan")
+    an = school.pupil_id("HS7A101")
+    sent = await post(
+        teacher,
+        "/admin/corrections/new",
+        {**PARAMS, "pupil": an, "new:ck": "8,5", "reason": "Chấm nhầm"},
+    )
+    page = await teacher.get(sent.headers["location"])
+    assert "Gửi phiếu" in page.text
+    assert "Nộp sổ" not in page.text
+    assert "8,5" in page.text  # scores read the Vietnamese way
