@@ -9,6 +9,7 @@ the reader's role rules; these views only render and collect forms (CSRF on ever
 from __future__ import annotations
 
 import json
+import time
 from contextvars import ContextVar
 from typing import Any
 
@@ -51,6 +52,8 @@ from .scorebook import book_key
 PAGE_SIZE = 50
 READ_ONLY = "Chế độ xem thử chỉ đọc: không thực hiện được thao tác này"
 _inbox_count: ContextVar[int] = ContextVar("inbox_count", default=0)
+COUNT_TTL = 20.0  # seconds a menu count is reused for one account
+MAX_COUNTS = 5000
 
 
 def book_params(key: BookKey) -> dict[str, str]:
@@ -523,6 +526,7 @@ class InboxView(CustomView):
     @route("", methods=["GET"])
     async def index(self, request: Request) -> Response:
         groups = await inbox.inbox(access_of(request))
+        _inbox_count.set(sum(len(g.items) for g in groups))  # this page's menu: what it lists
         return _render(
             self, request, "workflow/inbox.html", {"title": "Việc cần làm", "groups": groups}
         )
@@ -536,24 +540,44 @@ def _is_page(path: str) -> bool:
 
 
 class InboxCount:
-    """Pure ASGI: counts the signed-in user's waiting items for the menu of panel pages."""
+    """Pure ASGI: the signed-in user's count of waiting items for the menu of panel pages.
+
+    A count is kept for COUNT_TTL seconds per account (a menu badge may lag that long behind
+    someone else's step); the user's own POST drops theirs, so their next page counts afresh,
+    and «Việc cần làm» itself always reads the items."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.counts: dict[str, tuple[float, int]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("method") == "GET":
-            path = str(scope.get("path") or "")
-            if _is_page(path):
-                access = access_of(Request(scope))
-                if access.user is not None:
-                    token = _inbox_count.set(await inbox.count(access))
-                    try:
-                        await self.app(scope, receive, send)
-                    finally:
-                        _inbox_count.reset(token)
-                    return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        access = access_of(Request(scope))
+        user = access.user
+        key = (
+            f"{user.id}:{access.principal.user.id if access.principal.user else ''}" if user else ""
+        )
+        if scope.get("method") != "GET":
+            self.counts.pop(key, None)
+            await self.app(scope, receive, send)
+            return
+        if user is None or not _is_page(str(scope.get("path") or "")):
+            await self.app(scope, receive, send)
+            return
+        now = time.monotonic()
+        cached = self.counts.get(key)
+        if cached is None or cached[0] < now:
+            if len(self.counts) > MAX_COUNTS:
+                self.counts = {k: v for k, v in self.counts.items() if v[0] >= now}
+            cached = (now + COUNT_TTL, await inbox.count(access))
+            self.counts[key] = cached
+        token = _inbox_count.set(cached[1])
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _inbox_count.reset(token)
 
 
 __all__ = [
