@@ -24,7 +24,7 @@ from models.role import Action
 from models.student_parts import TERM_LABELS
 from models.workflow import Gradebook, Stage, Step, StepKind
 
-from .books import BookStatus, key_of, new_gradebook
+from .books import BookStatus, new_gradebook
 
 DONE = (Stage.APPROVED, Stage.LOCKED)
 NO_RIGHT = "Bạn không có quyền khóa hoặc mở khóa sổ toàn trường"
@@ -175,6 +175,3 @@ async def unlock_school(access: Access, school_year: str, period: str, reason: s
     relevant = [b for b in state.books if b.key.term == period and b.stage is Stage.LOCKED]
     await _stage_all(access, relevant, Stage.APPROVED, StepKind.UNLOCK, why)
     return await school_lock(access, school_year, period)
-
-
-__all__ = ["key_of", "lock_school", "school_books", "school_lock", "unlock_school"]
