@@ -9,6 +9,8 @@ them back. Both are logged: a step on each book and a stamped write of each reco
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.clock import utcnow
@@ -25,6 +27,7 @@ from models.student_parts import TERM_LABELS
 from models.workflow import Gradebook, Stage, Step, StepKind
 
 from .books import BookStatus, new_gradebook
+from .chain import PARALLEL_WRITES
 
 DONE = (Stage.APPROVED, Stage.LOCKED)
 NO_RIGHT = "Bạn không có quyền khóa hoặc mở khóa sổ toàn trường"
@@ -105,6 +108,23 @@ async def _pupil_ids(access: Access, school_year: str) -> list[str]:
     return [str(f.id) for f in found]
 
 
+async def _write_school_lock(
+    access: Access, school_year: str, period: str, values: Mapping[str, object], reason: str
+) -> None:
+    """The school's lock of ``period`` into every pupil record of the year, each record
+    atomically, several at a time."""
+    path = LockScope(school_year, period).path
+    writer = system_writer("students", access.actor(), source=WriteSource.SYSTEM, reason=reason)
+    changes = {f"{path}.{k}": v for k, v in values.items()}
+    slots = asyncio.Semaphore(PARALLEL_WRITES)
+
+    async def one(record_id: str) -> None:
+        async with slots:
+            await writer.update_stored(record_id, changes, allow_lock_paths=True)
+
+    await asyncio.gather(*(one(r) for r in await _pupil_ids(access, school_year)))
+
+
 async def _stage_all(
     access: Access, books: list[BookStatus], stage: Stage, kind: StepKind, comment: str
 ) -> None:
@@ -142,13 +162,8 @@ async def lock_school(
         raise Conflict("Năm học này chưa có sổ nào để khóa")
     actor = access.actor()
     reason = (comment or "").strip() or f"Khóa sổ {state.label.lower()} toàn trường"
-    path = LockScope(school_year, period).path
-    writer = system_writer("students", actor, source=WriteSource.SYSTEM, reason=reason)
     lock = {"locked": True, "by": actor.name, "at": utcnow()}
-    for record_id in await _pupil_ids(access, school_year):
-        await writer.update_stored(
-            record_id, {f"{path}.{k}": v for k, v in lock.items()}, allow_lock_paths=True
-        )
+    await _write_school_lock(access, school_year, period, lock, reason)
     relevant = [b for b in state.books if b.key.term == period and b.stage is not Stage.LOCKED]
     await _stage_all(access, relevant, Stage.LOCKED, StepKind.LOCK, reason)
     return await school_lock(access, school_year, period)
@@ -162,16 +177,8 @@ async def unlock_school(access: Access, school_year: str, period: str, reason: s
         raise InvalidInput("Cần ghi lý do mở khóa", field="reason")
     state = await school_lock(access, school_year, period)
     _require(access, Action.UNLOCK, state.books)
-    path = LockScope(school_year, period).path
-    writer = system_writer(
-        "students", access.actor(), source=WriteSource.SYSTEM, reason=f"Mở khóa toàn trường: {why}"
-    )
-    for record_id in await _pupil_ids(access, school_year):
-        await writer.update_stored(
-            record_id,
-            {f"{path}.locked": False, f"{path}.by": None, f"{path}.at": None},
-            allow_lock_paths=True,
-        )
+    opened = {"locked": False, "by": None, "at": None}
+    await _write_school_lock(access, school_year, period, opened, f"Mở khóa toàn trường: {why}")
     relevant = [b for b in state.books if b.key.term == period and b.stage is Stage.LOCKED]
     await _stage_all(access, relevant, Stage.APPROVED, StepKind.UNLOCK, why)
     return await school_lock(access, school_year, period)
