@@ -41,6 +41,13 @@ from .views.scorebook import MyBooksView, TeacherLanding
 from .views.students import StudentView
 from .views.tools import AuthEventView, ExplainView, PreviewView
 from .views.users import UserView
+from .views.workflow import (
+    BookChainView,
+    CorrectionsView,
+    InboxCount,
+    InboxView,
+    WorkflowView,
+)
 
 HERE = Path(__file__).parent
 
@@ -98,6 +105,7 @@ def build_admin(settings: Settings) -> Admin:
             Middleware(VietnameseMiddleware),
             Middleware(AccessMiddleware),
             Middleware(TeacherLanding),
+            Middleware(InboxCount),
         ],
     )
     home.attach(admin._model_views, admin.templates.env)
@@ -107,7 +115,11 @@ def build_admin(settings: Settings) -> Admin:
     admin.templates.env.globals["format_datetime"] = format_datetime
     admin.templates.env.globals["error_detail"] = error_detail
     for view in (
+        InboxView(),
         MyBooksView(settings.school_name),
+        WorkflowView(),
+        BookChainView(),
+        CorrectionsView(),
         StudentView(),
         PromotionView(),
         UserView(),

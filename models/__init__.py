@@ -8,7 +8,7 @@ from .operations import BackupRun, SystemNotice
 from .role import Role
 from .student import StudentRecord
 from .user import User
-from .workflow import Gradebook
+from .workflow import CorrectionRequest, Gradebook
 
 ALL_DOCUMENTS = [StudentRecord, User, SchoolYear, SchoolClass, Subject, Role]
 # Sign-in state (app/auth).
@@ -18,7 +18,7 @@ ALL_DOCUMENTS += [ChangeLogEntry, WorkerState, ChangeLogAlarm]
 # Operations: backups and the notice to every user (app/backup, admin ops page).
 ALL_DOCUMENTS += [BackupRun, SystemNotice]
 # The approval chain (app/workflow).
-ALL_DOCUMENTS += [Gradebook]
+ALL_DOCUMENTS += [Gradebook, CorrectionRequest]
 # Parents' reports of mistakes (app/parents).
 ALL_DOCUMENTS += [ParentReport]
 
@@ -28,6 +28,7 @@ __all__ = [
     "ChangeLogEntry",
     "AuthEvent",
     "BackupRun",
+    "CorrectionRequest",
     "Gradebook",
     "LoginSession",
     "LoginThrottle",

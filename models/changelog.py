@@ -48,6 +48,7 @@ class ChangeLogEntry(Document):
     source: str | None = label("Nguồn", default=None)
     version: int | None = label("Phiên bản", default=None)
     intent: str | None = label("Mục đích", default=None)
+    correction: str | None = label("Phiếu đề nghị điều chỉnh", default=None)
     diff: list[FieldChange] = label("Thay đổi", default_factory=list)
     snapshot: dict[str, Any] | None = label("Trạng thái bản ghi", default=None)
     out_of_band: bool = label("Ngoài ứng dụng", default=False)

@@ -52,3 +52,5 @@ class WriteMeta(BaseModel):
     at: datetime | None = label("Thời điểm", default=None)
     # "delete" on the stamp written just before the app deletes the record.
     intent: str | None = label("Mục đích", default=None)
+    # The correction request (its id) a write applies, linked from the change log.
+    correction: str | None = label("Phiếu đề nghị điều chỉnh", default=None)

@@ -32,6 +32,7 @@ _SPECS = (
     ResourceSpec("subjects", "Môn học", "subjects", True),
     ResourceSpec("gradebooks", "Sổ điểm (duyệt và khóa)", "gradebooks", True),
     ResourceSpec("parent_reports", "Báo sai sót của phụ huynh", "parent_reports", True),
+    ResourceSpec("corrections", "Phiếu đề nghị điều chỉnh", "corrections", True),
     ResourceSpec("change_log", "Nhật ký thay đổi", "change_log", False),
     ResourceSpec("auth_events", "Nhật ký đăng nhập", "auth_events", False),
 )

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from beanie import Document
-from pydantic import BaseModel, ValidationInfo, field_validator
+from pydantic import BaseModel, ValidationInfo, field_validator, model_validator
 from pymongo import ASCENDING, IndexModel
 
 from app.errors import InvalidInput
@@ -35,6 +35,12 @@ class Action(StrEnum):
     EXPORT = "export"
     IMPORT = "import"
     PROMOTE = "promote"  # the year-end move of pupils into next year's classes
+    # The approval chain's steps (resources "gradebooks" and "corrections").
+    SUBMIT = "submit"
+    CHECK = "check"
+    APPROVE = "approve"
+    LOCK = "lock"
+    UNLOCK = "unlock"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -45,7 +51,26 @@ ACTION_LABELS: dict[Action, str] = {
     Action.EXPORT: "Xuất",
     Action.IMPORT: "Nhập",
     Action.PROMOTE: "Chuyển năm học",
+    Action.SUBMIT: "Nộp sổ / gửi đề nghị",
+    Action.CHECK: "Kiểm tra / trả lại",
+    Action.APPROVE: "Duyệt",
+    Action.LOCK: "Khóa sổ toàn trường",
+    Action.UNLOCK: "Mở khóa sổ",
 }
+
+
+# The approval chain's steps exist only on the chain's own documents.
+WORKFLOW_ACTIONS = frozenset(
+    {Action.SUBMIT, Action.CHECK, Action.APPROVE, Action.LOCK, Action.UNLOCK}
+)
+WORKFLOW_RESOURCES = ("gradebooks", "corrections")
+
+
+def actions_for(resource: str) -> list[Action]:
+    """The actions a permission on ``resource`` may grant."""
+    if resource in WORKFLOW_RESOURCES:
+        return list(Action)
+    return [a for a in Action if a not in WORKFLOW_ACTIONS]
 
 
 class Permission(BaseModel):
@@ -86,6 +111,16 @@ class Permission(BaseModel):
             return parse_filter(value)
         except InvalidInput as exc:
             raise ValueError(exc.message) from exc
+
+    @model_validator(mode="after")
+    def _check_actions(self) -> Permission:
+        allowed = actions_for(self.resource)
+        wrong = [a for a in self.actions if a not in allowed]
+        if wrong:
+            names = ", ".join(f"«{ACTION_LABELS[a]}»" for a in wrong)
+            chain = " và ".join(f"«{RESOURCE_LABELS[r]}»" for r in WORKFLOW_RESOURCES)
+            raise ValueError(f"Thao tác {names} chỉ dùng cho {chain}")
+        return self
 
     @field_validator("read_fields", "write_fields")
     @classmethod

@@ -108,6 +108,9 @@ class Lock(BaseModel):
     locked: bool = label("Đã khóa", default=False)
     by: str | None = label("Người khóa", default=None)
     at: datetime | None = label("Thời điểm khóa", default=None)
+    # A book's lock only: the teacher submitted the book and it waits for the subject group
+    # and the board; closed to entry like a lock until it is returned (never "approved").
+    submitted: bool = label("Đã nộp, chờ duyệt", default=False)
 
 
 class Locks(BaseModel):

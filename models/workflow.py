@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from beanie import Document
 from pydantic import BaseModel, Field
@@ -44,6 +44,8 @@ class StepKind(StrEnum):
     APPROVE = "approve"
     LOCK = "lock"
     UNLOCK = "unlock"
+    REFUSE = "refuse"
+    APPLY = "apply"
 
 
 STEP_LABELS: dict[StepKind, str] = {
@@ -53,6 +55,8 @@ STEP_LABELS: dict[StepKind, str] = {
     StepKind.APPROVE: "Duyệt",
     StepKind.LOCK: "Khóa sổ",
     StepKind.UNLOCK: "Mở khóa",
+    StepKind.REFUSE: "Từ chối",
+    StepKind.APPLY: "Áp dụng",
 }
 
 
@@ -117,3 +121,79 @@ class Gradebook(Document):
 
 
 register_model("gradebooks", Gradebook)
+
+
+class RequestKind(StrEnum):
+    CORRECTION = "correction"
+    COMPLAINT = "complaint"
+    PARENT_REPORT = "parent_report"
+
+
+REQUEST_KIND_LABELS: dict[RequestKind, str] = {
+    RequestKind.CORRECTION: "Đề nghị điều chỉnh",
+    RequestKind.COMPLAINT: "Khiếu nại",
+    RequestKind.PARENT_REPORT: "Phụ huynh báo sai sót",
+}
+
+
+class RequestStatus(StrEnum):
+    SUBMITTED = "submitted"
+    CHECKED = "checked"
+    APPLIED = "applied"
+    REFUSED = "refused"
+
+
+REQUEST_STATUS_LABELS: dict[RequestStatus, str] = {
+    RequestStatus.SUBMITTED: "Đã gửi, chờ tổ chuyên môn",
+    RequestStatus.CHECKED: "Tổ chuyên môn đã kiểm tra, chờ duyệt",
+    RequestStatus.APPLIED: "Đã duyệt và áp dụng",
+    RequestStatus.REFUSED: "Bị từ chối",
+}
+
+
+class CellChange(BaseModel):
+    """One cell a request asks to change: its path in the pupil record, the value it held when
+    the request was made (a cell changed since is refused on approval) and the new value."""
+
+    path: str = label("Ô (đường dẫn)", min_length=1, max_length=300)
+    title: Text = label("Ô", default="")
+    old: Any = label("Giá trị cũ", default=None)
+    new: Any = label("Giá trị mới", default=None)
+
+
+class CorrectionRequest(Document):
+    """A request to change locked data (phiếu đề nghị điều chỉnh, Art. 7.2), a complaint from
+    staff or a mistake a parent reported: one queue, checked by the subject group and decided by
+    the board; an approved request's cells are applied exactly as listed."""
+
+    kind: RequestKind = label("Loại phiếu", default=RequestKind.CORRECTION)
+    status: RequestStatus = label("Trạng thái", default=RequestStatus.SUBMITTED)
+    school_year: str = label("Năm học", pattern=r"^\d{4}-\d{4}$")
+    class_name: Text = label("Lớp", min_length=1, max_length=20)
+    # The subject book the cells lie in (None: the homeroom book, or a request without cells).
+    subject: str | None = label("Môn học", default=None)
+    term: Literal["hk1", "hk2", "year"] | None = label("Học kỳ", default=None)
+    subject_group: Text | None = label("Tổ chuyên môn", default=None)
+    student_id: str = label("Mã hồ sơ học sinh")
+    student_name: Text = label("Học sinh", default="")
+    cells: list[CellChange] = label("Các ô đề nghị sửa", default_factory=list)
+    reason: Text = label("Lý do", min_length=1, max_length=2000)
+    evidence: Text | None = label("Minh chứng", default=None, max_length=2000)
+    requested_by: str = label("Người đề nghị")  # username, or "parent:<id>" for a parent
+    requested_by_name: Text = label("Họ tên người đề nghị", default="")
+    steps: list[Step] = label("Các bước", default_factory=list)
+    decision: Text | None = label("Kết luận", default=None, max_length=2000)
+
+    version: int = label("Phiên bản", default=0, ge=0)
+    meta: WriteMeta | None = label("Lần sửa gần nhất", default=None)
+
+    class Settings:
+        name = "corrections"
+        indexes = [
+            IndexModel([("status", ASCENDING), ("school_year", ASCENDING)], name="status"),
+            IndexModel([("requested_by", ASCENDING)], name="requested_by"),
+            IndexModel([("student_id", ASCENDING)], name="student"),
+        ]
+
+
+register_model("corrections", CorrectionRequest)

@@ -20,6 +20,7 @@ from .names import NameGenerator
 from .pupils import PupilFactory
 from .roles import seed_roles
 from .staff import plan_staff
+from .workflow import demo_gradebooks
 
 SEED_ACTOR = Actor(id="seed", name="Dữ liệu mẫu", role="system")
 CLASS_SIZE = (30, 35)
@@ -34,6 +35,7 @@ class SeedReport:
     existing_users: int = 0
     classes: int = 0
     created_roles: list[str] = field(default_factory=list)
+    gradebooks: int = 0
 
 
 def class_sizes(rng: random.Random, students: int | None) -> dict[int, list[int]]:
@@ -112,6 +114,11 @@ async def seed_demo(*, students: int | None = None, seed: int = 2025) -> SeedRep
                 if len(batch) >= BATCH:
                     report.created_students += await _flush(batch)
     report.created_students += await _flush(batch)
+    books = await demo_gradebooks(staff, classes, [s.code for s in factory.subjects])
+    await _writer("gradebooks", "Tạo tình trạng duyệt sổ của trường mẫu").insert_many(
+        books, skip_duplicates=True
+    )
+    report.gradebooks = len(books)
     return report
 
 

@@ -30,9 +30,11 @@ from models.student_parts import (
 from .catalogue import CURRENT_YEAR, GRADES, start_of, year_code
 from .names import NameGenerator, PersonName
 from .staff import StaffPlan
+from .workflow import demo_stage
 
 SCHOOL_CODE = "PTDTNT"
 LOCK_TIME = datetime(2026, 1, 20, 8, 0)
+BOOK_LOCK_TIME = datetime(2026, 1, 17, 8, 0)
 
 
 def _score(rng: random.Random, centre: float) -> Decimal:
@@ -138,6 +140,13 @@ class PupilFactory:
                 locked=not current, by=None if current else "bgh", at=None if current else LOCK_TIME
             ),
         )
+        if current:
+            # Term I: every book approved (its own lock) before the school locked the term;
+            # term II: the demo books handed in are closed to entry (seed/workflow.py).
+            year.homeroom_locks.hk1 = Lock(locked=True, by="bgh", at=BOOK_LOCK_TIME)
+            for code, book in year.subjects.items():
+                book.locks.hk1 = Lock(locked=True, by="bgh", at=BOOK_LOCK_TIME)
+                book.locks.hk2.submitted = demo_stage(cls, code) is not None
         return year
 
     def _term(

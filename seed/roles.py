@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.context import SYSTEM_ACTOR, Actor
 from app.store import system_writer
 from app.store.directory import existing_keys
@@ -10,6 +12,13 @@ from models.role import Action, Permission, Role
 
 V, C, E, D, X = Action.VIEW, Action.CREATE, Action.EDIT, Action.DELETE, Action.EXPORT
 P = Action.PROMOTE
+SUBMIT, CHECK, APPROVE, LOCK, UNLOCK = (
+    Action.SUBMIT,
+    Action.CHECK,
+    Action.APPROVE,
+    Action.LOCK,
+    Action.UNLOCK,
+)
 
 # Who the pupil is and where they are now: what every teacher needs to recognise a pupil.
 IDENTITY = ["code", "profile.full_name", "profile.sex", "profile.birth_date", "status", "current"]
@@ -92,6 +101,43 @@ PARENT_SCOPE = {"_id": {"$in": "$user.children"}}
 OWN_REPORTS = {"account_id": "$user.id"}
 # What a parent types into a report; the app fills in the pupil, the class and the status.
 PARENT_REPORT_WRITABLE = ["path", "item_label", "value_shown", "message"]
+# The approval chain (app/workflow): what each step writes of a book's document and of a
+# correction request. Who checks what: a subject group its subjects' books; the board the
+# homeroom books (conduct and absences have no subject group) and requests outside a subject.
+MY_BOOKS = {"teacher": "$user.username"}
+GROUP_BOOKS = {"kind": "subject", "subject": {"$in": "$user.group_subjects"}}
+BOOK_STEP_FIELDS = ["stage", "steps", "gaps", "returned", "checked_versions", "approved_versions"]
+MY_REQUESTS = {"requested_by": "$user.username"}
+GROUP_REQUESTS = {"subject": {"$in": "$user.group_subjects"}}
+REQUEST_STEP_FIELDS = ["status", "steps", "decision"]
+
+
+def _chain(
+    resource: str,
+    actions: list[Action],
+    row_filter: dict[str, Any],
+    description: str,
+) -> Permission:
+    fields = BOOK_STEP_FIELDS if resource == "gradebooks" else REQUEST_STEP_FIELDS
+    return Permission(
+        resource=resource,
+        actions=actions,
+        row_filter=row_filter,
+        read_fields=["**"],
+        write_fields=fields if actions != [V] else [],
+        description=description,
+    )
+
+
+def teacher_chain() -> list[Permission]:
+    """A teacher's side of the chain: view and submit their own books, propose corrections
+    and follow their own requests."""
+    return [
+        _chain("gradebooks", [V, SUBMIT], MY_BOOKS, "Xem và nộp các sổ mình phụ trách"),
+        _chain(
+            "corrections", [V, SUBMIT], MY_REQUESTS, "Gửi và theo dõi phiếu điều chỉnh của mình"
+        ),
+    ]
 
 
 def _view(resource: str, description: str, fields: list[str] | None = None) -> Permission:
@@ -125,6 +171,21 @@ def default_roles() -> list[Role]:
                 _view("change_log", "Xem nhật ký thay đổi học bạ"),
                 _view("auth_events", "Xem nhật ký đăng nhập"),
                 _view("parent_reports", "Xem phụ huynh báo sai sót và câu trả lời"),
+                _chain("gradebooks", [V], {}, "Xem tình trạng nộp, kiểm tra, duyệt mọi sổ"),
+                _chain("gradebooks", [CHECK], {"kind": "homeroom"}, "Kiểm tra sổ chủ nhiệm"),
+                _chain(
+                    "gradebooks",
+                    [APPROVE, LOCK, UNLOCK],
+                    {},
+                    "Duyệt sổ, khóa và mở khóa sổ (từng sổ và toàn trường)",
+                ),
+                _chain("corrections", [V, APPROVE], {}, "Duyệt hoặc từ chối phiếu điều chỉnh"),
+                _chain(
+                    "corrections",
+                    [CHECK],
+                    {"subject": None},
+                    "Kiểm tra phiếu không thuộc môn nào (sổ chủ nhiệm, khiếu nại chung)",
+                ),
             ],
         ),
         Role(
@@ -142,6 +203,15 @@ def default_roles() -> list[Role]:
                         "years.*.subjects.$user.group_subjects.**",
                     ],
                     description="Xem điểm các môn của tổ chuyên môn, mọi lớp",
+                ),
+                _chain(
+                    "gradebooks", [V, CHECK], GROUP_BOOKS, "Kiểm tra hoặc trả lại sổ các môn của tổ"
+                ),
+                _chain(
+                    "corrections",
+                    [V, CHECK],
+                    GROUP_REQUESTS,
+                    "Kiểm tra phiếu điều chỉnh môn của tổ",
                 ),
                 *_catalogues_view(),
             ],
@@ -177,6 +247,7 @@ def default_roles() -> list[Role]:
                     write_fields=["status", "answer"],
                     description="Trả lời phụ huynh báo sai sót về học sinh lớp chủ nhiệm",
                 ),
+                *teacher_chain(),
                 *_catalogues_view(),
             ],
         ),
@@ -203,6 +274,7 @@ def default_roles() -> list[Role]:
                     ],
                     description="Học sinh các lớp được phân công dạy, chỉ môn được phân công",
                 ),
+                *teacher_chain(),
                 *_catalogues_view(),
             ],
         ),

@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "app.scorebook": SERVICES,
     "app.parents": SERVICES,
     "app.parents.routes": DELIVERY,
+    "app.workflow": SERVICES,
     "seed": SERVICES,
     "app.auth.csrf": DELIVERY,
     "app.auth.templates": DELIVERY,
@@ -57,9 +58,9 @@ LAYERS: dict[str, int] = {
 LAZY_IMPORTS_ALLOWED = {"app.cli", "app.runtime", "app.auth.bootstrap"}
 
 AUDITED_MODELS = {"StudentRecord", "User", "Role", "SchoolYear", "SchoolClass", "Subject"}
-AUDITED_MODELS |= {"ParentReport"}
+AUDITED_MODELS |= {"ParentReport", "Gradebook", "CorrectionRequest"}
 AUDITED_COLLECTIONS = {"students", "users", "roles", "school_years", "classes", "subjects"}
-AUDITED_COLLECTIONS |= {"parent_reports"}
+AUDITED_COLLECTIONS |= {"parent_reports", "gradebooks", "corrections"}
 RAW_READS_AND_WRITES = {
     "get_pymongo_collection",
     "find",

@@ -262,6 +262,7 @@ class ChangeLogView(ReadOnlyView):
             ]
             data["_hidden"] = shown["hidden"]
             data["_collection"] = COLLECTION_LABELS.get(obj.collection, obj.collection)
+            data["_correction"] = getattr(obj, "correction", None)
         return data
 
 

@@ -27,6 +27,8 @@ from app.scorebook.live import live_rows
 from app.scorebook.progress import has_books, my_books
 from app.scorebook.save import Edit, SaveAnswer, save_edits
 from app.scorebook.timeliness import timeliness
+from app.workflow.books import gradebook, stage_label
+from app.workflow.inbox import book_stages
 from models.common import WriteSource
 from models.student_parts import TERM_LABELS
 
@@ -55,11 +57,12 @@ class MyBooksView(CustomView):
     @route("", methods=["GET"])
     async def index(self, request: Request) -> Response:
         assert self._admin is not None
-        books = await my_books(access_of(request))
+        access = access_of(request)
+        books = await my_books(access)
         return self._admin._template_response(
             request,
             "scorebook/my_classes.html",
-            {"title": "Lớp của tôi", "books": books},
+            {"title": "Lớp của tôi", "books": books, "stages": await book_stages(access)},
         )
 
     @route("/book", methods=["GET"], name="scorebook")
@@ -71,6 +74,7 @@ class MyBooksView(CustomView):
         except NotFound as exc:
             return self._not_found(request, exc)
         timing = await timeliness(access, book)
+        stage = stage_label((await gradebook(book.key)).stage)
         return self._admin._template_response(
             request,
             "scorebook/book.html",
@@ -78,6 +82,7 @@ class MyBooksView(CustomView):
                 "title": book_title(book),
                 "book": book,
                 "timing": timing,
+                "stage": stage,
                 "terms": [(t, TERM_LABELS[t]) for t in BOOK_TERMS],
                 # Inside a <script> element: no "<" may close it early.
                 "data": json.dumps(book_data(book), ensure_ascii=False).replace("<", "\\u003c"),

@@ -25,6 +25,7 @@ class Attribution:
     out_of_band: bool
     out_of_band_reason: str | None = None
     intent: str | None = None
+    correction: str | None = None  # the correction request the change applied
 
 
 def _from_meta(meta: dict[str, Any] | None, version: Any) -> Attribution:
@@ -39,6 +40,7 @@ def _from_meta(meta: dict[str, Any] | None, version: Any) -> Attribution:
         version=int(version) if isinstance(version, int) else None,
         out_of_band=False,
         intent=meta.get("intent"),
+        correction=meta.get("correction"),
     )
 
 

@@ -106,7 +106,7 @@ def build_entry(
     collection = event["ns"].get("coll", "")
     record_id = (event.get("documentKey") or {}).get("_id")
     label_source = after or event.get("fullDocumentBeforeChange") or event.get("fullDocument")
-    return {
+    entry = {
         "seq": seq,
         "token": token_of(event),
         "kind": "change",
@@ -131,3 +131,6 @@ def build_entry(
         "out_of_band_reason": who.out_of_band_reason,
         "prev_hash": prev_hash,
     }
+    if who.correction:  # only when set: entries written before the field hash as they did
+        entry["correction"] = who.correction
+    return entry

@@ -140,7 +140,7 @@ def lock_reason(stored: dict[str, Any], path: str) -> str | None:
     """Why a cell is closed to entry (its term or year is locked: the write path's own lock
     rule), or None."""
     locked = locked_scope(stored, set(lock_scopes(path)))
-    return lock_refusal(locked) if locked is not None else None
+    return lock_refusal(locked, stored) if locked is not None else None
 
 
 def columns_for(key: BookKey, subject: Subject | None, grade: int) -> list[Column]:

@@ -11,8 +11,8 @@ from app.store import Access, Found
 from models.role import Action
 from models.student_parts import TERM_LABELS
 
-from .books import BookKey, lock_reason
-from .columns import BookTerm, subject_of
+from .books import Book, BookKey, Row, lock_reason
+from .columns import BookTerm, Column, subject_of
 
 TERMS: tuple[BookTerm, ...] = ("hk1", "hk2")
 
@@ -137,3 +137,25 @@ async def _pupils(access: Access, year: str, classes: Iterable[str]) -> dict[str
             pupil
         )
     return grouped
+
+
+def required(key: BookKey, column: Column) -> bool:
+    """Whether a cell of ``column`` must be entered for the book to be complete: the same
+    cells the counts above measure (a subject's assessments TX, GK, CK of a term; the homeroom
+    book's conduct of a term). Comments and the year view's cells are not required."""
+    if key.term not in TERMS or not column.editable:
+        return False
+    if key.kind == "subject":
+        return column.key in ("gk", "ck") or (column.key.startswith("tx") and column.kind == "mark")
+    return column.key == "conduct"
+
+
+def missing_cells(book: Book) -> list[tuple[Row, list[Column]]]:
+    """Each pupil of ``book`` with the required cells still empty (pupils with none left out)."""
+    wanted = [c for c in book.columns if required(book.key, c)]
+    missing = []
+    for row in book.rows:
+        empty = [c for c in wanted if row.cells[c.key].raw in (None, "")]
+        if empty:
+            missing.append((row, empty))
+    return missing

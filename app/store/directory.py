@@ -122,3 +122,55 @@ async def subject_groups() -> list[str]:
     """The subject groups (tổ chuyên môn) the subject catalogue names, alphabetically."""
     cursor = collection("subjects").find({"group": {"$nin": [None, ""]}}, {"group": 1})
     return sorted({s["group"] async for s in cursor})
+
+
+async def homeroom_teacher(class_name: str) -> str | None:
+    """The sign-in name of the class's homeroom teacher (the first active one)."""
+    found = await collection("users").find_one(
+        {"homeroom_classes": class_name, "active": True}, {"username": 1}
+    )
+    return str(found["username"]) if found else None
+
+
+async def subject_group(code: str) -> str | None:
+    """The subject group (tổ chuyên môn) a subject belongs to, from the catalogue."""
+    found = await collection("subjects").find_one({"code": code}, {"group": 1})
+    return (found or {}).get("group")
+
+
+async def find_gradebook(
+    school_year: str, class_name: str, kind: str, subject: str | None, term: str
+) -> dict[str, Any] | None:
+    """Where one book stands in the approval chain (None: still being entered). Whether the
+    reader may act on it is the chain's question, asked of their scope."""
+    found: dict[str, Any] | None = await collection("gradebooks").find_one(
+        {
+            "school_year": school_year,
+            "class_name": class_name,
+            "kind": kind,
+            "subject": subject,
+            "term": term,
+        }
+    )
+    return found
+
+
+async def class_subjects(school_year: str) -> dict[str, set[str]]:
+    """Class -> the subjects its pupils take in ``school_year``: the books a year has (one
+    subject book per pair, one homeroom book per class). Names and codes only."""
+    root = f"years.{school_year}"
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {f"{root}.class_name": {"$exists": True}}},
+        {
+            "$project": {
+                "c": f"${root}.class_name",
+                "s": {"$objectToArray": {"$ifNull": [f"${root}.subjects", {}]}},
+            }
+        },
+        {"$unwind": {"path": "$s", "preserveNullAndEmptyArrays": True}},
+        {"$group": {"_id": "$c", "s": {"$addToSet": "$s.k"}}},
+    ]
+    found: dict[str, set[str]] = {}
+    async for row in await collection("students").aggregate(pipeline):
+        found[str(row["_id"])] = {str(s) for s in row.get("s") or [] if s}
+    return found

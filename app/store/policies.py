@@ -105,16 +105,26 @@ class StudentPolicy(Policy):
 
 
 def locked_scope(raw: dict[str, Any], scopes: set[LockScope]) -> LockScope | None:
-    """The first of ``scopes`` that is locked in the stored record (the school's locks before a
-    book's, the year before terms)."""
+    """The first of ``scopes`` that is closed in the stored record (the school's locks before a
+    book's, the year before terms): locked, or a book submitted and waiting for approval."""
     for scope in sorted(scopes, key=_lock_order):
-        if get_path(raw, f"{scope.path}.locked"):
+        if get_path(raw, f"{scope.path}.locked") or _submitted(raw, scope):
             return scope
     return None
 
 
-def lock_refusal(locked: LockScope) -> str:
-    """Why a write under a closed lock is refused, and what to do instead."""
+def _submitted(raw: dict[str, Any], scope: LockScope) -> bool:
+    return scope.book is not None and bool(get_path(raw, f"{scope.path}.submitted"))
+
+
+def lock_refusal(locked: LockScope, raw: dict[str, Any] | None = None) -> str:
+    """Why a write under a closed lock is refused, and what to do instead (``raw``, the stored
+    record, tells a submitted book from a locked one)."""
+    if raw is not None and not get_path(raw, f"{locked.path}.locked") and _submitted(raw, locked):
+        return (
+            f"{locked.describe()} đã nộp, đang chờ kiểm tra và duyệt; chỉ sửa được khi sổ "
+            "được trả lại"
+        )
     return f"{locked.describe()} đã khóa sổ; muốn sửa cần có yêu cầu điều chỉnh được duyệt"
 
 
@@ -124,7 +134,9 @@ def _lock_order(scope: LockScope) -> tuple[str, bool, str, bool]:
 
 def lock_guards(scopes: set[LockScope]) -> dict[str, Any]:
     """The atomic filter's clause: none of these locks may be closed at the moment of writing."""
-    return {f"{scope.path}.locked": {"$ne": True} for scope in scopes}
+    guards = {f"{scope.path}.locked": {"$ne": True} for scope in scopes}
+    guards |= {f"{s.path}.submitted": {"$ne": True} for s in scopes if s.book is not None}
+    return guards
 
 
 POLICIES: dict[str, Policy] = {"students": StudentPolicy()}

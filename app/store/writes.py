@@ -71,16 +71,27 @@ class WriteContext:
     source: WriteSource
     reason: str | None = None
     scope: Scope | None = None  # None: a system write (seed, command line), not a user's
+    correction: str | None = None  # the correction request a write applies (its id)
 
 
 def system_writer(
-    resource: str, actor: Actor | None, *, source: WriteSource, reason: str | None = None
+    resource: str,
+    actor: Actor | None,
+    *,
+    source: WriteSource,
+    reason: str | None = None,
+    correction: str | None = None,
 ) -> Writer:
     """Writes made outside a user's scope (seeding, bootstrap, the command line); ``actor``
     None means the one of the current request, and none at all is refused."""
     acting, request_id = resolve_actor(actor, None)
     context = WriteContext(
-        resource=resource, actor=acting, request_id=request_id, source=source, reason=reason
+        resource=resource,
+        actor=acting,
+        request_id=request_id,
+        source=source,
+        reason=reason,
+        correction=correction,
     )
     return Writer(context)
 
@@ -101,7 +112,9 @@ class Writer:
     # -- stamping ----------------------------------------------------------------------------
     def _meta(self, *, intent: str | None = None, reason: str | None = None) -> WriteMeta:
         c = self.context
-        return stamp_meta(c.actor, reason or c.reason, c.source, c.request_id, intent=intent)
+        meta = stamp_meta(c.actor, reason or c.reason, c.source, c.request_id, intent=intent)
+        meta.correction = c.correction
+        return meta
 
     def _row_filter(self) -> dict[str, Any]:
         scope = self.context.scope
@@ -158,13 +171,24 @@ class Writer:
         expected_version: int | None = None,
         allow_lock_paths: bool = False,
         follow: Mapping[str, Any] | None = None,
+        seen: Mapping[str, Any] | None = None,
+        lift_locks: Iterable[str] = (),
     ) -> Document:
         """Apply ``changes`` (dotted path -> value, or UNSET) to one record atomically; the
         record as stored afterwards, as a model. ``follow`` are changes the app itself makes
         because of them (a class move updates the year's class and homeroom teacher): guarded
-        like the rest, but not the writer's own fields to hold rights on."""
+        like the rest, but not the writer's own fields to hold rights on. ``seen``: the values
+        the writer saw (a path changed since is a StaleValue). ``lift_locks``: paths written
+        even though their term is locked (an approved correction): the lock guard is lifted
+        for them and what the grading rules derive from them, for nothing else."""
         stored, model = await self._update(
-            record_id, changes, expected_version, allow_lock_paths, follow=follow
+            record_id,
+            changes,
+            expected_version,
+            allow_lock_paths,
+            seen=seen,
+            follow=follow,
+            lift_locks=frozenset(lift_locks),
         )
         # A write inside one part answers the record as stored: its sealed fields opened.
         return model if model is not None else self._parse(await self._opened(stored))
@@ -175,9 +199,19 @@ class Writer:
         changes: Mapping[str, Any],
         *,
         expected_version: int | None = None,
+        allow_lock_paths: bool = False,
+        seen: Mapping[str, Any] | None = None,
+        lift_locks: Iterable[str] = (),
     ) -> dict[str, Any]:
         """As :meth:`update`, answering the stored document (no model built for it)."""
-        stored, _ = await self._update(record_id, changes, expected_version, False)
+        stored, _ = await self._update(
+            record_id,
+            changes,
+            expected_version,
+            allow_lock_paths,
+            seen=seen,
+            lift_locks=frozenset(lift_locks),
+        )
         return stored
 
     async def _update(
@@ -188,11 +222,12 @@ class Writer:
         allow_lock_paths: bool,
         seen: Mapping[str, Any] | None = None,
         follow: Mapping[str, Any] | None = None,
+        lift_locks: frozenset[str] = frozenset(),
     ) -> tuple[dict[str, Any], Document | None]:
         oid = object_id(record_id)
         if oid is None:
             raise NotFound(self._not_found())
-        request = self._request(changes, allow_lock_paths, follow)
+        request = self._request(changes, allow_lock_paths, follow, lift_locks)
         coll = collection(self.resource)
         for _ in range(MAX_ATTEMPTS):
             query = both({"_id": oid}, self._row_filter())
@@ -227,6 +262,7 @@ class Writer:
         changes: Mapping[str, Any],
         allow_lock_paths: bool,
         follow: Mapping[str, Any] | None = None,
+        lift_locks: frozenset[str] = frozenset(),
     ) -> _Request:
         validated = {
             p: v if v is UNSET else validate_value(p, v, self.model)
@@ -243,6 +279,7 @@ class Writer:
             allow_lock_paths,
             self._projection(parts) if partial else None,
             frozenset(changes),
+            lift_locks,
         )
 
     def _plan(
@@ -273,9 +310,9 @@ class Writer:
             raise Conflict(frozen)
         if (refusal := self.policy.refusal(new_raw, leaves)) is not None:
             raise InvalidInput(refusal, field="status")
-        scopes = set() if request.allow_lock_paths else self.policy.locks(leaves)
+        scopes = set() if request.allow_lock_paths else self.policy.locks(request.guarded(leaves))
         if (locked := locked_scope(raw, scopes)) is not None:
-            raise TermLocked(lock_refusal(locked))
+            raise TermLocked(lock_refusal(locked, raw))
         self._in_scope_after(new_raw)
         meta = self._meta()
         revision = uuid.uuid4()
@@ -492,9 +529,11 @@ class Writer:
                 if _within(path, part) and path != part:
                     _set_path(data, "_." + path[len(part) + 1 :], value)
             model = self._parse_part(part, data["_"])
-            self.policy.derive_part(part, model)
+            lock_only = all(is_lock_path(p) for p in validated)
+            if not lock_only:  # a lock changes no result
+                self.policy.derive_part(part, model)
             changed = [p[len(part) + 1 :] for p in validated if _within(p, part) and p != part]
-            derived = self.policy.derived_in_part(part, model, changed)
+            derived = [] if lock_only else self.policy.derived_in_part(part, model, changed)
             if derived is None:
                 encoded = stored_form(model)
                 part_sets, part_unsets = diff_paths(stored_part, encoded)
@@ -685,6 +724,14 @@ class _Request:
     allow_lock_paths: bool
     projection: dict[str, int] | None
     asked: frozenset[str]  # the writer's own paths (the rest follow from them)
+    lifted: frozenset[str] = frozenset()  # written through their locks (an approved correction)
+
+    def guarded(self, leaves: list[str]) -> list[str]:
+        """The leaves whose locks must be open: all of them, or, when some paths are lifted,
+        only the asked paths outside them (what is derived from a lifted cell follows it)."""
+        if not self.lifted:
+            return leaves
+        return [leaf for leaf in self.asked if not any(_within(leaf, p) for p in self.lifted)]
 
     def parts_exist(self, raw: dict[str, Any]) -> bool:
         return all(get_path(raw, part) is not None for part in self.parts)

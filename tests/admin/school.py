@@ -27,7 +27,7 @@ from app.clock import utcnow
 from app.records.compute import derive
 from models.auth import AuthEvent, AuthEventKind
 from models.catalogue import SchoolClass, SchoolYear, Subject
-from models.role import Action, Permission, Role
+from models.role import Action, Permission, Role, actions_for
 from models.student import StudentRecord
 from models.student_parts import (
     Guardian,
@@ -117,7 +117,6 @@ CONSTRAINED: dict[str, dict[str, Any]] = {
 
 
 def constrained_role() -> Role:
-    every = list(Action)
     fields = {
         "students": (["**"], ["code", "moet_id", "profile", "status", "current"]),
         "users": (USER_FIELDS, USER_FIELDS[:-3]),
@@ -129,7 +128,7 @@ def constrained_role() -> Role:
         permissions=[
             Permission(
                 resource=resource,
-                actions=every,
+                actions=actions_for(resource),
                 row_filter=row_filter,
                 read_fields=fields.get(resource, (["**"], ["**"]))[0],
                 write_fields=fields.get(resource, (["**"], ["**"]))[1],

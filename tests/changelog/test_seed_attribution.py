@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from app.store import system_writer
 from models.common import WriteSource
+from models.resources import AUDITED_RESOURCES
 from models.role import Role
 from seed.demo import SEED_ACTOR, seed_demo
 from tests.changelog.conftest import WaitFor, WorkerHandle
 
-AUDITED = ("students", "users", "roles", "school_years", "classes", "subjects")
+AUDITED = AUDITED_RESOURCES  # every collection the log follows, the chain's books included
 
 
 async def test_seeding_while_the_log_runs_is_attributed_to_the_seed(

@@ -146,7 +146,9 @@ async def test_impact_counts_before_and_after(school) -> None:
     ]
     rows = await impact("gvcn", wider)
     by = {(r.username, r.resource): r for r in rows}
+    # Old and new (the default gvcn role also follows its books and requests in the chain).
     resources = ["students", "parent_reports", "classes", "school_years", "subjects", "users"]
+    resources += ["gradebooks", "corrections"]
     assert sorted(by) == sorted((u, r) for u in ("gv.lan", "gv.hoa") for r in resources)
     assert (by["gv.lan", "students"].before, by["gv.lan", "students"].after) == (1, 3)
     assert (by["gv.hoa", "students"].before, by["gv.hoa", "students"].after) == (1, 3)
@@ -178,7 +180,14 @@ async def test_impact_of_narrowing_and_of_a_new_role(school) -> None:
                     else [0, 0, 0]
                 ),
             )
-            for r in ("classes", "parent_reports", "school_years", "subjects")
+            for r in (
+                "classes",
+                "corrections",
+                "gradebooks",
+                "parent_reports",
+                "school_years",
+                "subjects",
+            )
         ],
     ]
     assert await impact("moi", [Permission(resource="students", actions=["view"])]) == []
