@@ -54,6 +54,8 @@ class ParentReport(Document):
     answer: Text | None = label("Trả lời của nhà trường", default=None, max_length=ANSWER_MAX)
     answered_by: Text | None = label("Người trả lời", default=None, max_length=120)
     answered_at: datetime | None = label("Thời điểm trả lời", default=None)
+    # The same report in the approval chain's correction queue (its CorrectionRequest id).
+    request_id: str | None = label("Phiếu trong hàng chờ điều chỉnh", default=None)
     version: int = label("Phiên bản", default=0, ge=0)
     meta: WriteMeta | None = label("Lần sửa gần nhất", default=None)
 

@@ -11,8 +11,11 @@ from datetime import timedelta
 from typing import Any
 
 from app.clock import utcnow
+from app.context import Actor
 from app.errors import InvalidInput, TooMany
-from app.store import Access
+from app.store import Access, system_writer
+from app.workflow import inbox
+from app.workflow.requests import file_request
 from models.common import WriteSource
 from models.feedback import (
     ANSWER_MAX,
@@ -22,6 +25,8 @@ from models.feedback import (
     ReportStatus,
 )
 from models.role import Action
+from models.student_parts import TERMS
+from models.workflow import CellChange, RequestKind
 
 from .page import ChildPage, Item, child_page
 
@@ -115,7 +120,35 @@ async def submit_report(access: Access, student_id: str, path: str, message: str
         ),
     )
     log.info("parent report %s by %s on pupil %s at %s", report.id, user.username, pupil.id, path)
-    return report
+    return await _queue(report, Actor(id=str(user.id), name=user.full_name, role="phuhuynh"))
+
+
+async def _queue(report: ParentReport, parent: Actor) -> ParentReport:
+    """File the report in the approval chain's correction queue too (Art. 6.4: the board
+    triages every complaint in one place), and remember the request on the report."""
+    parts = report.path.split(".")
+    subject = parts[3] if len(parts) > 4 and parts[2] == "subjects" else None
+    term = next((p for p in parts[2:6] if p in (*TERMS, "year")), None)
+    request = await file_request(
+        kind=RequestKind.PARENT_REPORT,
+        school_year=report.school_year,
+        class_name=report.class_name,
+        student_id=report.student_id,
+        student_name=report.student_name,
+        reason=report.message,
+        requested_by=report.account_id,
+        requested_by_name=report.account_name,
+        actor=parent,
+        cells=[CellChange(path=report.path, title=report.item_label, old=report.value_shown)],
+        subject=subject,
+        term=term,
+    )
+    writer = system_writer(
+        RESOURCE, parent, source=WriteSource.PARENT, reason="Báo sai sót vào hàng chờ điều chỉnh"
+    )
+    assert report.id is not None  # inserted just before
+    queued: ParentReport = await writer.update(report.id, {"request_id": str(request.id)})
+    return queued
 
 
 async def list_reports(
@@ -147,6 +180,23 @@ async def open_report_count(access: Access) -> int:
     count): a homeroom teacher's to answer, a parent's not answered yet."""
     handle = access.handle(RESOURCE, Action.VIEW)
     return await handle.count({"status": {"$in": [s.value for s in OPEN_STATUSES]}})
+
+
+@inbox.register("parent_reports", "Phụ huynh báo sai sót chờ trả lời")
+async def reports_to_answer(access: Access) -> list[inbox.Item]:
+    """Reports the user may answer (a homeroom teacher's classes') that wait for an answer."""
+    handle = access.handle(RESOURCE, Action.EDIT)
+    found = await handle.find(
+        {"status": {"$in": [s.value for s in OPEN_STATUSES]}},
+        sort=[("created_at", 1)],
+        limit=inbox.MAX_ITEMS,
+    )
+    items = []
+    for each in found:
+        report = ParentReport.model_validate(each.visible)
+        title = f"{report.student_name} ({report.class_name}): {report.item_label}"
+        items.append(inbox.Item("parent_reports", title, report.message, report_id=str(report.id)))
+    return items
 
 
 async def answer_report(

@@ -32,9 +32,10 @@ class Item:
     kind: str  # the provider's code
     title: str
     detail: str
-    # What to open: a book (its key's query) or a request (its id).
+    # What to open: a book (its key's query), a request (its id) or a parent's report (its id).
     book: dict[str, str] | None = None
     request_id: str | None = None
+    report_id: str | None = None
 
 
 @dataclass(frozen=True)

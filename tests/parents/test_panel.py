@@ -147,7 +147,7 @@ async def test_the_homeroom_teacher_answers_in_the_panel(school: School) -> None
         "/admin/parent-reports/answer",
         {
             "report_id": str(report.id),
-            "version": "1",
+            "version": str(report.version),
             "status": "da_tra_loi",
             "answer": "Cô đã sửa lại.",
             "filter": "open",

@@ -16,8 +16,10 @@ from app.parents.reports import (
 from app.store import Access, access_for
 from app.store.collections import collection
 from app.store.directory import find_user
+from app.workflow.inbox import inbox
 from models.feedback import ParentReport, ReportStatus
 from models.resources import AUDITED_RESOURCES
+from models.workflow import CorrectionRequest, RequestKind
 from tests.admin.school import School, form_token
 from tests.changelog.conftest import WaitFor, WorkerHandle
 from tests.parents.helpers import YEAR, approve, make_parent, sign_in_parent
@@ -42,9 +44,34 @@ async def test_a_report_is_stored_with_what_the_parent_saw(school: School) -> No
     assert stored.item_label == "Kết quả rèn luyện — Học kỳ I, năm học 2025-2026"
     assert stored.value_shown == "(chưa có)"
     assert stored.status is ReportStatus.NEW
-    assert stored.version == 1
+    assert stored.version == 2  # stored, then linked to its request in the queue
+    assert stored.request_id is not None
     assert stored.meta is not None
     assert stored.meta.source == "parent"
+
+
+async def test_a_report_reaches_the_homeroom_inbox_and_the_correction_queue(
+    school: School,
+) -> None:
+    await approve("HS7A101", homeroom=True)
+    access = await parent_access(school)
+    report = await submit_report(access, school.pupil_id("HS7A101"), CONDUCT, "Con được Tốt")
+    [request] = await CorrectionRequest.find_all().to_list()
+    assert str(request.id) == report.request_id
+    assert request.kind is RequestKind.PARENT_REPORT
+    assert request.student_id == school.pupil_id("HS7A101")
+    assert request.reason == "Con được Tốt"
+    assert [(c.path, c.old) for c in request.cells] == [(CONDUCT, "(chưa có)")]
+    assert request.subject is None
+    assert request.term == "hk1"
+    teacher = await access_for(school.users["gv.cn7a1"])
+    [group] = [g for g in await inbox(teacher) if g.provider.code == "parent_reports"]
+    assert [i.report_id for i in group.items] == [str(report.id)]
+    other = await access_for(school.users["gv.cn7a2"])
+    assert all(g.provider.code != "parent_reports" for g in await inbox(other))
+    # Answered, it leaves the inbox.
+    await answer_report(teacher, str(report.id), status="da_tra_loi", answer="Đã kiểm tra")
+    assert all(g.provider.code != "parent_reports" for g in await inbox(teacher))
 
 
 async def test_only_an_approved_item_of_ones_own_child_can_be_reported(school: School) -> None:
@@ -164,9 +191,13 @@ async def test_reports_and_answers_are_in_the_change_log(
     report = await submit_report(access, school.pupil_id("HS7A101"), CONDUCT, "Sai rồi")
     teacher = await access_for(school.users["gv.cn7a1"])
     await answer_report(teacher, str(report.id), status="da_tra_loi", answer="Đã sửa")
-    [insert, update] = await wait_for_entries(2, collection="parent_reports")
+    [insert, queued, update] = await wait_for_entries(3, collection="parent_reports")
     assert insert["op"] == "insert"
     assert insert["source"] == "parent"
+    assert [d["path"] for d in queued["diff"]] == ["request_id"]
+    assert queued["reason"] == "Báo sai sót vào hàng chờ điều chỉnh"
+    [request] = await wait_for_entries(1, collection="corrections")
+    assert request["op"] == "insert"
     assert update["op"] == "update"
     assert update["record_label"].startswith("Báo sai sót về Nguyễn Văn An")
     assert update["actor_name"] == "Hà Thị Chủ"
