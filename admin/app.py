@@ -18,7 +18,9 @@ from .flash import EncryptedFlashMiddleware
 from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, LanguageMiddleware, locale_display_name
 from .template_text import ACCESSIBLE_NAMES, ReplacingLoader, error_detail
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
+from .views.dashboards import DashboardsView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
+from .views.inspections import InspectionView
 from .views.operations import OperationsView
 from .views.roles import RoleView
 from .views.scorebook import MyBooksView, TeacherLanding
@@ -84,6 +86,8 @@ def build_admin(settings: Settings) -> Admin:
         ExplainView(),
         PreviewView(),
         OperationsView(),
+        DashboardsView(settings.school_name),
+        InspectionView(),
     ):
         admin.add_view(view)
     return admin

@@ -3,6 +3,7 @@
 from .auth import AuthEvent, LoginSession, LoginThrottle
 from .catalogue import SchoolClass, SchoolYear, Subject
 from .changelog import ChangeLogAlarm, ChangeLogEntry, WorkerState
+from .inspection import Inspection
 from .operations import BackupRun, SystemNotice
 from .role import Role
 from .student import StudentRecord
@@ -18,6 +19,8 @@ ALL_DOCUMENTS += [ChangeLogEntry, WorkerState, ChangeLogAlarm]
 ALL_DOCUMENTS += [BackupRun, SystemNotice]
 # The approval chain (app/workflow).
 ALL_DOCUMENTS += [Gradebook]
+# Inspections of the record books (app/dashboards).
+ALL_DOCUMENTS += [Inspection]
 
 __all__ = [
     "ALL_DOCUMENTS",
@@ -26,6 +29,7 @@ __all__ = [
     "AuthEvent",
     "BackupRun",
     "Gradebook",
+    "Inspection",
     "LoginSession",
     "LoginThrottle",
     "Role",

@@ -31,6 +31,7 @@ _SPECS = (
     ResourceSpec("classes", "Lớp học", "classes", True),
     ResourceSpec("subjects", "Môn học", "subjects", True),
     ResourceSpec("gradebooks", "Sổ điểm (duyệt và khóa)", "gradebooks", True),
+    ResourceSpec("inspections", "Kiểm tra nội bộ (bảng theo dõi, biên bản)", "inspections", True),
     ResourceSpec("change_log", "Nhật ký thay đổi", "change_log", False),
     ResourceSpec("auth_events", "Nhật ký đăng nhập", "auth_events", False),
 )

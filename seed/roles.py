@@ -21,6 +21,9 @@ TEACHING_SCOPE = {
     "current.school_year": "$user.current_school_year",
 }
 ASSIGNED = "years.$current_year.subjects.$assigned_subject"
+# A subject group head's inspections and books: their group's.
+GROUP_SCOPE = {"subject_group": "$user.subject_group"}
+GROUP_BOOKS: dict[str, object] = {"kind": "subject", "subject": {"$in": "$user.group_subjects"}}
 # Account fields anyone managing accounts may see; never the password hash or its history.
 USER_FIELDS = [
     "username",
@@ -63,6 +66,31 @@ def _catalogues_view() -> list[Permission]:
     return [_view(r, "Xem danh mục (năm học, lớp, môn) để chọn trong biểu mẫu") for r in CATALOGUES]
 
 
+def _inspection_permissions(
+    inspections: dict[str, str] | None = None, books: dict[str, object] | None = None
+) -> list[Permission]:
+    """Art. 6.3: the board inspects the whole school, a group head their group's subjects.
+    Viewing inspections opens the dashboards (what they show follows the pupil scope)."""
+    where = "của tổ mình" if inspections else "toàn trường"
+    return [
+        Permission(
+            resource="inspections",
+            actions=[V, C, E, X],
+            row_filter=inspections or {},
+            read_fields=["**"],
+            write_fields=["**"],
+            description=f"Bảng theo dõi và biên bản kiểm tra {where}; xuất thống kê",
+        ),
+        Permission(
+            resource="gradebooks",
+            actions=[V],
+            row_filter=books or {},
+            read_fields=["**"],
+            description=f"Xem trạng thái nộp, kiểm tra, duyệt các sổ {where}",
+        ),
+    ]
+
+
 def default_roles() -> list[Role]:
     """The six roles of the regulation with conservative defaults (deny what is not needed)."""
     return [
@@ -82,6 +110,7 @@ def default_roles() -> list[Role]:
                 *_catalogues_view(),
                 _view("change_log", "Xem nhật ký thay đổi học bạ"),
                 _view("auth_events", "Xem nhật ký đăng nhập"),
+                *_inspection_permissions(),
             ],
         ),
         Role(
@@ -101,6 +130,7 @@ def default_roles() -> list[Role]:
                     description="Xem điểm các môn của tổ chuyên môn, mọi lớp",
                 ),
                 *_catalogues_view(),
+                *_inspection_permissions(GROUP_SCOPE, GROUP_BOOKS),
             ],
         ),
         Role(

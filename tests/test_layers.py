@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "app.backup": SERVICES,
     "app.operations": SERVICES,
     "app.scorebook": SERVICES,
+    "app.dashboards": SERVICES,
     "seed": SERVICES,
     "app.auth.csrf": DELIVERY,
     "app.auth.templates": DELIVERY,
@@ -54,7 +55,9 @@ LAYERS: dict[str, int] = {
 LAZY_IMPORTS_ALLOWED = {"app.cli", "app.runtime", "app.auth.bootstrap"}
 
 AUDITED_MODELS = {"StudentRecord", "User", "Role", "SchoolYear", "SchoolClass", "Subject"}
+AUDITED_MODELS |= {"Inspection"}
 AUDITED_COLLECTIONS = {"students", "users", "roles", "school_years", "classes", "subjects"}
+AUDITED_COLLECTIONS |= {"inspections"}
 RAW_READS_AND_WRITES = {
     "get_pymongo_collection",
     "find",
