@@ -3,8 +3,10 @@ the record books over a period and writes down what it found."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from beanie import Document
-from pydantic import model_validator
+from pydantic import ValidationInfo, field_validator
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from .common import WriteMeta, label
@@ -37,11 +39,13 @@ class Inspection(Document):
             IndexModel([("subject_group", ASCENDING)], name="subject_group"),
         ]
 
-    @model_validator(mode="after")
-    def _period(self) -> Inspection:
-        if self.period_to < self.period_from:
+    @field_validator("period_to")
+    @classmethod
+    def _period(cls, value: date, info: ValidationInfo) -> date:
+        start = info.data.get("period_from")
+        if isinstance(start, date) and value < start:
             raise ValueError("Ngày kết thúc kỳ kiểm tra phải sau ngày bắt đầu")
-        return self
+        return value
 
 
 register_model("inspections", Inspection)

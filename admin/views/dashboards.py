@@ -20,7 +20,15 @@ from app.dashboards.board import Board, may_export, may_view, open_board
 from app.dashboards.crosschecks import checkers, cross_checks
 from app.dashboards.progress import Progress, Row
 from app.dashboards.quality import book_issues
-from app.dashboards.results import LEVEL_NAMES, LEVELS, TITLES, Results, export_results, results
+from app.dashboards.results import (
+    LEVEL_NAMES,
+    LEVELS,
+    TITLES,
+    Results,
+    export_results,
+    in_sentence,
+    results,
+)
 from app.dashboards.rules import KIND_LABELS
 from app.dashboards.timing import timing
 from app.store import Found
@@ -54,11 +62,11 @@ def page_number(request: Request, name: str = "page") -> int:
 def class_link(request: Request, class_name: str) -> str:
     """The class's pupils in the panel's pupil list."""
     query = urlencode({"filter": f"class_name__eq={class_name}"})
-    return f"{request.url_for('admin:list', identity='students')}?{query}"
+    return f"{request.url_for('admin:list', key='students')}?{query}"
 
 
 def pupil_link(request: Request, pupil_id: str) -> str:
-    return str(request.url_for("admin:detail", identity="students", pk=pupil_id))
+    return f"{request.url_for('admin:detail', key='students')}?{urlencode({'pk': pupil_id})}"
 
 
 def progress_bars(rows: list[Row]) -> list[Bar]:
@@ -114,6 +122,7 @@ class DashboardsView(CustomView):
                 "board": board,
                 "terms": terms,
                 "term_label": TERM_LABELS[board.term],
+                "term_phrase": in_sentence(TERM_LABELS[board.term]),
                 "class_link": lambda c: class_link(request, c),
                 "pupil_link": lambda p: pupil_link(request, p),
                 "may_export": may_export(access_of(request)),
@@ -220,12 +229,12 @@ class DashboardsView(CustomView):
         if "learning" in stats.readable:
             rows = [(r.label, level_segments(r.learning)) for r in stats.classes]
             charts["learning"] = stacked_bars(
-                f"Kết quả học tập {stats.period_label.lower()} theo lớp", rows
+                f"Kết quả học tập {stats.period_phrase} theo lớp", rows
             )
         if "conduct" in stats.readable:
             rows = [(r.label, level_segments(r.conduct)) for r in stats.classes]
             charts["conduct"] = stacked_bars(
-                f"Kết quả rèn luyện {stats.period_label.lower()} theo lớp", rows
+                f"Kết quả rèn luyện {stats.period_phrase} theo lớp", rows
             )
         return self._render(
             request,

@@ -56,6 +56,15 @@ class Results:
     def period_label(self) -> str:
         return TERM_LABELS[self.period]
 
+    @property
+    def period_phrase(self) -> str:
+        """Inside a sentence: «học kỳ I», «cả năm» (the numeral keeps its case)."""
+        return in_sentence(self.period_label)
+
+
+def in_sentence(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
 
 def results(snapshot: Snapshot, period: str) -> Results:
     classes: list[ResultRow] = []
@@ -124,8 +133,8 @@ def export_results(stats: Results, *, school_name: str, school_year: str) -> byt
     ):
         sheet = book.create_sheet(title)
         sheet.append([school_name or "Học bạ số"])
-        period = stats.period_label.lower()
-        sheet.append([f"Thống kê kết quả {period}, năm học {school_year} ({title.lower()})"])
+        period = stats.period_phrase
+        sheet.append([f"Thống kê kết quả {period}, năm học {school_year} ({in_sentence(title)})"])
         sheet.append([])
         header = _header(stats)
         sheet.append(header)

@@ -6,7 +6,8 @@ pupils' issues and the results counts. The pass is kept per reader scope and reu
 pupils in that scope are unchanged: the number of records and the latest write stamp (every
 write goes through the stamped write path, which sets ``meta.at``) are compared on each request.
 A pass made within ``SETTLE`` of the latest stamp is not kept, so a write stamped just before
-another but committed after it cannot leave a stale pass behind.
+another but committed after it cannot leave a stale pass behind; nor is one over records that
+carry no stamp at all.
 """
 
 from __future__ import annotations
@@ -160,7 +161,7 @@ async def snapshot(access: Access, school_year: str) -> Snapshot:
         {f"years.{school_year}.class_name": {"$exists": True}}, only=projection(school_year)
     )
     built = build(found, school_year)
-    if current.latest is None or started - current.latest >= SETTLE:
+    if current.latest is not None and started - current.latest >= SETTLE:
         _kept[key] = (current, built)
         _kept.move_to_end(key)
         while len(_kept) > KEPT:
