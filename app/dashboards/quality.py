@@ -34,10 +34,9 @@ def book_issues(states: list[BookState]) -> list[BookIssue]:
             )
             found.append(BookIssue(state, "missing", detail))
         for key in sorted(cells.columns):
-            values = cells.columns[key]
-            if len(values) >= IDENTICAL_MIN and len(set(values)) == 1:
-                detail = (
-                    f"Cột {column_name(key)}: cả {len(values)} điểm đều là {as_text(values[0])}"
-                )
+            values = [(v, n) for v, n in cells.columns[key].items() if n > 0]
+            if len(values) == 1 and values[0][1] >= IDENTICAL_MIN:
+                value, count = values[0]
+                detail = f"Cột {column_name(key)}: cả {count} điểm đều là {as_text(value)}"
                 found.append(BookIssue(state, "identical", detail))
     return found

@@ -15,6 +15,7 @@ Each rule names what is wrong in Vietnamese; the dashboards link every finding t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -53,9 +54,16 @@ class PupilIssue:
         return KIND_LABELS[self.kind]
 
 
-def pupil_issues(doc: dict[str, Any], school_year: str, readable: set[str]) -> list[PupilIssue]:
+def pupil_issues(
+    doc: dict[str, Any],
+    school_year: str,
+    readable: Collection[str],
+    number: Callable[[Any], Decimal | None] | None = None,
+) -> list[PupilIssue]:
     """What is wrong in one pupil's ``school_year``; only rules whose fields the reader may
-    read are applied (``readable``: which of the year's result fields they may read)."""
+    read are applied (``readable``: which of the year's result fields they may read).
+    ``number`` reads a stored score (``as_decimal`` by default)."""
+    number = number or as_decimal
     year = (doc.get("years") or {}).get(school_year) or {}
     profile = doc.get("profile") or {}
     base = {
@@ -71,23 +79,23 @@ def pupil_issues(doc: dict[str, Any], school_year: str, readable: set[str]) -> l
         pending = [str(p) for p in year.get("pending") or []]
         if pending:
             found.append(PupilIssue(**base, kind="pending", detail="; ".join(pending)))
-    if {"learning", "conduct"} <= readable:
+    if {"learning", "conduct"} <= set(readable):
         for period in ("hk1", "hk2", "year"):
             if learning.get(period) and not conduct.get(period):
                 detail = f"{TERM_LABELS[period]}: học tập {LEVEL_LABELS[learning[period]]}"
                 found.append(PupilIssue(**base, kind="no_conduct", detail=detail, term=period))
     if "learning" in readable:
-        found += _learning(base, year)
-    titled = {"title", "learning", "conduct"} <= readable and bool(year.get("title"))
+        found += _learning(base, year, number)
+    titled = {"title", "learning", "conduct"} <= set(readable) and bool(year.get("title"))
     if titled and (learning.get("year") != "T" or conduct.get("year") != "T"):
         found.append(PupilIssue(**base, kind="title", detail=_year_levels(year)))
-    if {"promotion", "learning", "conduct"} <= readable:
+    if {"promotion", "learning", "conduct"} <= set(readable):
         promotion = year.get("promotion") or {}
         final_learning = learning.get("after_summer") or learning.get("year")
         final_conduct = conduct.get("after_summer") or conduct.get("year")
         if promotion.get("promoted") is True and "CĐ" in (final_learning, final_conduct):
             found.append(PupilIssue(**base, kind="promotion", detail=_year_levels(year)))
-    found += _outliers(base, year)
+    found += _outliers(base, year, number)
     return found
 
 
@@ -101,7 +109,9 @@ def _year_levels(year: dict[str, Any]) -> str:
     return ", ".join(shown)
 
 
-def _learning(base: dict[str, str], year: dict[str, Any]) -> list[PupilIssue]:
+def _learning(
+    base: dict[str, str], year: dict[str, Any], number: Callable[[Any], Decimal | None]
+) -> list[PupilIssue]:
     """A stored term learning result that the stored subject results do not give."""
     found = []
     subjects = year.get("subjects") or {}
@@ -121,7 +131,7 @@ def _learning(base: dict[str, str], year: dict[str, Any]) -> list[PupilIssue]:
                     break
                 comments.append(CommentLevel(value))
             else:
-                average = as_decimal(part.get("average"))
+                average = number(part.get("average"))
                 if average is None:
                     complete = False
                     break
@@ -138,7 +148,9 @@ def _learning(base: dict[str, str], year: dict[str, Any]) -> list[PupilIssue]:
     return found
 
 
-def _outliers(base: dict[str, str], year: dict[str, Any]) -> list[PupilIssue]:
+def _outliers(
+    base: dict[str, str], year: dict[str, Any], number: Callable[[Any], Decimal | None]
+) -> list[PupilIssue]:
     found = []
     for code, subject in (year.get("subjects") or {}).items():
         if not isinstance(subject, dict) or subject.get("kind") == "comment":
@@ -148,7 +160,7 @@ def _outliers(base: dict[str, str], year: dict[str, Any]) -> list[PupilIssue]:
             part = subject.get(term) or {}
             cells = [(f"ĐĐGtx{i + 1}", v) for i, v in enumerate(part.get("tx") or [])]
             for column, value in [*cells, ("ĐĐGgk", part.get("gk")), ("ĐĐGck", part.get("ck"))]:
-                score = as_decimal(value)
+                score = number(value)
                 if score is not None:
                     marks.append((term, column, score))
         if len(marks) <= OUTLIER_MIN_OTHERS:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from datetime import datetime, timedelta
 from decimal import Decimal
 from html import unescape
@@ -16,8 +17,13 @@ import pytest
 from bson.decimal128 import Decimal128
 from openpyxl import load_workbook
 
+from admin.charts import Bar, Segment, line_chart, percent_bars, stacked_bars
 from app.clock import utcnow
 from app.dashboards import snapshot as snapshots
+from app.dashboards.progress import BookState
+from app.dashboards.quality import book_issues
+from app.dashboards.snapshot import BookCells
+from app.store import access_for
 from models.inspection import Inspection
 from models.student import StudentRecord
 from models.workflow import Gradebook, Note, Stage, Step, StepKind
@@ -35,7 +41,7 @@ async def set_fields(school: School, code: str, changes: dict[str, Any]) -> None
     """Another tool's change to a pupil (stamped, so the dashboards see it)."""
     await StudentRecord.get_pymongo_collection().update_one(
         {"code": code},
-        {"$set": {**changes, "meta.at": OLD}, "$inc": {"version": 1}},
+        {"$set": {**changes, "meta": {"at": OLD}}, "$inc": {"version": 1}},
     )
 
 
@@ -416,3 +422,60 @@ async def test_a_group_head_inspects_their_group_only(filled: School) -> None:
     assert printed.status_code == 404
     detail = await head.get(f"/admin/inspections/detail?pk={school_wide.id}")
     assert detail.status_code == 404
+
+
+# -- the kept snapshot -----------------------------------------------------------------------
+async def test_the_snapshot_is_reused_and_follows_every_write(school: School) -> None:
+    snapshots.forget()
+    pupils = StudentRecord.get_pymongo_collection()
+    await pupils.update_many({}, {"$set": {"meta": {"at": OLD}}})
+    access = await access_for(school.users["bgh.ht"])
+    first = await snapshots.snapshot(access, YEAR)
+    assert await snapshots.snapshot(access, YEAR) is first  # settled and unchanged: reused
+    assert first.pupils == 6
+    gk = f"years.{YEAR}.subjects.TOAN.hk1.gk"
+    await pupils.update_one({"code": "HS7A201"}, {"$set": {gk: d("9"), "meta": {"at": utcnow()}}})
+    after = await snapshots.snapshot(access, YEAR)
+    assert after.books[("7A2", "TOAN", "hk1")].entered == 1
+    # Stamped before the latest write but committed after it: still caught.
+    late = utcnow() - timedelta(seconds=2)
+    await pupils.update_one({"code": "HS7A202"}, {"$set": {gk: d("9"), "meta": {"at": late}}})
+    after = await snapshots.snapshot(access, YEAR)
+    assert after.books[("7A2", "TOAN", "hk1")].entered == 2
+    assert after.books[("7A2", "TOAN", "hk1")].columns["gk"][Decimal("9")] == 2
+    # A deleted pupil: everything is read again.
+    await pupils.delete_one({"code": "HS7A203"})
+    after = await snapshots.snapshot(access, YEAR)
+    assert after.pupils == 5
+    assert after.books[("7A2", "TOAN", "hk1")].pupils == 2
+    # A group head's snapshot is their own: Toán and Tin học only, no homeroom books.
+    head = await snapshots.snapshot(await access_for(school.users["tt.toan"]), YEAR)
+    assert {key[1] for key in head.books} == {"TOAN"}
+    assert head.readable == set()
+
+
+def test_a_column_of_identical_scores_is_found() -> None:
+    cells = BookCells("7A1", 7, "TOAN", "hk1", pupils=5, entered=30, expected=30)
+    cells.columns = {"gk": Counter({Decimal("7"): 5}), "ck": Counter({Decimal("7"): 4})}
+    cells.columns["ck"][Decimal("8")] = 1
+    issues = book_issues([BookState(cells, Stage.ENTERING, None)])
+    assert [(i.kind, i.detail) for i in issues] == [
+        ("identical", "Cột ĐĐGgk: cả 5 điểm đều là 7,0")
+    ]
+    cells.columns["gk"] = Counter({Decimal("7"): 4})  # four are not enough to tell
+    assert book_issues([BookState(cells, Stage.ENTERING, None)]) == []
+
+
+def test_charts_are_accessible_svg() -> None:
+    chart = str(percent_bars("Tỉ lệ <ô>", [Bar("Lớp 7A1", 50, "9/18 ô"), Bar("Lớp 7A2", 0)]))
+    assert chart.startswith('<svg class="hocba-chart" role="img"')
+    assert "<title id=" in chart
+    assert "Tỉ lệ &lt;ô&gt;" in chart  # labels are escaped
+    assert "<desc" in chart
+    assert "Lớp 7A1 50%" in chart
+    assert "<title>Lớp 7A1: 50% (9/18 ô)</title>" in chart
+    line = str(line_chart("Mỗi tuần", [("05/09", 0), ("12/09", 4)]))
+    assert "<polyline" in line
+    assert "12/09: 4 ô" in line
+    stacked = str(stacked_bars("Học tập", [("Lớp 7A1", [Segment("Tốt", 1, "hocba-level-T")])]))
+    assert "Lớp 7A1: Tốt 1 (100%)" in stacked
