@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 _ids = itertools.count(1)
 ROW = 26  # px per bar
-LABEL_WIDTH = 150
+LABEL_WIDTH = 230
 BAR_WIDTH = 420
 WIDTH = LABEL_WIDTH + BAR_WIDTH + 70
 
@@ -34,14 +34,18 @@ class Segment:
     css: str  # a class of hocba.css giving the fill
 
 
-def _frame(title: str, summary: str, height: int, body: str, width: int = WIDTH) -> Markup:
+def _frame(
+    title: str, summary: str, height: int, body: str, width: int = WIDTH, legend: str = ""
+) -> Markup:
+    """A figure: the visible caption names the chart, the description reads its numbers."""
     number = next(_ids)
     return Markup(
+        f'<figure class="hocba-figure"><figcaption id="chart-{number}-t">{escape(title)}'
+        f"</figcaption>"
         f'<svg class="hocba-chart" role="img" viewBox="0 0 {width} {height}" '
         f'width="100%" preserveAspectRatio="xMinYMin meet" '
         f'aria-labelledby="chart-{number}-t chart-{number}-d">'
-        f'<title id="chart-{number}-t">{escape(title)}</title>'
-        f'<desc id="chart-{number}-d">{escape(summary)}</desc>{body}</svg>'
+        f'<desc id="chart-{number}-d">{escape(summary)}</desc>{body}</svg>{legend}</figure>'
     )
 
 
@@ -98,11 +102,21 @@ def stacked_bars(title: str, rows: Sequence[tuple[str, Sequence[Segment]]]) -> M
                 )
             x += width
         summaries.append(f"{label}: " + (", ".join(described) or "chưa có"))
+    names: dict[str, str] = {}
+    for _, segments in rows:
+        for segment in segments:
+            names.setdefault(segment.name, segment.css)
+    legend = "".join(
+        f'<span class="hocba-legend-item"><svg width="12" height="12" aria-hidden="true">'
+        f'<rect width="12" height="12" class="{escape(css)}"/></svg> {escape(name)}</span>'
+        for name, css in names.items()
+    )
     return _frame(
         title,
         "; ".join(summaries) or "Chưa có dữ liệu",
         max(len(rows), 1) * ROW + 8,
         "".join(parts),
+        legend=f'<p class="hocba-legend">{legend}</p>' if legend else "",
     )
 
 

@@ -28,14 +28,16 @@ OUTLIER_GAP = Decimal(5)
 OUTLIER_MIN_OTHERS = 3
 TERMS = ("hk1", "hk2")
 
+# In the order the dashboards list them: contradictions first.
 KIND_LABELS = {
-    "pending": "Chưa tính được kết quả",
-    "no_conduct": "Có kết quả học tập nhưng thiếu rèn luyện",
     "learning": "Kết quả học tập không khớp kết quả các môn",
+    "no_conduct": "Có kết quả học tập nhưng thiếu rèn luyện",
     "title": "Danh hiệu không khớp kết quả",
     "promotion": "Lên lớp không khớp kết quả",
     "outlier": "Điểm lệch bất thường",
+    "pending": "Chưa tính được kết quả",
 }
+KIND_ORDER = {kind: index for index, kind in enumerate(KIND_LABELS)}
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,33 @@ class PupilIssue:
     detail: str
     subject: str | None = None
     term: str | None = None
+    items: tuple[str, ...] = ()  # what the detail sums up (the pending list)
 
     @property
     def label(self) -> str:
         return KIND_LABELS[self.kind]
+
+
+def _issue(
+    base: dict[str, str],
+    *,
+    kind: str,
+    detail: str,
+    subject: str | None = None,
+    term: str | None = None,
+    items: tuple[str, ...] = (),
+) -> PupilIssue:
+    return PupilIssue(
+        base["pupil_id"],
+        base["code"],
+        base["name"],
+        base["class_name"],
+        kind,
+        detail,
+        subject,
+        term,
+        items,
+    )
 
 
 def pupil_issues(
@@ -78,23 +103,24 @@ def pupil_issues(
     if "pending" in readable:
         pending = [str(p) for p in year.get("pending") or []]
         if pending:
-            found.append(PupilIssue(**base, kind="pending", detail="; ".join(pending)))
+            detail = f"Còn thiếu {len(pending)} mục để tính kết quả"
+            found.append(_issue(base, kind="pending", detail=detail, items=tuple(pending)))
     if {"learning", "conduct"} <= set(readable):
         for period in ("hk1", "hk2", "year"):
             if learning.get(period) and not conduct.get(period):
                 detail = f"{TERM_LABELS[period]}: học tập {LEVEL_LABELS[learning[period]]}"
-                found.append(PupilIssue(**base, kind="no_conduct", detail=detail, term=period))
+                found.append(_issue(base, kind="no_conduct", detail=detail, term=period))
     if "learning" in readable:
         found += _learning(base, year, number)
     titled = {"title", "learning", "conduct"} <= set(readable) and bool(year.get("title"))
     if titled and (learning.get("year") != "T" or conduct.get("year") != "T"):
-        found.append(PupilIssue(**base, kind="title", detail=_year_levels(year)))
+        found.append(_issue(base, kind="title", detail=_year_levels(year)))
     if {"promotion", "learning", "conduct"} <= set(readable):
         promotion = year.get("promotion") or {}
         final_learning = learning.get("after_summer") or learning.get("year")
         final_conduct = conduct.get("after_summer") or conduct.get("year")
         if promotion.get("promoted") is True and "CĐ" in (final_learning, final_conduct):
-            found.append(PupilIssue(**base, kind="promotion", detail=_year_levels(year)))
+            found.append(_issue(base, kind="promotion", detail=_year_levels(year)))
     found += _outliers(base, year, number)
     return found
 
@@ -144,7 +170,7 @@ def _learning(
                 f"{TERM_LABELS[term]}: ghi {LEVEL_LABELS.get(stored, stored)}, "
                 f"theo kết quả các môn là {expected.label}"
             )
-            found.append(PupilIssue(**base, kind="learning", detail=detail, term=term))
+            found.append(_issue(base, kind="learning", detail=detail, term=term))
     return found
 
 
@@ -174,9 +200,7 @@ def _outliers(
                     f"{name}, {TERM_LABELS[term]}, {column}: {as_text(score)} "
                     f"(trung bình các điểm khác của môn: {as_text(others)})"
                 )
-                found.append(
-                    PupilIssue(**base, kind="outlier", detail=detail, subject=code, term=term)
-                )
+                found.append(_issue(base, kind="outlier", detail=detail, subject=code, term=term))
     return found
 
 

@@ -32,7 +32,7 @@ from app.store import Access, Found
 from app.store.handles import Page
 from models.role import Action
 
-from .rules import PupilIssue, as_decimal, pupil_issues
+from .rules import KIND_ORDER, PupilIssue, as_decimal, pupil_issues
 
 TERMS = ("hk1", "hk2")
 PERIODS = ("hk1", "hk2", "year")
@@ -269,7 +269,8 @@ def _refresh(kept: Kept, found: list[Found], school_year: str, count: int) -> Ke
 def _finish(kept: Kept) -> None:
     snap = kept.snapshot
     snap.issues = sorted(
-        (i for p in kept.parts.values() for i in p.issues), key=lambda i: (i.class_name, i.name)
+        (i for p in kept.parts.values() for i in p.issues),
+        key=lambda i: (KIND_ORDER[i.kind], i.class_name, i.name),
     )
     snap.readable = set().union(*(p.readable for p in kept.parts.values()))
 

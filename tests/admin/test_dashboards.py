@@ -220,6 +220,7 @@ async def test_progress_as_the_board(filled: School) -> None:
     assert row(html, "by-teacher", "gv.toan")["cells"] == "25%"
     assert "Sùng Văn Toán" in html  # the teacher's name, from the accounts
     assert '<svg class="hocba-chart" role="img"' in html
+    assert "<figcaption" in html
     assert "Tỉ lệ ô đã nhập theo lớp" in html
     # Term II: only the one score entered for HS7A101.
     html = await page(board, f"{DASH}?term=hk2")
@@ -468,8 +469,8 @@ def test_a_column_of_identical_scores_is_found() -> None:
 
 def test_charts_are_accessible_svg() -> None:
     chart = str(percent_bars("Tỉ lệ <ô>", [Bar("Lớp 7A1", 50, "9/18 ô"), Bar("Lớp 7A2", 0)]))
-    assert chart.startswith('<svg class="hocba-chart" role="img"')
-    assert "<title id=" in chart
+    assert chart.startswith('<figure class="hocba-figure"><figcaption id="chart-')
+    assert '<svg class="hocba-chart" role="img"' in chart
     assert "Tỉ lệ &lt;ô&gt;" in chart  # labels are escaped
     assert "<desc" in chart
     assert "Lớp 7A1 50%" in chart
@@ -479,3 +480,4 @@ def test_charts_are_accessible_svg() -> None:
     assert "12/09: 4 ô" in line
     stacked = str(stacked_bars("Học tập", [("Lớp 7A1", [Segment("Tốt", 1, "hocba-level-T")])]))
     assert "Lớp 7A1: Tốt 1 (100%)" in stacked
+    assert 'class="hocba-legend-item"' in stacked
