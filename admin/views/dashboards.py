@@ -7,6 +7,7 @@ subject group head sees their group's subjects only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -59,14 +60,16 @@ def page_number(request: Request, name: str = "page") -> int:
         return 1
 
 
-def class_link(request: Request, class_name: str) -> str:
-    """The class's pupils in the panel's pupil list."""
-    query = urlencode({"filter": f"class_name__eq={class_name}"})
-    return f"{request.url_for('admin:list', key='students')}?{query}"
+def class_link(request: Request) -> Callable[[str], str]:
+    """A class -> its pupils in the panel's pupil list."""
+    base = f"{request.url_for('admin:list', key='students')}?"
+    return lambda class_name: base + urlencode({"filter": f"class_name__eq={class_name}"})
 
 
-def pupil_link(request: Request, pupil_id: str) -> str:
-    return f"{request.url_for('admin:detail', key='students')}?{urlencode({'pk': pupil_id})}"
+def pupil_link(request: Request) -> Callable[[str], str]:
+    """A pupil's id -> their record book page."""
+    base = f"{request.url_for('admin:detail', key='students')}?"
+    return lambda pupil_id: base + urlencode({"pk": pupil_id})
 
 
 def progress_bars(rows: list[Row]) -> list[Bar]:
@@ -123,8 +126,8 @@ class DashboardsView(CustomView):
                 "terms": terms,
                 "term_label": TERM_LABELS[board.term],
                 "term_phrase": in_sentence(TERM_LABELS[board.term]),
-                "class_link": lambda c: class_link(request, c),
-                "pupil_link": lambda p: pupil_link(request, p),
+                "class_link": class_link(request),
+                "pupil_link": pupil_link(request),
                 "may_export": may_export(access_of(request)),
                 "may_inspect": access_of(request).can("inspections", Action.CREATE),
                 **context,

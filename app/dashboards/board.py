@@ -100,9 +100,7 @@ async def open_board(access: Access, term: str | None = None) -> Board | None:
     kept = await snapshot(access, school_year)
     books = await gradebooks(access, school_year)
     states = book_states(kept, books, term)
-    usernames = {s.cells.teacher or "" for s in states}
-    usernames |= {str((s.gradebook or {}).get("teacher") or "") for s in states}
-    usernames.discard("")
+    usernames = {s.teacher for s in states if s.teacher}
     return Board(
         school_year=school_year,
         term=term,

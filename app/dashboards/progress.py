@@ -77,6 +77,11 @@ class BookState:
     cells: BookCells
     stage: Stage
     gradebook: dict[str, Any] | None
+    teacher: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        # The book's teacher: as the chain records it, else most of its pupils' subject teacher.
+        self.teacher = (self.gradebook or {}).get("teacher") or self.cells.teacher
 
     @property
     def stage_label(self) -> str:
@@ -162,7 +167,7 @@ def progress(
         return code, subject_names.get(code, code)
 
     def teacher(state: BookState) -> tuple[str, str]:
-        username = (state.gradebook or {}).get("teacher") or state.cells.teacher
+        username = state.teacher
         if not username:
             return "~", "(chưa rõ giáo viên)"
         return username, teacher_names.get(username, username)
