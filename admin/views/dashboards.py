@@ -60,6 +60,10 @@ def page_number(request: Request, name: str = "page") -> int:
         return 1
 
 
+def pages(count: int) -> int:
+    return max(1, -(-count // PAGE_SIZE))
+
+
 def class_link(request: Request) -> Callable[[str], str]:
     """A class -> its pupils in the panel's pupil list."""
     base = f"{request.url_for('admin:list', key='students')}?"
@@ -161,6 +165,8 @@ class DashboardsView(CustomView):
         points = [(found.week_label(i), n) for i, n in enumerate(found.weeks)]
         chart = line_chart(f"Số ô được nhập mỗi tuần, {TERM_LABELS[board.term]}", points)
         books = sorted(found.by_book.items(), key=lambda kv: (kv[0][0], kv[0][1] or "~"))
+        late, late_page = found.late_books, page_number(request, "late_page")
+        book_page = page_number(request, "book_page")
         return self._render(
             request,
             "timeliness",
@@ -168,7 +174,12 @@ class DashboardsView(CustomView):
             {
                 "timing": found,
                 "chart": chart,
-                "book_rows": books,
+                "late": late[(late_page - 1) * PAGE_SIZE : late_page * PAGE_SIZE],
+                "late_page": late_page,
+                "late_pages": pages(len(late)),
+                "book_rows": books[(book_page - 1) * PAGE_SIZE : book_page * PAGE_SIZE],
+                "book_page": book_page,
+                "book_pages": pages(len(books)),
                 "format_date": format_date,
             },
         )
@@ -197,11 +208,11 @@ class DashboardsView(CustomView):
                 "issues": shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
                 "issue_total": len(shown),
                 "page": page,
-                "pages": max(1, -(-len(shown) // PAGE_SIZE)),
+                "pages": pages(len(shown)),
                 "books": books[(book_page - 1) * PAGE_SIZE : book_page * PAGE_SIZE],
                 "book_total": len(books),
                 "book_page": book_page,
-                "book_pages": max(1, -(-len(books) // PAGE_SIZE)),
+                "book_pages": pages(len(books)),
             },
         )
 

@@ -18,6 +18,7 @@ from bson.decimal128 import Decimal128
 from openpyxl import load_workbook
 
 from admin.charts import Bar, Segment, line_chart, percent_bars, stacked_bars
+from admin.views import dashboards as dashboard_views
 from app.clock import utcnow
 from app.dashboards import snapshot as snapshots
 from app.dashboards.progress import BookState
@@ -481,3 +482,21 @@ def test_charts_are_accessible_svg() -> None:
     stacked = str(stacked_bars("Học tập", [("Lớp 7A1", [Segment("Tốt", 1, "hocba-level-T")])]))
     assert "Lớp 7A1: Tốt 1 (100%)" in stacked
     assert 'class="hocba-legend-item"' in stacked
+
+
+async def test_long_lists_are_paged(filled: School, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dashboard_views, "PAGE_SIZE", 3)
+    board = await filled.login("bgh.ht")
+
+    def late_rows(html: str) -> int:
+        return html.split('id="late-books"', 1)[1].split("</table>", 1)[0].count("<tr>") - 1
+
+    first = await page(board, f"{DASH}/timeliness?term=hk1")
+    assert "Sổ trễ hạn (7)" in first
+    assert late_rows(first) == 3
+    assert "Trang 1/3" in first
+    last = await page(board, f"{DASH}/timeliness?term=hk1&late_page=3")
+    assert late_rows(last) == 1
+    quality = await page(board, f"{DASH}/quality?term=hk1&page=2")
+    issues = quality.split('id="pupil-issues"', 1)[1].split("</table>", 1)[0]
+    assert issues.count("data-kind=") == 3
