@@ -39,6 +39,7 @@ PERIODS = ("hk1", "hk2", "year")
 SETTLE = timedelta(seconds=5)
 KEPT = 16  # reader scopes kept at once
 RESULT_PARTS = ("conduct", "learning", "title", "promotion", "pending")
+REGULAR = tuple(f"tx{i}" for i in range(1, 21))  # column keys of the regular assessments
 
 BookKey = tuple[str, str | None, str]  # class, subject (None: the homeroom book), term
 
@@ -332,11 +333,17 @@ def _subject_books(
             if stored.get("teacher"):
                 book.teachers[str(stored["teacher"])] += 1
             part = stored.get(term) or {}
-            cells = [(f"tx{i + 1}", v) for i, v in enumerate(part.get("tx") or [])]
-            for column, value in [*cells, ("gk", part.get("gk")), ("ck", part.get("ck"))]:
-                number = score(value)
-                if number is not None:
-                    book.columns.setdefault(column, Counter())[number] += 1
+            regular = part.get("tx") or []
+            for column, value in zip(REGULAR, regular, strict=False):
+                _note(book, column, value)
+            _note(book, "gk", part.get("gk"))
+            _note(book, "ck", part.get("ck"))
+
+
+def _note(book: BookCells, column: str, value: Any) -> None:
+    number = score(value)
+    if number is not None:
+        book.columns.setdefault(column, Counter())[number] += 1
 
 
 def _homeroom_books(
