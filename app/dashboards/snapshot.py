@@ -37,7 +37,7 @@ from .rules import KIND_ORDER, PupilIssue, as_decimal, pupil_issues
 TERMS = ("hk1", "hk2")
 PERIODS = ("hk1", "hk2", "year")
 SETTLE = timedelta(seconds=5)
-KEPT = 16  # reader scopes kept at once
+KEPT = 8  # reader scopes kept at once
 RESULT_PARTS = ("conduct", "learning", "title", "promotion", "pending")
 REGULAR = tuple(f"tx{i}" for i in range(1, 21))  # column keys of the regular assessments
 
@@ -173,12 +173,15 @@ _kept: OrderedDict[str, Kept] = OrderedDict()
 
 
 def scope_key(access: Access, school_year: str) -> str:
-    """Who reads what: the reader's context and the grants behind their pupil scope."""
+    """What the reader may read of the pupils: their grants (row filters already worked out
+    for them) and what of their account the field patterns may name. Readers with the same
+    grants and context (the board's members, one group's head and deputy) share a snapshot."""
     scope = access.scope("students", Action.VIEW)
     grants = [(g.role, g.index, g.filter, list(g.readable.patterns)) for g in scope.matched]
     ctx = scope.ctx
+    personal = any("$user.username" in p or "$user.id" in p for *_, ps in grants for p in ps)
     context = [
-        ctx.username,
+        ctx.username if personal else None,
         ctx.current_school_year,
         list(ctx.homeroom_classes),
         [list(t) for t in ctx.teaching],
