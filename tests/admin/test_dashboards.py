@@ -28,7 +28,7 @@ from app.store import access_for
 from models.inspection import Inspection
 from models.student import StudentRecord
 from models.workflow import Gradebook, Note, Stage, Step, StepKind
-from tests.admin.school import GROUP_TOAN, YEAR, School, post
+from tests.admin.school import ACTING, GROUP_TOAN, YEAR, School, post
 
 DASH = "/admin/dashboards"
 OLD = utcnow() - timedelta(days=1)  # stamps older than the snapshot's settling time
@@ -500,3 +500,27 @@ async def test_long_lists_are_paged(filled: School, monkeypatch: pytest.MonkeyPa
     quality = await page(board, f"{DASH}/quality?term=hk1&page=2")
     issues = quality.split('id="pupil-issues"', 1)[1].split("</table>", 1)[0]
     assert issues.count("data-kind=") == 3
+
+
+# Who may open what (seed/roles.py, restated): the board and group heads; nobody else.
+MAY_INSPECT = {"bgh": True, "tocm": True}
+
+
+@pytest.mark.parametrize("role", sorted(ACTING))
+@pytest.mark.parametrize(
+    "path",
+    [
+        DASH,
+        f"{DASH}/timeliness",
+        f"{DASH}/quality",
+        f"{DASH}/crosschecks",
+        f"{DASH}/results",
+        f"{DASH}/results.xlsx",
+        "/admin/inspections/list",
+        "/admin/inspections/create",
+    ],
+)
+async def test_permission_matrix(filled: School, role: str, path: str) -> None:
+    client = await filled.login(ACTING[role])
+    response = await client.get(path)
+    assert response.status_code == (200 if MAY_INSPECT.get(role) else 403), response.text[:300]
