@@ -97,7 +97,8 @@ def default_roles() -> list[Role]:
         Role(
             code="bgh",
             name="Ban giám hiệu",
-            description="Xem toàn bộ học bạ, xuất báo cáo; xem tài khoản, vai trò và nhật ký.",
+            description="Xem toàn bộ học bạ, xuất báo cáo; xem tài khoản, vai trò và nhật ký; "
+            "theo dõi tiến độ, chất lượng dữ liệu và lập biên bản kiểm tra toàn trường.",
             permissions=[
                 Permission(
                     resource="students",
@@ -116,7 +117,8 @@ def default_roles() -> list[Role]:
         Role(
             code="tocm",
             name="Tổ trưởng chuyên môn",
-            description="Xem điểm các môn của tổ mình ở mọi lớp để kiểm tra; không sửa.",
+            description="Xem điểm các môn của tổ mình ở mọi lớp để kiểm tra; không sửa. Theo dõi "
+            "tiến độ các môn của tổ và lập biên bản kiểm tra của tổ.",
             permissions=[
                 Permission(
                     resource="students",
