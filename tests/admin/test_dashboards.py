@@ -28,7 +28,7 @@ from app.store import access_for
 from models.inspection import Inspection
 from models.student import StudentRecord
 from models.workflow import Gradebook, Note, Stage, Step, StepKind
-from tests.admin.school import ACTING, GROUP_TOAN, YEAR, School, post
+from tests.admin.school import ACTING, GROUP_TOAN, YEAR, School, load_form, post, replace
 
 DASH = "/admin/dashboards"
 OLD = utcnow() - timedelta(days=1)  # stamps older than the snapshot's settling time
@@ -395,6 +395,15 @@ async def test_inspection_record_written_listed_and_printed(filled: School) -> N
     assert "Lớp 7A2 chưa nhập điểm môn Toán." in printed
     assert "Toàn trường" in printed
     assert "@media print" in printed
+    # Edited like any record: a new version, the author kept.
+    path = f"/admin/inspections/edit?pk={stored.id}"
+    pairs = replace(await load_form(board, path), findings="Đã bổ sung điểm lớp 7A2.")
+    assert (await post(board, path, pairs)).status_code == 303
+    edited = await Inspection.get(stored.id)
+    assert edited is not None
+    assert edited.findings == "Đã bổ sung điểm lớp 7A2."
+    assert edited.created_by == "Lò Văn Hiệu"
+    assert edited.version == 2
 
 
 async def test_inspection_form_keeps_what_was_typed(filled: School) -> None:
