@@ -124,17 +124,10 @@ def book_states(
     snapshot: Snapshot, books: dict[BookKey, dict[str, Any]] | None, term: str
 ) -> list[BookState]:
     found = []
-    for key, cells in sorted(snapshot.books.items(), key=lambda kv: _order(kv[0])):
-        if cells.term != term:
-            continue
+    for key in snapshot.ordered(term):
         doc = (books or {}).get(key)
-        found.append(BookState(cells, stage_of(doc), doc))
+        found.append(BookState(snapshot.books[key], stage_of(doc), doc))
     return found
-
-
-def _order(key: BookKey) -> tuple[str, str, str]:
-    class_name, subject, term = key
-    return (class_name, subject or "~", term)
 
 
 def progress(

@@ -132,6 +132,19 @@ class Snapshot:
     results: dict[str, ClassResults] = field(default_factory=dict)
     # What the reader may read at all: "conduct", "learning", "title", "promotion", "pending".
     readable: set[str] = field(default_factory=set)
+    # Term -> its books by class, then subject (the homeroom book last).
+    _ordered: dict[str, list[BookKey]] = field(default_factory=dict, repr=False)
+
+    def forget_order(self) -> None:
+        """After books came or went."""
+        self._ordered.clear()
+
+    def ordered(self, term: str) -> list[BookKey]:
+        found = self._ordered.get(term)
+        if found is None:
+            keys = [k for k in self.books if k[2] == term]
+            found = self._ordered[term] = sorted(keys, key=lambda k: (k[0], k[1] or "~"))
+        return found
 
     def add(self, part: PupilPart, sign: int) -> None:
         self.pupils += sign
@@ -272,6 +285,7 @@ def _refresh(kept: Kept, found: list[Found], school_year: str, count: int) -> Ke
 
 def _finish(kept: Kept) -> None:
     snap = kept.snapshot
+    snap.forget_order()
     snap.issues = sorted(
         (i for p in kept.parts.values() for i in p.issues),
         key=lambda i: (KIND_ORDER[i.kind], i.class_name, i.name),
