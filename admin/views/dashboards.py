@@ -146,7 +146,7 @@ class DashboardsView(CustomView):
         progress = board.progress()
         charts = {
             "stages": percent_bars(
-                f"Tiến độ chung, {TERM_LABELS[board.term]}", stage_bars(progress)
+                f"Tiến độ chung, {in_sentence(TERM_LABELS[board.term])}", stage_bars(progress)
             ),
             "grades": percent_bars("Tỉ lệ ô đã nhập theo khối", progress_bars(progress.grades)),
             "classes": percent_bars("Tỉ lệ ô đã nhập theo lớp", progress_bars(progress.classes)),
@@ -163,7 +163,9 @@ class DashboardsView(CustomView):
             access_of(request), board.school_year, board.term, board.states, board.today
         )
         points = [(found.week_label(i), n) for i, n in enumerate(found.weeks)]
-        chart = line_chart(f"Số ô được nhập mỗi tuần, {TERM_LABELS[board.term]}", points)
+        chart = line_chart(
+            f"Số ô được nhập mỗi tuần, {in_sentence(TERM_LABELS[board.term])}", points
+        )
         books = sorted(found.by_book.items(), key=lambda kv: (kv[0][0], kv[0][1] or "~"))
         late, late_page = found.late_books, page_number(request, "late_page")
         book_page = page_number(request, "book_page")
