@@ -144,15 +144,37 @@ class DashboardsView(CustomView):
         if board is None:
             return self._no_year(request)
         progress = board.progress()
+        # A school has hundreds of classes and teachers: a page of each (light pages on slow
+        # links, DOMAIN §1 Art. 5.3).
+        class_page, teacher_page = (
+            page_number(request, "class_page"),
+            page_number(request, "teacher_page"),
+        )
+        classes = progress.classes[(class_page - 1) * PAGE_SIZE : class_page * PAGE_SIZE]
+        teachers = progress.teachers[(teacher_page - 1) * PAGE_SIZE : teacher_page * PAGE_SIZE]
         charts = {
             "stages": percent_bars(
                 f"Tiến độ chung, {in_sentence(TERM_LABELS[board.term])}", stage_bars(progress)
             ),
             "grades": percent_bars("Tỉ lệ ô đã nhập theo khối", progress_bars(progress.grades)),
-            "classes": percent_bars("Tỉ lệ ô đã nhập theo lớp", progress_bars(progress.classes)),
+            "classes": percent_bars("Tỉ lệ ô đã nhập theo lớp", progress_bars(classes)),
             "subjects": percent_bars("Tỉ lệ ô đã nhập theo môn", progress_bars(progress.subjects)),
         }
-        return self._render(request, "progress", board, {"progress": progress, "charts": charts})
+        return self._render(
+            request,
+            "progress",
+            board,
+            {
+                "progress": progress,
+                "charts": charts,
+                "classes": classes,
+                "class_page": class_page,
+                "class_pages": pages(len(progress.classes)),
+                "teachers": teachers,
+                "teacher_page": teacher_page,
+                "teacher_pages": pages(len(progress.teachers)),
+            },
+        )
 
     @route("/timeliness", methods=["GET"], name="dashboard_timeliness")
     async def timeliness(self, request: Request) -> Response:
