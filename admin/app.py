@@ -31,8 +31,10 @@ from .template_text import (
 )
 from .views.base import ScopedModelView
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
+from .views.dashboards import DashboardsView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
 from .views.home import HomeView
+from .views.inspections import InspectionView
 from .views.operations import OperationsView
 from .views.parents import ParentAccountsView, ParentReportsView
 from .views.promotion import PromotionView
@@ -137,6 +139,8 @@ def build_admin(settings: Settings) -> Admin:
         OperationsView(),
         ParentReportsView(),
         ParentAccountsView(settings.school_name),
+        DashboardsView(settings.school_name),
+        InspectionView(),
     ):
         admin.add_view(view)
     exports = {view.key: view for view in admin._model_views if isinstance(view, ScopedModelView)}

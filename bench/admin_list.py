@@ -316,18 +316,23 @@ async def profile_request(
 
 
 # -- main ------------------------------------------------------------------------------------
-async def run(args: argparse.Namespace, server: ServerThread) -> None:
-    settings = Settings(
+def bench_settings(uri: str) -> Settings:
+    """The app's settings for a bench run against the embedded server at ``uri``."""
+    return Settings(
         _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         env="development",
         secret_key=secrets.token_urlsafe(48),
-        mongodb_uri=server.uri,
+        mongodb_uri=uri,
         mongodb_db=DB_NAME,
         # The change-log worker would first write a baseline entry for each of the pupils, in
         # the background, competing with the requests timed here; production runs it as its
         # own process (`hocba changelog-worker`).
         changelog_worker_in_app=False,
     )
+
+
+async def run(args: argparse.Namespace, server: ServerThread) -> None:
+    settings = bench_settings(server.uri)
     passwords_by_user = await seed(settings, server.uri, args.students, args.seed)
     # The database lives in this process (a thread), unlike in production: without this,
     # Python's full garbage collections walk its millions of objects and stall a request now

@@ -4,6 +4,7 @@ from .auth import AuthEvent, LoginSession, LoginThrottle
 from .catalogue import SchoolClass, SchoolYear, Subject
 from .changelog import ChangeLogAlarm, ChangeLogEntry, WorkerState
 from .feedback import ParentReport
+from .inspection import Inspection
 from .operations import BackupRun, SystemNotice
 from .role import Role
 from .student import StudentRecord
@@ -21,6 +22,8 @@ ALL_DOCUMENTS += [BackupRun, SystemNotice]
 ALL_DOCUMENTS += [Gradebook, CorrectionRequest]
 # Parents' reports of mistakes (app/parents).
 ALL_DOCUMENTS += [ParentReport]
+# Inspections of the record books (app/dashboards).
+ALL_DOCUMENTS += [Inspection]
 
 __all__ = [
     "ALL_DOCUMENTS",
@@ -30,6 +33,7 @@ __all__ = [
     "BackupRun",
     "CorrectionRequest",
     "Gradebook",
+    "Inspection",
     "LoginSession",
     "LoginThrottle",
     "ParentReport",

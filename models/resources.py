@@ -33,6 +33,7 @@ _SPECS = (
     ResourceSpec("gradebooks", "Sổ điểm (duyệt và khóa)", "gradebooks", True),
     ResourceSpec("parent_reports", "Báo sai sót của phụ huynh", "parent_reports", True),
     ResourceSpec("corrections", "Phiếu đề nghị điều chỉnh", "corrections", True),
+    ResourceSpec("inspections", "Kiểm tra nội bộ (bảng theo dõi, biên bản)", "inspections", True),
     ResourceSpec("change_log", "Nhật ký thay đổi", "change_log", False),
     ResourceSpec("auth_events", "Nhật ký đăng nhập", "auth_events", False),
 )

@@ -6,7 +6,7 @@ import re
 
 from beanie import Document
 from pydantic import Field, field_validator, model_validator
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from .common import WriteMeta, label
 from .resources import register_model
@@ -56,6 +56,8 @@ class StudentRecord(Document):
             ),
             IndexModel([("search_name", ASCENDING)], name="search_name"),
             IndexModel([("status", ASCENDING)], name="status"),
+            # The latest write in a reader's scope (the dashboards' snapshot check).
+            IndexModel([("meta.at", DESCENDING)], name="latest_write"),
         ]
 
     @field_validator("years")

@@ -36,6 +36,9 @@ TEACHING_SCOPE = {
     "current.school_year": "$user.current_school_year",
 }
 ASSIGNED = "years.$current_year.subjects.$assigned_subject"
+# A subject group head's inspections and books: their group's.
+GROUP_SCOPE = {"subject_group": "$user.subject_group"}
+GROUP_BOOKS: dict[str, object] = {"kind": "subject", "subject": {"$in": "$user.group_subjects"}}
 # Account fields anyone managing accounts may see; never the password hash or its history.
 USER_FIELDS = [
     "username",
@@ -150,6 +153,23 @@ def _catalogues_view() -> list[Permission]:
     return [_view(r, "Xem danh mục (năm học, lớp, môn) để chọn trong biểu mẫu") for r in CATALOGUES]
 
 
+def _inspection_permissions(inspections: dict[str, str] | None = None) -> list[Permission]:
+    """Art. 6.3: the board inspects the whole school, a group head their group's subjects.
+    Viewing inspections opens the dashboards (what they show follows the pupil scope, the
+    books' stages the chain's own view permission on "gradebooks")."""
+    where = "của tổ mình" if inspections else "toàn trường"
+    return [
+        Permission(
+            resource="inspections",
+            actions=[V, C, E, X],
+            row_filter=inspections or {},
+            read_fields=["**"],
+            write_fields=["**"],
+            description=f"Bảng theo dõi và biên bản kiểm tra {where}; xuất thống kê",
+        ),
+    ]
+
+
 def default_roles() -> list[Role]:
     """The six roles of the regulation and the parents' one, with conservative defaults (deny
     what is not needed)."""
@@ -157,7 +177,8 @@ def default_roles() -> list[Role]:
         Role(
             code="bgh",
             name="Ban giám hiệu",
-            description="Xem toàn bộ học bạ, xuất báo cáo; xem tài khoản, vai trò và nhật ký.",
+            description="Xem toàn bộ học bạ, xuất báo cáo; xem tài khoản, vai trò và nhật ký; "
+            "theo dõi tiến độ, chất lượng dữ liệu và lập biên bản kiểm tra toàn trường.",
             permissions=[
                 Permission(
                     resource="students",
@@ -186,12 +207,14 @@ def default_roles() -> list[Role]:
                     {"subject": None},
                     "Kiểm tra phiếu không thuộc môn nào (sổ chủ nhiệm, khiếu nại chung)",
                 ),
+                *_inspection_permissions(),
             ],
         ),
         Role(
             code="tocm",
             name="Tổ trưởng chuyên môn",
-            description="Xem điểm các môn của tổ mình ở mọi lớp để kiểm tra; không sửa.",
+            description="Xem điểm các môn của tổ mình ở mọi lớp để kiểm tra; không sửa. Theo dõi "
+            "tiến độ các môn của tổ và lập biên bản kiểm tra của tổ.",
             permissions=[
                 Permission(
                     resource="students",
@@ -214,6 +237,7 @@ def default_roles() -> list[Role]:
                     "Kiểm tra phiếu điều chỉnh môn của tổ",
                 ),
                 *_catalogues_view(),
+                *_inspection_permissions(GROUP_SCOPE),
             ],
         ),
         Role(

@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "app.parents": SERVICES,
     "app.parents.routes": DELIVERY,
     "app.workflow": SERVICES,
+    "app.dashboards": SERVICES,
     "seed": SERVICES,
     "app.auth.csrf": DELIVERY,
     "app.auth.templates": DELIVERY,
@@ -61,6 +62,8 @@ AUDITED_MODELS = {"StudentRecord", "User", "Role", "SchoolYear", "SchoolClass", 
 AUDITED_MODELS |= {"ParentReport", "Gradebook", "CorrectionRequest"}
 AUDITED_COLLECTIONS = {"students", "users", "roles", "school_years", "classes", "subjects"}
 AUDITED_COLLECTIONS |= {"parent_reports", "gradebooks", "corrections"}
+AUDITED_MODELS |= {"Inspection"}
+AUDITED_COLLECTIONS |= {"inspections"}
 RAW_READS_AND_WRITES = {
     "get_pymongo_collection",
     "find",

@@ -56,7 +56,7 @@ class MyBook:
     terms: list[TermProgress] = field(default_factory=list)
 
 
-def _subject_counts(stored: dict[str, Any], year: str, code: str, term: str) -> tuple[int, int]:
+def subject_counts(stored: dict[str, Any], year: str, code: str, term: str) -> tuple[int, int]:
     """(entered, expected) assessment cells of one pupil's subject in one term."""
     subject = subject_of(code)
     grade = get_path(stored, f"years.{year}.grade")
@@ -78,7 +78,7 @@ def subject_book(pupils: list[Found], key: BookKey) -> MyBook:
     for term in TERMS:
         entered = expected = 0
         for pupil in mine:
-            got, wanted = _subject_counts(pupil.stored, year, code, term)
+            got, wanted = subject_counts(pupil.stored, year, code, term)
             entered, expected = entered + got, expected + wanted
         locked = bool(mine) and all(
             lock_reason(p.stored, f"{path}.{term}.gk") is not None for p in mine
