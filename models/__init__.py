@@ -3,6 +3,7 @@
 from .auth import AuthEvent, LoginSession, LoginThrottle
 from .catalogue import SchoolClass, SchoolYear, Subject
 from .changelog import ChangeLogAlarm, ChangeLogEntry, WorkerState
+from .exports import ExportEntry
 from .operations import BackupRun, SystemNotice
 from .role import Role
 from .student import StudentRecord
@@ -18,6 +19,8 @@ ALL_DOCUMENTS += [ChangeLogEntry, WorkerState, ChangeLogAlarm]
 ALL_DOCUMENTS += [BackupRun, SystemNotice]
 # The approval chain (app/workflow).
 ALL_DOCUMENTS += [Gradebook]
+# Who exported what (app/exports).
+ALL_DOCUMENTS += [ExportEntry]
 
 __all__ = [
     "ALL_DOCUMENTS",
@@ -25,6 +28,7 @@ __all__ = [
     "ChangeLogEntry",
     "AuthEvent",
     "BackupRun",
+    "ExportEntry",
     "Gradebook",
     "LoginSession",
     "LoginThrottle",

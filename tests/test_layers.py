@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "app.backup": SERVICES,
     "app.operations": SERVICES,
     "app.scorebook": SERVICES,
+    "app.exports": SERVICES,
     "seed": SERVICES,
     "app.auth.csrf": DELIVERY,
     "app.auth.templates": DELIVERY,

@@ -1,0 +1,141 @@
+"""The printed documents' page: embedded Vietnamese fonts, fixed metadata, a few layout helpers.
+
+The fonts (DejaVu Serif Condensed, free licence in ``fonts/LICENSE``) ship inside the package,
+so a fresh machine and the Docker image render Vietnamese without fetching anything. Every
+document is reproducible: its creation date is fixed and its file id is a hash of its content,
+so the same data always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+FONTS = Path(__file__).parent / "fonts"
+FAMILY = "DejaVuSerifCondensed"
+FONT_FILES = {
+    "": "DejaVuSerifCondensed.ttf",
+    "B": "DejaVuSerifCondensed-Bold.ttf",
+    "I": "DejaVuSerifCondensed-Italic.ttf",
+}
+# Not "now": a document made twice from the same data must be the same file.
+FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+LINE = 5.2  # mm per line of body text
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+
+
+class Document(FPDF):
+    """An A4 portrait document in the school's fonts; ``title`` goes in its metadata."""
+
+    def __init__(self, *, title: str, school: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        for style, name in FONT_FILES.items():
+            self.add_font(FAMILY, style, str(FONTS / name))
+        self.set_creation_date(FIXED_DATE)
+        self.set_title(title)
+        self.set_author(school)
+        self.set_creator("Học bạ số")
+        self.set_producer("Học bạ số")
+        self.set_margins(15, 12, 15)
+        self.set_auto_page_break(auto=True, margin=14)
+        self.school = school
+        self.set_font(FAMILY, size=10)
+
+    # -- text ------------------------------------------------------------------------------
+    def write_line(self, text: str, *, size: float = 10, style: str = "", align: str = "L") -> None:
+        self.set_font(FAMILY, style, size)
+        self.multi_cell(0, LINE, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def field(self, label: str, value: str, *, width: float = 45) -> None:
+        """«Nhãn: giá trị» on one line (wrapped under the value when long)."""
+        self.set_font(FAMILY, "", 10)
+        self.cell(width, LINE, f"{label}:")
+        self.set_font(FAMILY, "B", 10)
+        self.multi_cell(0, LINE, value or "", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def state_header(self) -> None:
+        """The school on the left, the nation's name and motto on the right."""
+        top = self.get_y()
+        half = (self.w - self.l_margin - self.r_margin) / 2
+        self.set_font(FAMILY, "B", 9.5)
+        self.multi_cell(half - 4, 4.6, self.school.upper(), align="C")
+        left_bottom = self.get_y()
+        self.set_xy(self.l_margin + half, top)
+        self.multi_cell(half, 4.6, NATION, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.set_font(FAMILY, "B", 10)
+        self.multi_cell(half, 4.6, MOTTO, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_y(max(left_bottom, self.get_y()) + 4)
+
+    def table(  # type: ignore[override]
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        *,
+        size: float = 9,
+        aligns: Sequence[str] | None = None,
+    ) -> None:
+        """A bordered table; cells wrap, rows never split across pages, headers repeat."""
+        aligns = aligns or ["L"] + ["C"] * (len(widths) - 1)
+        self._row(headers, widths, ["C"] * len(widths), size, "B")
+        for row in rows:
+            height = self._row_height(row, widths, size)
+            if self.will_page_break(height):
+                self.add_page()
+                self._row(headers, widths, ["C"] * len(widths), size, "B")
+            self._row(row, widths, aligns, size, "")
+
+    def _row_height(self, row: Sequence[str], widths: Sequence[float], size: float) -> float:
+        self.set_font(FAMILY, "", size)
+        lines = [
+            len(self.multi_cell(w, LINE - 0.8, t or "", dry_run=True, output="LINES"))  # type: ignore[arg-type]
+            for t, w in zip(row, widths, strict=True)
+        ]
+        return max(lines) * (LINE - 0.8)
+
+    def _row(
+        self,
+        row: Sequence[str],
+        widths: Sequence[float],
+        aligns: Sequence[str],
+        size: float,
+        style: str,
+    ) -> None:
+        self.set_font(FAMILY, style, size)
+        height = self._row_height(row, widths, size)
+        x, y = self.l_margin, self.get_y()
+        for text, width, align in zip(row, widths, aligns, strict=True):
+            self.rect(x, y, width, height)
+            self.set_xy(x, y)
+            self.multi_cell(width, LINE - 0.8, text or "", align=align)
+            x += width
+        self.set_xy(self.l_margin, y + height)
+
+    def signatures(self, blocks: Sequence[tuple[str, str]], *, place_date: str = "") -> None:
+        """Signature blocks side by side: (title, hint such as «Ký, ghi rõ họ tên»)."""
+        needed = 38
+        if self.will_page_break(needed):
+            self.add_page()
+        self.ln(3)
+        width = (self.w - self.l_margin - self.r_margin) / len(blocks)
+        if place_date:
+            self.set_x(self.l_margin + width * (len(blocks) - 1))
+            self.set_font(FAMILY, "I", 9.5)
+            self.cell(width, LINE, place_date, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        top = self.get_y()
+        for index, (title, hint) in enumerate(blocks):
+            self.set_xy(self.l_margin + index * width, top)
+            self.set_font(FAMILY, "B", 10)
+            self.cell(width, LINE, title, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self.set_font(FAMILY, "I", 9)
+            self.cell(width, LINE, f"({hint})" if hint else "", align="C")
+        self.set_xy(self.l_margin, top + needed - 8)
+
+
+def output(document: FPDF) -> bytes:
+    return bytes(document.output())
