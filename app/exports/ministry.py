@@ -222,7 +222,7 @@ def year_from_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
             _put_fields(values, item.get(name) or {}, TERM_FIELDS)
             subject[term] = values
         subjects[str(item[SUBJECT_KEY])] = subject
-    year["subjects"] = subjects
+    year.update(subjects=subjects)
     year["awards"] = [_put_fields({}, a, AWARD_FIELDS) for a in entry.get(AWARDS) or []]
     year["discipline"] = [
         _put_fields({}, d, DISCIPLINE_FIELDS) for d in entry.get(DISCIPLINE) or []
