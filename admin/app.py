@@ -18,6 +18,7 @@ from .flash import EncryptedFlashMiddleware
 from .i18n import I18N_CONFIG, TIMEZONE_CONFIG, LanguageMiddleware, locale_display_name
 from .template_text import ACCESSIBLE_NAMES, ReplacingLoader, error_detail
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
+from .views.exports import ExportJournalView, ExportsView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
 from .views.operations import OperationsView
 from .views.roles import RoleView
@@ -81,6 +82,8 @@ def build_admin(settings: Settings) -> Admin:
         AlarmView(),
         HistoryView(),
         AuthEventView(),
+        ExportsView(settings.school_name),
+        ExportJournalView(),
         ExplainView(),
         PreviewView(),
         OperationsView(),

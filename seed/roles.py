@@ -82,6 +82,7 @@ def default_roles() -> list[Role]:
                 *_catalogues_view(),
                 _view("change_log", "Xem nhật ký thay đổi học bạ"),
                 _view("auth_events", "Xem nhật ký đăng nhập"),
+                _view("export_journal", "Xem nhật ký xuất dữ liệu"),
             ],
         ),
         Role(
@@ -174,6 +175,13 @@ def default_roles() -> list[Role]:
                     ],
                     description="Mọi học sinh: hồ sơ, khen thưởng, kỷ luật",
                 ),
+                Permission(
+                    resource="students",
+                    actions=[Action.IMPORT],
+                    read_fields=["**"],
+                    write_fields=["years.*"],
+                    description="Nhập các năm học cũ của học sinh chuyển đến (tệp của trường cũ)",
+                ),
                 *_catalogues_view(),
             ],
         ),
@@ -207,6 +215,7 @@ def default_roles() -> list[Role]:
                     for r in CATALOGUES
                 ),
                 _view("auth_events", "Xem nhật ký đăng nhập"),
+                _view("export_journal", "Xem nhật ký xuất dữ liệu"),
                 _view("change_log", "Xem nhật ký thay đổi (chỉ các trường được xem của hồ sơ)"),
                 _view(
                     "students", "Tra cứu học sinh khi hỗ trợ (chỉ thông tin nhận diện)", IDENTITY
