@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -238,8 +238,9 @@ class ExportsView(CustomView):
                 },
                 status_code=exc.status_code,
             )
-        url = str(request.url_for("admin:detail", identity="students", pk=pk))
-        return RedirectResponse(f"{url}?imported={','.join(years)}", status_code=303)
+        url = str(request.url_for("admin:detail", key="students"))
+        query = urlencode({"pk": pk, "imported": ", ".join(years)})
+        return RedirectResponse(f"{url}?{query}", status_code=303)
 
 
 class ExportJournalView(ReadOnlyView):

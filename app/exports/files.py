@@ -195,6 +195,12 @@ def zipped(files: Mapping[str, bytes]) -> bytes:
 
 
 # -- a school year -------------------------------------------------------------------------
+def in_year(school_year: str) -> dict[str, Any]:
+    """The pupils with ``school_year`` in their book (asked of the year's class, which every
+    year holds: a query only finds rows by fields the reader may read)."""
+    return {f"years.{school_year}.class_name": {"$exists": True}}
+
+
 def year_fields(school_year: str) -> tuple[str, ...]:
     """What a school-year file loads of each record: the profile and that year only."""
     return ("code", "moet_id", "profile", "status", "current", f"years.{school_year}")
@@ -207,7 +213,7 @@ async def school_year_file(
     check_year(school_year)
     if file_format not in MEDIA:
         raise InvalidInput("Định dạng tệp phải là JSON hoặc XML", field="format")
-    query = {f"years.{school_year}": {"$exists": True}}
+    query = in_year(school_year)
     records = await exported(access, query, only=year_fields(school_year))
     document = integration.integration_document(records, school=school, school_year=school_year)
     if file_format == "json":
@@ -232,7 +238,7 @@ async def results_workbook(
 ) -> ExportFile:
     check_year(school_year)
     check_period(period)
-    query = {f"years.{school_year}": {"$exists": True}}
+    query = in_year(school_year)
     records = await exported(access, query, only=year_fields(school_year))
     data = tables.results_workbook(records, school_year=school_year, period=period, school=school)
     name = f"ket-qua-cac-lop-{school_year}-{slug(PERIOD_LABELS[period])}.xlsx"

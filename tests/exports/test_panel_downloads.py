@@ -53,7 +53,10 @@ async def test_drafts_never_reach_a_summary(school: School) -> None:
 async def test_homeroom_teacher_exports_only_their_class(school: School) -> None:
     homeroom = await school.login("gv.cn7a1")
     other = school.pupil_id("HS7A201")
-    for path in (f"/admin/exports/pupil/{other}/summary", f"/admin/exports/pupil/{other}/record-book"):
+    for path in (
+        f"/admin/exports/pupil/{other}/summary",
+        f"/admin/exports/pupil/{other}/record-book",
+    ):
         assert (await homeroom.get(path)).status_code == 404
     assert (await homeroom.get("/admin/exports/pupil/not-an-id/summary")).status_code == 404
     refused = await homeroom.get(
