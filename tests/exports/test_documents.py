@@ -27,7 +27,7 @@ def record(**profile: Any) -> dict[str, Any]:
         derive_year(year)
     seven.homeroom_comment = f"Chữ mẫu: {GLYPHS} — chăm ngoan, tự giác."
     seven.subjects["TOAN"].reassessment = None
-    data = {
+    return {
         "code": "HS0001",
         "moet_id": "079213000123",
         "status": "studying",
@@ -51,13 +51,13 @@ def record(**profile: Any) -> dict[str, Any]:
             },
         },
     }
-    return data
 
 
 def test_vietnamese_glyphs_survive_the_round_trip() -> None:
     text = pdf_text(record_book_pdf(pupil_sheet(record()), school=SCHOOL))
     assert nfc(GLYPHS) in text
-    assert nfc(NAME) in text and nfc(SCHOOL) in text
+    assert nfc(NAME) in text
+    assert nfc(SCHOOL) in text
 
 
 def test_fonts_are_embedded_and_shipped_with_their_licence() -> None:
@@ -121,7 +121,8 @@ def test_summary_per_term_or_year(period: str, present: list[str], absent: list[
         assert part in text
     for part in absent:
         assert part not in text
-    assert "Cha mẹ học sinh" in text and "Hiệu trưởng" in text
+    assert "Cha mẹ học sinh" in text
+    assert "Hiệu trưởng" in text
 
 
 def test_a_class_of_summaries_is_one_page_per_pupil() -> None:

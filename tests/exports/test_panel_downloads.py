@@ -26,7 +26,8 @@ async def test_office_downloads_a_pupils_summary_from_the_pupil_page(school: Sch
     text = pdf_text(response.content)
     assert nfc("PHIẾU BÁO KẾT QUẢ HỌC TẬP") in text
     assert nfc("Ksor Thị H'Lan") in text
-    assert "7A1" in text and "Học sinh Xuất sắc" in text
+    assert "7A1" in text
+    assert "Học sinh Xuất sắc" in text
     assert nfc("Em chăm ngoan, tiến bộ rõ rệt; cần cố gắng thêm môn Ngữ văn.") in text
     assert "Hà Thị Chủ" in text  # the homeroom teacher by name
     entries = await ExportEntry.find_all().to_list()
@@ -93,10 +94,12 @@ async def test_class_summaries_as_a_zip_of_pupils(school: School) -> None:
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     names = sorted(archive.namelist())
-    assert len(names) == 3 and all(n.endswith(".pdf") for n in names)
+    assert len(names) == 3
+    assert all(n.endswith(".pdf") for n in names)
     first = next(n for n in names if "hs7a101" in n)
     text = pdf_text(archive.read(first))
-    assert "Học kỳ I - Năm học 2025-2026" in text and "Nguyễn Văn An" in text
+    assert "Học kỳ I - Năm học 2025-2026" in text
+    assert "Nguyễn Văn An" in text
 
 
 async def test_class_record_books_in_one_deterministic_pdf(school: School) -> None:

@@ -47,7 +47,8 @@ async def test_office_imports_an_earlier_year_after_a_preview(school: School) ->
     assert "Nhập năm học cũ (chuyển đến)" in page.text
     preview = await upload(office, pk, data)
     assert preview.status_code == 200
-    assert "Trường THCS Nà Hang" in preview.text and "Sẽ nhập" in preview.text
+    assert "Trường THCS Nà Hang" in preview.text
+    assert "Sẽ nhập" in preview.text
     assert LAST_YEAR not in (await stored_pupil({"code": "HS7A101"})).years  # type: ignore[union-attr]
     payload = re.search(r'name="payload" value="([^"]+)"', preview.text)
     assert payload
@@ -59,11 +60,14 @@ async def test_office_imports_an_earlier_year_after_a_preview(school: School) ->
     record = await stored_pupil({"code": "HS7A101"})
     assert record is not None
     year = record.years[LAST_YEAR]
-    assert year.class_name == "6A3" and year.grade == 6
+    assert year.class_name == "6A3"
+    assert year.grade == 6
     assert year.subjects["TOAN"].year_average == Decimal("7.5")
-    assert year.learning.year == "K" and year.locks.year.locked
+    assert year.learning.year == "K"
+    assert year.locks.year.locked
     assert "Nà Hang" in (year.locks.year.by or "")
-    assert record.meta is not None and record.meta.source == "import"
+    assert record.meta is not None
+    assert record.meta.source == "import"
     assert "Nà Hang" in (record.meta.reason or "")
     # The imported year is approved: it is in the official record book.
     view = approved_view(record.model_dump())
