@@ -1,0 +1,81 @@
+"""Exports in a real browser (Vietnamese and English browsers): the office downloads a pupil's
+summary from the pupil page and reads it back; the export page; the board's export journal."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from typing import Any
+
+from pypdf import PdfReader
+
+from tests.browser.support import Pages, School
+
+try:
+    from playwright.async_api import expect
+except ImportError:  # the browser_available fixture skips (or fails in CI) with the reason
+    expect = None
+
+
+def _people(school: School) -> tuple[str, str, dict[str, Any]]:
+    users = list(school.db.users.find({}, sort=[("username", 1)]))
+    office = next(u["username"] for u in users if u["roles"] == ["vanphong"])
+    board = next(u["username"] for u in users if u["roles"] == ["bgh"])
+    pupil = school.db.students.find_one({"status": "studying"}, sort=[("code", 1)])
+    assert pupil is not None
+    return office, board, pupil
+
+
+def _text(path: str) -> str:
+    with open(path, "rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    return unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in reader.pages))
+
+
+async def test_office_downloads_a_summary_and_the_board_sees_it_journalled(
+    pages: Pages, school: School
+) -> None:
+    office, board, pupil = _people(school)
+    page = await pages.login(office)
+    await page.goto(school.url(f"/admin/students/detail?pk={pupil['_id']}"))
+    await expect(page.locator("#pupil-exports")).to_be_visible()
+    await pages.shot(page, "pupil-page-downloads")
+    async with page.expect_download() as waiting:
+        await page.click("#download-summary")
+    download = await waiting.value
+    assert download.suggested_filename.endswith(".pdf")
+    path = await download.path()
+    text = _text(str(path))
+    assert "PHIẾU BÁO KẾT QUẢ HỌC TẬP" in text
+    assert unicodedata.normalize("NFC", pupil["code"]) in text
+
+    await page.get_by_role("link", name="Xuất dữ liệu").click()
+    await expect(page.locator("#class-export")).to_be_visible()
+    await pages.shot(page, "export-page")
+
+    journal = await pages.login(board)
+    await journal.get_by_role("link", name="Nhật ký xuất dữ liệu").click()
+    await expect(journal.locator("body")).to_contain_text("Phiếu báo kết quả học tập")
+    await expect(journal.locator("body")).to_contain_text("Phiếu báo cả năm")
+    await pages.shot(journal, "export-journal")
+
+
+async def test_an_english_browser_gets_the_same_vietnamese_exports(
+    pages: Pages, school: School
+) -> None:
+    office, _, pupil = _people(school)
+    page = await pages.login(office)
+    await page.context.set_extra_http_headers({"Accept-Language": "en-US,en;q=0.9"})
+    await page.goto(school.url("/admin/exports"))
+    await expect(page.locator("#year-export")).to_contain_text("Dữ liệu liên thông (JSON)")
+    await pages.shot(page, "export-page-english-browser")
+    await page.goto(school.url(f"/admin/students/detail?pk={pupil['_id']}"))
+    async with page.expect_download() as waiting:
+        await page.click("#download-record-book")
+    download = await waiting.value
+    text = _text(str(await download.path()))
+    assert "HỌC BẠ" in text
+    assert "QUÁ TRÌNH HỌC TẬP" in text
+    await page.goto(school.url("/admin/students/list"))
+    await page.get_by_role("button", name="Xuất danh sách (CSV)").click()
+    await pages.shot(page, "pupil-list-export-dialog-english-browser")
