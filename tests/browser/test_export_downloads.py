@@ -77,5 +77,15 @@ async def test_an_english_browser_gets_the_same_vietnamese_exports(
     assert "HỌC BẠ" in text
     assert "QUÁ TRÌNH HỌC TẬP" in text
     await page.goto(school.url("/admin/students/list"))
-    await page.get_by_role("button", name="Xuất danh sách (CSV)").click()
+    await page.get_by_text("Xuất danh sách (CSV)").click()
+    await expect(page.locator("#modal-action")).to_contain_text("không chỉ trang đang xem")
     await pages.shot(page, "pupil-list-export-dialog-english-browser")
+    async with page.expect_download() as waiting:
+        await page.locator("#modal-action").get_by_text("Tải tệp CSV").click()
+    download = await waiting.value
+    with open(str(await download.path()), "rb") as handle:
+        data = handle.read()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = data.decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("Mã học sinh,Mã định danh,Họ và tên")
+    assert len(rows) - 1 == school.db.students.count_documents({})  # every row, not a page
