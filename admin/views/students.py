@@ -21,6 +21,7 @@ from app.errors import HocBaError
 from app.exports.files import pupil_list
 from app.office.placement import check_birth_date, follow_placement, year_page
 from app.permissions.matcher import matches
+from app.records.approved import period_approved
 from app.records.diff import get_path
 from app.records.paths import validate_value
 from app.store.directory import staff_names
@@ -250,10 +251,16 @@ class StudentView(ScopedModelView):
             scope = access.scope(self.resource, action)
             return access.can(self.resource, action) and matches(scope.filter, stored)
 
+        years = sorted(obj.years)
+        approved = [
+            p for p in ("year", "hk2", "hk1") if years and period_approved(stored, years[-1], p)
+        ]
         return {
             "can_export": may(Action.EXPORT),
             "can_import": may(Action.IMPORT),
-            "years": sorted(obj.years),
+            "years": years,
+            # The latest period already approved: what a summary can show in full.
+            "period": approved[0] if approved else "year",
             "imported": request.query_params.get("imported", "")[:60],
         }
 

@@ -7,6 +7,7 @@ import io
 import zipfile
 
 from models.exports import ExportEntry
+from models.student import StudentRecord
 from tests.admin.school import LAST_YEAR, YEAR, School
 from tests.exports.helpers import give_year, nfc, pdf_pages, pdf_text
 
@@ -133,3 +134,14 @@ async def test_bad_period_or_year_is_explained(school: School) -> None:
     bad = await office.get("/admin/exports/year", params={"year": "2025-2027", "format": "json"})
     assert bad.status_code == 422
     assert "Năm học không hợp lệ" in bad.text
+
+
+async def test_pupil_page_offers_the_latest_approved_period(school: School) -> None:
+    await StudentRecord.get_pymongo_collection().update_one(
+        {"code": "HS7A103"}, {"$set": {f"years.{YEAR}.locks.hk1.locked": True}}
+    )
+    office = await school.login("vp.thuky")
+    page = await office.get(f"/admin/students/detail?pk={school.pupil_id('HS7A103')}")
+    assert '<option value="hk1" selected>' in page.text
+    other = await office.get(f"/admin/students/detail?pk={school.pupil_id('HS7A101')}")
+    assert '<option value="year" selected>' in other.text

@@ -57,6 +57,8 @@ async def test_office_imports_an_earlier_year_after_a_preview(school: School) ->
         data={"csrftoken": csrf(office), "payload": payload.group(1)},
     )
     assert applied.status_code == 303, applied.text
+    shown = await office.get(applied.headers["location"])
+    assert f"Đã nhập vào học bạ năm học {LAST_YEAR}." in shown.text
     record = await stored_pupil({"code": "HS7A101"})
     assert record is not None
     year = record.years[LAST_YEAR]
