@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import InvalidInput, NotFound
-from app.store import Access
+from app.store import Access, Found
 from models.exports import ExportKind
 from models.role import Action
 
 from . import integration, tables
 from .journal import journal
 from .record_book import class_record_books_pdf, record_book_pdf
-from .records import class_query, exported, exported_one, sheets
+from .records import class_query, exported, exported_found, exported_one, official, sheets
 from .sheet import PERIOD_LABELS, PERIODS
 from .summary import SummaryRequest, class_summaries_pdf, summary_pdf
 
@@ -75,7 +75,18 @@ def latest_year(record: Mapping[str, Any]) -> str | None:
 async def pupil_summary(
     access: Access, record_id: str, *, school_year: str | None, period: str, school: str
 ) -> ExportFile:
-    record = await exported_one(access, record_id)
+    """A pupil's summary for staff: the pupil found in their export scope (404 outside it)."""
+    found = await exported_found(access, record_id)
+    return await summary_of(access, found, school_year=school_year, period=period, school=school)
+
+
+async def summary_of(
+    access: Access, found: Found, *, school_year: str | None, period: str, school: str
+) -> ExportFile:
+    """The summary of one pupil already found through the door by the caller (staff through
+    their export scope; a parent's download through the parent's own scope): approved results
+    and readable fields only, journalled as ``access``'s download."""
+    record = official(found)
     year = check_year(school_year) if school_year else latest_year(record)
     if year is None:
         raise NotFound("Học sinh chưa có năm học nào trong học bạ")

@@ -35,12 +35,17 @@ async def exported(
     return [official(f) for f in found]
 
 
-async def exported_one(access: Access, record_id: str) -> dict[str, Any]:
-    """One pupil in the user's export scope (404 outside it)."""
+async def exported_found(access: Access, record_id: str) -> Found:
+    """One pupil in the user's export scope (404 outside it), as stored and readable."""
     handle = access.handle("students", Action.EXPORT)
     if not handle.allowed:
         raise Forbidden(NOT_ALLOWED)
-    return official(await handle.get_or_404(record_id, "Không tìm thấy hồ sơ học sinh"))
+    return await handle.get_or_404(record_id, "Không tìm thấy hồ sơ học sinh")
+
+
+async def exported_one(access: Access, record_id: str) -> dict[str, Any]:
+    """One pupil in the user's export scope (404 outside it): approved and readable."""
+    return official(await exported_found(access, record_id))
 
 
 def class_query(school_year: str, class_name: str) -> dict[str, Any]:
