@@ -91,6 +91,7 @@ async def run(args: argparse.Namespace) -> None:
             mongodb_uri=uri,
             mongodb_db=DB_NAME,
             changelog_worker_in_app=False,
+            mongodb_timeout_ms=300_000,  # a loaded machine answers a 10,000-pupil read slowly
         )
         async with connected(settings, uri):
             await seed_demo(students=120, seed=2025)

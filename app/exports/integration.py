@@ -9,7 +9,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
+import fastjsonschema
+from jsonschema import Draft7Validator, FormatChecker
 from lxml import etree
 
 from app.errors import InvalidInput
@@ -37,21 +38,39 @@ def integration_document(
 
 # -- JSON --------------------------------------------------------------------------------------
 @cache
-def json_validator() -> Draft202012Validator:
-    schema = json.loads(ministry.JSON_SCHEMA.read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+def json_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(ministry.JSON_SCHEMA.read_text(encoding="utf-8"))
+    Draft7Validator.check_schema(schema)
+    return schema
+
+
+@cache
+def json_check() -> Any:
+    """The schema compiled to Python (a school year's file of 10,000 pupils is checked in
+    seconds; an interpreting validator takes minutes)."""
+    return fastjsonschema.compile(json_schema())
+
+
+@cache
+def json_validator() -> Draft7Validator:
+    """The same schema, interpreted: it names every problem, for a file that fails."""
+    return Draft7Validator(json_schema(), format_checker=FormatChecker())
 
 
 def json_errors(document: Any) -> list[str]:
     """What in ``document`` breaks the JSON schema (at most a few, with where)."""
+    try:
+        json_check()(document)
+        return []
+    except fastjsonschema.JsonSchemaValueException as exc:
+        first = exc.message
     errors = []
     for error in json_validator().iter_errors(document):
         where = "/".join(str(p) for p in error.absolute_path) or "gốc"
         errors.append(f"{where}: {error.message}")
         if len(errors) >= MAX_ERRORS:
             break
-    return errors
+    return errors or [first]
 
 
 def json_file(document: Mapping[str, Any]) -> bytes:
@@ -61,7 +80,7 @@ def json_file(document: Mapping[str, Any]) -> bytes:
         raise InvalidInput(
             NOT_VALID.format(schema=ministry.JSON_SCHEMA.name, errors="; ".join(errors))
         )
-    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def read_json(data: bytes) -> dict[str, Any]:
