@@ -30,6 +30,7 @@ FONT_FILES = {
 # Not "now": a document made twice from the same data must be the same file.
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 LINE = 5.2  # mm per line of body text
+CELL = LINE - 0.8  # mm per line inside a table cell
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
@@ -54,14 +55,19 @@ class Document(FPDF):
     # -- text ------------------------------------------------------------------------------
     def write_line(self, text: str, *, size: float = 10, style: str = "", align: str = "L") -> None:
         self.set_font(FAMILY, style, size)
-        self.multi_cell(0, LINE, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        height = max(LINE, size * 0.45)  # a title's line as tall as its letters
+        self.multi_cell(0, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def field(self, label: str, value: str, *, width: float = 45) -> None:
         """«Nhãn: giá trị» on one line (wrapped under the value when long)."""
         self.set_font(FAMILY, "", 10)
         self.cell(width, LINE, f"{label}:")
         self.set_font(FAMILY, "B", 10)
-        self.multi_cell(0, LINE, value or "", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        rest = self.w - self.r_margin - self.get_x()
+        if self._fits(value, rest):
+            self.cell(rest, LINE, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        else:
+            self.multi_cell(0, LINE, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def state_header(self) -> None:
         """The school on the left, the nation's name and motto on the right."""
@@ -87,21 +93,25 @@ class Document(FPDF):
     ) -> None:
         """A bordered table; cells wrap, rows never split across pages, headers repeat."""
         aligns = aligns or ["L"] + ["C"] * (len(widths) - 1)
-        self._row(headers, widths, ["C"] * len(widths), size, "B")
+        centred = ["C"] * len(widths)
+        self._row(headers, widths, centred, size, "B")
         for row in rows:
-            height = self._row_height(row, widths, size)
+            height = self._row_height(row, widths, size, "")
             if self.will_page_break(height):
                 self.add_page()
-                self._row(headers, widths, ["C"] * len(widths), size, "B")
-            self._row(row, widths, aligns, size, "")
+                self._row(headers, widths, centred, size, "B")
+            self._row(row, widths, aligns, size, "", height)
 
-    def _row_height(self, row: Sequence[str], widths: Sequence[float], size: float) -> float:
-        self.set_font(FAMILY, "", size)
-        lines = [
-            len(self.multi_cell(w, LINE - 0.8, t or "", dry_run=True, output="LINES"))  # type: ignore[arg-type]
-            for t, w in zip(row, widths, strict=True)
-        ]
-        return max(lines) * (LINE - 0.8)
+    def _row_height(
+        self, row: Sequence[str], widths: Sequence[float], size: float, style: str
+    ) -> float:
+        self.set_font(FAMILY, style, size)
+        lines = 1
+        for text, width in zip(row, widths, strict=True):
+            if text and not self._fits(text, width):
+                wrapped = self.multi_cell(width, CELL, text, dry_run=True, output="LINES")
+                lines = max(lines, len(wrapped))  # type: ignore[arg-type]
+        return lines * CELL
 
     def _row(
         self,
@@ -110,16 +120,25 @@ class Document(FPDF):
         aligns: Sequence[str],
         size: float,
         style: str,
+        height: float | None = None,
     ) -> None:
+        if height is None:
+            height = self._row_height(row, widths, size, style)
         self.set_font(FAMILY, style, size)
-        height = self._row_height(row, widths, size)
         x, y = self.l_margin, self.get_y()
         for text, width, align in zip(row, widths, aligns, strict=True):
             self.rect(x, y, width, height)
-            self.set_xy(x, y)
-            self.multi_cell(width, LINE - 0.8, text or "", align=align)
+            if text:
+                self.set_xy(x, y)
+                if self._fits(text, width):  # one line: far cheaper than line breaking
+                    self.cell(width, CELL, text, align=align)
+                else:
+                    self.multi_cell(width, CELL, text, align=align)
             x += width
         self.set_xy(self.l_margin, y + height)
+
+    def _fits(self, text: str, width: float) -> bool:
+        return "\n" not in text and self.get_string_width(text) <= width - 2 * self.c_margin
 
     def signatures(self, blocks: Sequence[tuple[str, str]], *, place_date: str = "") -> None:
         """Signature blocks side by side: (title, hint such as «Ký, ghi rõ họ tên»)."""

@@ -96,7 +96,7 @@ def _year_page(document: Document, pupil: PupilSheet, year: YearSheet) -> None:
             "Nhận xét",
         ],
         [[s.name, s.hk1, s.hk2, s.year, s.reassessment, s.comment] for s in year.subjects],
-        [50.0, 17.0, 17.0, 17.0, 19.0, 60.0],
+        [50.0, 17.0, 17.0, 17.0, 22.0, 57.0],
         size=8.5,
         aligns=["L", "C", "C", "C", "C", "L"],
     )
