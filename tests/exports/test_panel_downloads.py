@@ -145,3 +145,17 @@ async def test_pupil_page_offers_the_latest_approved_period(school: School) -> N
     assert '<option value="hk1" selected>' in page.text
     other = await office.get(f"/admin/students/detail?pk={school.pupil_id('HS7A101')}")
     assert '<option value="year" selected>' in other.text
+
+
+async def test_the_export_journal_is_for_the_board_and_it_only(school: School) -> None:
+    office = await school.login("vp.thuky")
+    await office.get(f"/admin/exports/pupil/{school.pupil_id('HS7A101')}/record-book")
+    for username in ("bgh.ht", "it.quantri"):
+        reader = await school.login(username)
+        listing = await reader.get("/admin/export-journal/list")
+        assert listing.status_code == 200
+        assert "Học bạ của Nguyễn Văn An" in listing.text
+        assert (await reader.get("/admin/export-journal/create")).status_code == 403
+    for username in ("vp.thuky", "gv.cn7a1"):
+        other = await school.login(username)
+        assert (await other.get("/admin/export-journal/list")).status_code == 403
