@@ -24,7 +24,7 @@ from . import integration, tables
 from .journal import journal
 from .record_book import class_record_books_pdf, record_book_pdf
 from .records import class_query, exported, exported_found, exported_one, official, sheets
-from .sheet import PERIOD_LABELS, PERIODS
+from .sheet import PERIOD_LABELS, PERIOD_NAMES, PERIODS
 from .summary import SummaryRequest, class_summaries_pdf, summary_pdf
 
 PDF = "application/pdf"
@@ -99,7 +99,7 @@ async def summary_of(
         ExportKind.SUMMARY,
         file_format="pdf",
         file_name=name,
-        description=f"Phiếu báo {PERIOD_LABELS[period].lower()} năm học {year}: {pupil.full_name}",
+        description=f"Phiếu báo {PERIOD_NAMES[period]} năm học {year}: {pupil.full_name}",
         pupil_codes=[pupil.code],
         school_year=year,
     )
@@ -168,7 +168,7 @@ async def class_summaries(
         ExportKind.SUMMARY,
         file_format="zip" if as_zip else "pdf",
         file_name=export.file_name,
-        description=f"Phiếu báo {PERIOD_LABELS[period].lower()} lớp {class_name}",
+        description=f"Phiếu báo {PERIOD_NAMES[period]} lớp {class_name}",
         pupil_codes=[p.code for p in pupils],
         school_year=school_year,
         class_name=class_name,
@@ -258,7 +258,7 @@ async def results_workbook(
         ExportKind.WORKBOOK,
         file_format="xlsx",
         file_name=name,
-        description=f"Kết quả các lớp, {PERIOD_LABELS[period].lower()} năm học {school_year}",
+        description=f"Kết quả các lớp, {PERIOD_NAMES[period]} năm học {school_year}",
         pupil_codes=[str(r.get("code") or "") for r in records],
         school_year=school_year,
     )

@@ -21,6 +21,8 @@ RELATION_LABELS = {"cha": "Cha", "me": "Mẹ", "giam_ho": "Người giám hộ"}
 RESULT_LABELS = {"Đ": "Đạt", "CĐ": "Chưa đạt"}
 PERIODS = (*TERMS, "year")
 PERIOD_LABELS = TERM_LABELS
+# Inside a sentence: «Phiếu báo học kỳ I», «Kết quả cả năm».
+PERIOD_NAMES = {"hk1": "học kỳ I", "hk2": "học kỳ II", "year": "cả năm"}
 
 
 def plain(value: Any) -> Any:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .pdf import Document, output
-from .sheet import PERIOD_LABELS, PupilSheet, YearSheet
+from .sheet import PERIOD_LABELS, PERIOD_NAMES, PupilSheet, YearSheet
 
 TITLE = "PHIẾU BÁO KẾT QUẢ HỌC TẬP"
 NOT_YET = "Chưa có kết quả được duyệt"
@@ -79,7 +79,7 @@ def _results(document: Document, year: YearSheet, period: str) -> None:
         widths = [70.0, 27.5, 27.5, 27.5, 27.5]
         rows = [[s.name, s.hk1, s.hk2, s.year, s.reassessment] for s in year.subjects]
     else:
-        headers = ["Môn học", f"Điểm trung bình / Mức đạt {PERIOD_LABELS[period].lower()}"]
+        headers = ["Môn học", f"Điểm trung bình / Mức đạt {PERIOD_NAMES[period]}"]
         widths = [90.0, 90.0]
         rows = [[s.name, s.period(period)] for s in year.subjects]
     document.table(headers, rows, widths)

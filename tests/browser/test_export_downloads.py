@@ -4,7 +4,9 @@ summary from the pupil page and reads it back; the export page; the board's expo
 from __future__ import annotations
 
 import io
+import json
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
@@ -33,9 +35,12 @@ def _text(path: str) -> str:
 
 
 async def test_office_downloads_a_summary_and_the_board_sees_it_journalled(
-    pages: Pages, school: School
+    pages: Pages, school: School, tmp_path: Path
 ) -> None:
     office, board, pupil = _people(school)
+    year = pupil["current"]["school_year"]
+    start = int(year[:4]) - 3
+    earlier = f"{start}-{start + 1}"
     page = await pages.login(office)
     await page.goto(school.url(f"/admin/students/detail?pk={pupil['_id']}"))
     await expect(page.locator("#pupil-exports")).to_be_visible()
@@ -53,10 +58,28 @@ async def test_office_downloads_a_summary_and_the_board_sees_it_journalled(
     await expect(page.locator("#class-export")).to_be_visible()
     await pages.shot(page, "export-page")
 
+    # A pupil transferring in: last year's file from "another school" (this school's own
+    # export of the current year, moved back a year), previewed on the pupil's page.
+    answer = await page.request.get(
+        school.url("/admin/exports/year"), params={"year": year, "format": "json"}
+    )
+    document = json.loads(await answer.body())
+    entry = document["DanhSachHocSinh"][0]
+    entry["KetQuaNamHoc"][0].update(NamHoc=earlier, KhoiLop=6, TenLop="6A9")
+    document.update(TenTruong="Trường THCS Nà Hang", DanhSachHocSinh=[entry])
+    upload = tmp_path / "hoc-ba-truong-cu.json"
+    upload.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    await page.goto(school.url(f"/admin/students/detail?pk={pupil['_id']}"))
+    await page.click("#transfer-in-link")
+    await page.set_input_files("#transfer-file", str(upload))
+    await page.get_by_role("button", name="Xem trước").click()
+    await expect(page.locator("#transfer-preview")).to_contain_text(earlier)
+    await pages.shot(page, "transfer-in-preview")
+
     journal = await pages.login(board)
     await journal.get_by_role("link", name="Nhật ký xuất dữ liệu").click()
     await expect(journal.locator("body")).to_contain_text("Phiếu báo kết quả học tập")
-    await expect(journal.locator("body")).to_contain_text("Phiếu báo cả năm")
+    await expect(journal.locator("body")).to_contain_text("Phiếu báo học kỳ I năm học")
     await pages.shot(journal, "export-journal")
 
 
