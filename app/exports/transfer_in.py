@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.clock import utcnow
-from app.errors import InvalidInput
+from app.errors import Forbidden, InvalidInput
 from app.records.compute import derive_year
 from app.records.diff import get_path
 from app.store import Access
@@ -30,10 +30,10 @@ from models.student_parts import Lock, SchoolYearRecord
 
 from . import integration, ministry
 from .journal import journal
-from .records import NOT_ALLOWED
 from .sheet import mark
 
 MAX_BYTES = 2_000_000
+NO_IMPORT = "Bạn không có quyền nhập dữ liệu vào hồ sơ học sinh"
 NO_PUPIL = (
     "Tệp có {count} học sinh nhưng không ai có mã định danh trùng với học sinh này; "
     "hãy dùng tệp chỉ gồm học sinh này hoặc bổ sung mã định danh"
@@ -144,7 +144,7 @@ async def apply_transfer(access: Access, record_id: str, data: bytes) -> list[st
     file can be imported or when the user has no import right on this pupil."""
     handle = access.handle("students", Action.IMPORT)
     if not handle.allowed or not access.can("students", Action.IMPORT):
-        raise InvalidInput(NOT_ALLOWED)
+        raise Forbidden(NO_IMPORT)
     found = await handle.get_or_404(record_id, "Không tìm thấy hồ sơ học sinh")
     preview = read_transfer(data, found.stored)
     years = preview.importable
