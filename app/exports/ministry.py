@@ -14,7 +14,7 @@ averages computed from them, so an import can recompute and check every average.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -40,6 +40,10 @@ class Name:
     name: str
     kind: str = "text"  # text | integer | date | code | mark | marks | number
     derived: bool = False  # computed by the grading rules: exported, recomputed on import
+    parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parts", tuple(self.path.split(".")))
 
 
 # The file and one pupil.
@@ -167,20 +171,16 @@ def year_entry(school_year: str, year: Mapping[str, Any]) -> dict[str, Any]:
 def _fields(source: Mapping[str, Any], names: tuple[Name, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in names:
-        value = _get(source, name.path)
+        value: Any = source
+        for part in name.parts:
+            value = value.get(part) if isinstance(value, dict) else None
         if value is None or value == [] or value == "":
             continue
-        out[name.name] = _out(name, value)
+        out[name.name] = value if name.kind in PLAIN else _out(name, plain(value))
     return out
 
 
-def _get(source: Mapping[str, Any], path: str) -> Any:
-    node: Any = source
-    for part in path.split("."):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(part)
-    return plain(node)
+PLAIN = frozenset({"text", "integer"})  # written as stored
 
 
 def _out(name: Name, value: Any) -> Any:
@@ -191,19 +191,19 @@ def _out(name: Name, value: Any) -> Any:
     if name.path == "kind":
         return KIND_CODES.get(str(value), str(value))
     if name.kind == "marks":
-        return [_mark_out(v) for v in value]
+        return [_mark_out(plain(v)) for v in value]
     if name.kind in ("mark", "number"):
         return _mark_out(value)
     return value
 
 
 def _mark_out(value: Any) -> Any:
-    value = plain(value)
-    if value is None:
-        return None
-    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
-        number = Decimal(str(value))
-        return int(number) if number == number.to_integral_value() else float(number)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
     return str(value)
 
 

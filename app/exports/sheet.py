@@ -25,9 +25,20 @@ PERIOD_LABELS = TERM_LABELS
 PERIOD_NAMES = {"hk1": "học kỳ I", "hk2": "học kỳ II", "year": "cả năm"}
 
 
+_DECIMALS: dict[bytes, Decimal] = {}  # marks take few distinct values: convert each once
+_DECIMALS_MAX = 100_000
+
+
 def plain(value: Any) -> Any:
     """A stored value in Python terms (Decimal128 -> Decimal)."""
-    return value.to_decimal() if isinstance(value, Decimal128) else value
+    if not isinstance(value, Decimal128):
+        return value
+    found = _DECIMALS.get(value.bid)
+    if found is None:
+        found = value.to_decimal()
+        if len(_DECIMALS) < _DECIMALS_MAX:
+            _DECIMALS[value.bid] = found
+    return found
 
 
 def mark(value: Any) -> str:
