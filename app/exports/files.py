@@ -20,7 +20,7 @@ from app.store import Access, Found
 from models.exports import ExportKind
 from models.role import Action
 
-from . import integration, tables
+from . import integration, ministry, tables
 from .journal import journal
 from .record_book import class_record_books_pdf, record_book_pdf
 from .records import class_query, exported, exported_found, exported_one, official, sheets
@@ -213,8 +213,10 @@ def in_year(school_year: str) -> dict[str, Any]:
 
 
 def year_fields(school_year: str) -> tuple[str, ...]:
-    """What a school-year file loads of each record: the profile and that year only."""
-    return ("code", "moet_id", "profile", "status", "current", f"years.{school_year}")
+    """What a school-year file loads of each record: the identity the format carries and that
+    year only (not the guardians, whose phones would each cost a decryption)."""
+    identity = (n.path for n in ministry.PUPIL_FIELDS)
+    return (*identity, "status", "current", f"years.{school_year}")
 
 
 async def school_year_file(
