@@ -126,6 +126,8 @@ class ExportsView(CustomView):
         access = access_of(request)
         year = params.get("year") or ""
         class_name = params.get("class") or ""
+        if "|" in class_name:  # the page's list names a class with its school year
+            year, class_name = class_name.split("|", 1)
         kind = params.get("kind") or "summary"
         if kind == "record_book":
             work = files.class_record_books(

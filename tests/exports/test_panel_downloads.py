@@ -159,3 +159,15 @@ async def test_the_export_journal_is_for_the_board_and_it_only(school: School) -
     for username in ("vp.thuky", "gv.cn7a1"):
         other = await school.login(username)
         assert (await other.get("/admin/export-journal/list")).status_code == 403
+
+
+async def test_the_export_page_names_each_class_with_its_year(school: School) -> None:
+    office = await school.login("vp.thuky")
+    page = await office.get("/admin/exports")
+    assert page.status_code == 200
+    assert f'<option value="{YEAR}|7A1"' in page.text
+    response = await office.get(
+        "/admin/exports/class", params={"class": f"{YEAR}|7A2", "kind": "record_book"}
+    )
+    assert response.status_code == 200
+    assert "Nguyễn Văn Bình" in pdf_text(response.content)
