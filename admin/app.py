@@ -32,6 +32,7 @@ from .template_text import (
 from .views.base import ScopedModelView
 from .views.catalogue import SchoolClassView, SchoolYearView, SubjectView
 from .views.dashboards import DashboardsView
+from .views.exports import ExportJournalView, ExportsView
 from .views.history import AlarmView, ChangeLogView, HistoryView, OutOfBandView
 from .views.home import HomeView
 from .views.inspections import InspectionView
@@ -134,6 +135,8 @@ def build_admin(settings: Settings) -> Admin:
         AlarmView(),
         HistoryView(),
         AuthEventView(),
+        ExportsView(settings.school_name),
+        ExportJournalView(),
         ExplainView(),
         PreviewView(),
         OperationsView(),

@@ -3,6 +3,7 @@
 from .auth import AuthEvent, LoginSession, LoginThrottle
 from .catalogue import SchoolClass, SchoolYear, Subject
 from .changelog import ChangeLogAlarm, ChangeLogEntry, WorkerState
+from .exports import ExportEntry
 from .feedback import ParentReport
 from .inspection import Inspection
 from .operations import BackupRun, SystemNotice
@@ -24,6 +25,8 @@ ALL_DOCUMENTS += [Gradebook, CorrectionRequest]
 ALL_DOCUMENTS += [ParentReport]
 # Inspections of the record books (app/dashboards).
 ALL_DOCUMENTS += [Inspection]
+# Who exported what (app/exports).
+ALL_DOCUMENTS += [ExportEntry]
 
 __all__ = [
     "ALL_DOCUMENTS",
@@ -32,6 +35,7 @@ __all__ = [
     "AuthEvent",
     "BackupRun",
     "CorrectionRequest",
+    "ExportEntry",
     "Gradebook",
     "Inspection",
     "LoginSession",

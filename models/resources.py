@@ -36,6 +36,7 @@ _SPECS = (
     ResourceSpec("inspections", "Kiểm tra nội bộ (bảng theo dõi, biên bản)", "inspections", True),
     ResourceSpec("change_log", "Nhật ký thay đổi", "change_log", False),
     ResourceSpec("auth_events", "Nhật ký đăng nhập", "auth_events", False),
+    ResourceSpec("export_journal", "Nhật ký xuất dữ liệu", "export_journal", False),
 )
 RESOURCES: dict[str, ResourceSpec] = {spec.code: spec for spec in _SPECS}
 # Resource code -> Vietnamese label; iterate it for every resource code.

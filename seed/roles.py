@@ -208,6 +208,7 @@ def default_roles() -> list[Role]:
                     "Kiểm tra phiếu không thuộc môn nào (sổ chủ nhiệm, khiếu nại chung)",
                 ),
                 *_inspection_permissions(),
+                _view("export_journal", "Xem nhật ký xuất dữ liệu"),
             ],
         ),
         Role(
@@ -332,6 +333,13 @@ def default_roles() -> list[Role]:
                     description="Chuyển năm học: đưa học sinh vào lớp của năm học mới khi năm "
                     "học đã khóa sổ",
                 ),
+                Permission(
+                    resource="students",
+                    actions=[Action.IMPORT],
+                    read_fields=["**"],
+                    write_fields=["years.*"],
+                    description="Nhập các năm học cũ của học sinh chuyển đến (tệp của trường cũ)",
+                ),
                 *_catalogues_view(),
             ],
         ),
@@ -365,6 +373,7 @@ def default_roles() -> list[Role]:
                     for r in CATALOGUES
                 ),
                 _view("auth_events", "Xem nhật ký đăng nhập"),
+                _view("export_journal", "Xem nhật ký xuất dữ liệu"),
                 _view("change_log", "Xem nhật ký thay đổi (chỉ các trường được xem của hồ sơ)"),
                 _view(
                     "students", "Tra cứu học sinh khi hỗ trợ (chỉ thông tin nhận diện)", IDENTITY

@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "app.parents.routes": DELIVERY,
     "app.workflow": SERVICES,
     "app.dashboards": SERVICES,
+    "app.exports": SERVICES,
     "seed": SERVICES,
     "app.auth.csrf": DELIVERY,
     "app.auth.templates": DELIVERY,

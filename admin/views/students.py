@@ -8,16 +8,21 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
+from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette_admin import fields as sa
-from starlette_admin.actions import row_action
+from starlette_admin.actions import action, row_action
 from starlette_admin.exceptions import ActionFailed
 from starlette_admin.types import RequestAction
 
 from app.errors import HocBaError
+from app.exports.files import pupil_list
 from app.office.placement import check_birth_date, follow_placement, year_page
 from app.parents.accounts import accounts_of, may_manage
+from app.permissions.matcher import matches
+from app.records.approved import period_approved
 from app.records.diff import get_path
 from app.records.paths import validate_value
 from app.store.directory import staff_names
@@ -38,10 +43,12 @@ from .base import (
     domain_form_error,
     expected_version,
     flatten,
+    object_id_or_none,
     overlay,
     stored_form,
 )
 from .choices import CLASS_FILTERS
+from .exports import download
 from .fields import CODE_FILTERS, VersionField, VnDateField, labelled
 
 MOET_ID = re.compile(MOET_ID_PATTERN)
@@ -197,6 +204,9 @@ class StudentView(ScopedModelView):
     delete_reason = "Xóa hồ sơ trên trang quản trị"
     row_actions = ["view", "edit", "transfer_out"]
     fields_default_sort = ["code"]
+    # Pupils come in by enrolment or transfer (app/exports/transfer_in), never a generic import.
+    importers: list[Any] = []
+    exporters: list[Any] = ["csv"]
 
     def __init__(self) -> None:
         super().__init__(
@@ -249,7 +259,59 @@ class StudentView(ScopedModelView):
                 "years": await _with_staff_names(display.year_blocks(visible)),
                 "parents": await _parent_accounts(request, obj),
             }
+            data["_exports"] = self._exports(request, obj)
         return data
+
+    def _exports(self, request: Request, obj: Any) -> dict[str, Any]:
+        """What the pupil page offers to download or import for this record."""
+        access = access_of(request)
+        stored = stored_form(request, obj)
+
+        def may(action: Action) -> bool:
+            scope = access.scope(self.resource, action)
+            return access.can(self.resource, action) and matches(scope.filter, stored)
+
+        years = sorted(obj.years)
+        approved = [
+            p for p in ("year", "hk2", "hk1") if years and period_approved(stored, years[-1], p)
+        ]
+        return {
+            "can_export": may(Action.EXPORT),
+            "can_import": may(Action.IMPORT),
+            "years": years,
+            # The latest period already approved: what a summary can show in full.
+            "period": approved[0] if approved else "year",
+            "imported": request.query_params.get("imported", "")[:60],
+        }
+
+    # -- the list's export -------------------------------------------------------------------
+    @action(
+        name="export",
+        text="Xuất danh sách (CSV)",
+        confirmation="Tải danh sách mọi học sinh khớp ô tìm kiếm và bộ lọc đang dùng (không "
+        "chỉ trang đang xem; nếu đã chọn một số dòng thì chỉ các dòng đó), dạng CSV mở được "
+        "bằng Excel.",
+        header="Xuất danh sách học sinh",
+        submit_btn_text="Tải tệp CSV",
+        icon_class="fa fa-file-csv",
+        custom_response=True,
+        allow_empty_selection=True,
+        dedicated_button=True,
+    )
+    async def export_action(self, request: Request, selection: Any) -> Response:
+        request.state.action = RequestAction.EXPORT
+        list_query = QueryParams((request.query_params.get("_list_query") or "").lstrip("?"))
+        params = self._parse_list_params(request, list_query)
+        if selection.is_select_all or not await selection.pks():
+            query = await self.caller_query(request, params.q, params.filters)
+        else:
+            ids = [pk for pk in (object_id_or_none(p) for p in await selection.pks()) if pk]
+            query = {"_id": {"$in": ids}}
+        try:
+            export = await pupil_list(access_of(request), query)
+        except HocBaError as exc:
+            raise ActionFailed(exc.message) from exc
+        return download(export)
 
     # -- transfer to another school ----------------------------------------------------------
     async def is_row_action_allowed_for_obj(self, request: Request, name: str, obj: Any) -> bool:

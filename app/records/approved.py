@@ -8,7 +8,6 @@ title, promotion) are approved when every book of that period is.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from models.student_parts import TERMS
@@ -57,11 +56,22 @@ def approved_view(record: dict[str, Any]) -> dict[str, Any]:
     Profile and placement stay; in each school year, a subject's term, a homeroom value or a
     computed result is kept only once its period is approved. The pending list, which
     describes work in progress, is always left out."""
-    view = copy.deepcopy(record)
+    view = _tree_copy(record)
     for school_year, year in (view.get("years") or {}).items():
         if isinstance(year, dict):
             _prune_year(record, school_year, year)
     return view
+
+
+def _tree_copy(node: Any) -> Any:
+    """A copy of a stored document's dicts and lists (what pruning changes); the leaves are
+    immutable values and are shared. Several times faster than ``copy.deepcopy``, which a
+    school year's export of 10,000 pupils spent most of its time in."""
+    if isinstance(node, dict):
+        return {key: _tree_copy(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_tree_copy(value) for value in node]
+    return node
 
 
 def _prune_year(record: dict[str, Any], school_year: str, year: dict[str, Any]) -> None:
