@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -34,15 +34,7 @@ MAX_UPLOAD = 2_000_000
 
 
 def download(export: files.ExportFile) -> Response:
-    """The file as an attachment; the name in ASCII and, for browsers that read it, UTF-8."""
-    disposition = (
-        f"attachment; filename=\"{export.file_name}\"; filename*=UTF-8''{quote(export.file_name)}"
-    )
-    return Response(
-        export.data,
-        media_type=export.media_type,
-        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
-    )
+    return Response(export.data, media_type=export.media_type, headers=export.headers)
 
 
 class ExportsView(CustomView):

@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from app.errors import InvalidInput, NotFound
 from app.store import Access, Found
@@ -43,6 +44,15 @@ class ExportFile:
     data: bytes
     file_name: str
     media_type: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Sent as an attachment, never cached; the name in ASCII and, for browsers that read
+        it, UTF-8."""
+        disposition = (
+            f"attachment; filename=\"{self.file_name}\"; filename*=UTF-8''{quote(self.file_name)}"
+        )
+        return {"Content-Disposition": disposition, "Cache-Control": "no-store"}
 
 
 def slug(text: str) -> str:

@@ -14,8 +14,10 @@ from app.auth.deps import require_access
 from app.auth.flash import set_flash
 from app.auth.templates import render, render_message
 from app.errors import HocBaError, NotFound
+from app.exports.files import summary_of
 from app.store import Access
 from models.feedback import REPORT_STATUS_LABELS, ReportStatus
+from models.role import Action
 
 from .page import PERIODS, ChildPage, PeriodView, child_page, children
 from .reports import REPORTS_PER_DAY, list_reports, report_target, submit_report
@@ -23,6 +25,7 @@ from .reports import REPORTS_PER_DAY, list_reports, report_target, submit_report
 router = APIRouter(include_in_schema=False)
 
 PARENTS_ONLY = "Trang này dành cho phụ huynh học sinh."
+NO_SUMMARY = "Chưa có phiếu báo kết quả của kỳ này: kết quả chưa được duyệt."
 SENT = "Đã gửi báo sai sót. Giáo viên chủ nhiệm sẽ xem xét và trả lời tại mục «Báo sai sót đã gửi»."
 
 
@@ -105,6 +108,27 @@ async def child(
         "report_path": report_path,
     }
     return render(request, "parents/child.html", context)
+
+
+@router.get(PARENT_HOME + "/con/{student_id}/phieu-bao.pdf")
+async def summary_pdf(
+    request: Request, access: ParentAccess, student_id: str, nam: str, ky: str
+) -> Response:
+    """The exported summary (phiếu báo kết quả học tập) of one period, approved results only,
+    through the parent's own scope; journalled like every export."""
+    try:
+        page = await child_page(access, student_id)
+        year = page.year(nam)
+        period = next((p for p in year.periods if p.key == ky), None) if year else None
+        if year is None or year.key != nam or period is None or not period.any_approved:
+            raise NotFound(NO_SUMMARY)
+        found = await access.students(Action.VIEW).get_or_404(student_id, NO_SUMMARY)
+        export = await summary_of(
+            access, found, school_year=nam, period=ky, school=request.app.state.settings.school_name
+        )
+    except NotFound as exc:
+        return _not_found(request, exc)
+    return Response(export.data, media_type=export.media_type, headers=export.headers)
 
 
 def report_path(student_id: str, item_path: str) -> str:

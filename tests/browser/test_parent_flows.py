@@ -1,16 +1,18 @@
 """Parents in a real browser, on a phone-sized screen: the homeroom teacher creates the
 account from the guardian entry and prints the slip; the parent signs in (changing the one-time
-password), sees only their child's approved results, reports a mistake; the teacher finds it in
-the panel and answers; the parent reads the answer. A parent never opens another pupil or the
-staff panel."""
+password), sees only their child's approved results, downloads the summary, reports a mistake;
+the teacher finds it in the to-do inbox and answers; the parent reads the answer. A parent
+never opens another pupil or the staff panel."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from seed.catalogue import CURRENT_YEAR
 from tests.browser.support import LOOPBACK, STEP_TIMEOUT_MS, Pages, School
@@ -126,6 +128,13 @@ async def test_a_parent_reports_a_mistake_and_reads_the_answer(
     await expect(parent.locator("#period")).to_have_attribute("data-period", "hk1")
     await no_sideways_scroll(parent)
     await pages.shot(parent, "parent-child-hk1")
+    async with parent.expect_download() as waiting:
+        await parent.locator("#summary-pdf").click()
+    download = await waiting.value
+    path = await download.path()
+    assert path is not None
+    summary = "\n".join(p.extract_text() for p in PdfReader(str(path)).pages)
+    assert cast.pupil_name in unicodedata.normalize("NFC", summary)
     await parent.get_by_role("link", name="Học kỳ II", exact=True).click()
     await expect(parent.locator("#not-approved")).to_contain_text("chưa được duyệt")
     await pages.shot(parent, "parent-child-hk2-not-approved")
@@ -141,7 +150,12 @@ async def test_a_parent_reports_a_mistake_and_reads_the_answer(
     await no_sideways_scroll(parent)
     await pages.shot(parent, "parent-report-sent")
 
-    await teacher.goto(school.url("/admin/parent-reports"))
+    # The report waits in the homeroom teacher's to-do inbox and opens where it is answered.
+    await teacher.goto(school.url("/admin/inbox"))
+    await expect(teacher.locator("body")).to_contain_text("Phụ huynh báo sai sót chờ trả lời")
+    await pages.shot(teacher, "teacher-inbox-with-report")
+    await teacher.get_by_role("link", name=re.compile(re.escape(cast.pupil_name))).first.click()
+    await teacher.wait_for_url(re.compile(r"/admin/parent-reports"))
     card = teacher.locator("#reports .card").filter(has_text=MESSAGE)
     await expect(card).to_contain_text(cast.pupil_name)
     await card.locator("textarea[name=answer]").fill(ANSWER)

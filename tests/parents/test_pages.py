@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import io
+import unicodedata
+
 import pytest
 from bson.decimal128 import Decimal128 as Decimal
+from pypdf import PdfReader
 
 from app.parents.accounts import link_parent_account, username_base
 from app.store import access_for
+from app.store.collections import collection
 from tests.admin.school import School, login
 from tests.parents.helpers import YEAR, approve, make_parent, set_fields, sign_in_parent
+
+
+def extract_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
 
 SCORES = {
     f"years.{YEAR}.subjects.TOAN.hk1": {
@@ -133,3 +143,30 @@ async def test_the_parents_account_page_leads_to_their_page_not_the_panel(
     assert page.status_code == 200
     assert 'href="/phu-huynh"' in page.text
     assert 'href="/admin/"' not in page.text
+
+
+async def test_a_parent_downloads_the_summary_of_an_approved_period_only(school: School) -> None:
+    await set_fields("HS7A101", {k: v for k, v in SCORES.items()})
+    await approve("HS7A101", subjects=("TOAN",))
+    await approve("HS7A102", subjects=("TOAN",))
+    client = await sign_in_parent(school, await make_parent(school))
+    child = f"/phu-huynh/con/{school.pupil_id('HS7A101')}"
+    page = await client.get(f"{child}?nam={YEAR}&ky=hk1")
+    assert f"{child}/phieu-bao.pdf?nam={YEAR}&amp;ky=hk1" in page.text
+    response = await client.get(f"{child}/phieu-bao.pdf", params={"nam": YEAR, "ky": "hk1"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    text = unicodedata.normalize("NFC", extract_text(response.content))
+    assert "Nguyễn Văn An" in text
+    assert "7,8" in text  # the approved average
+    assert "ĐĐGgk: 4" not in text
+    journal = await collection("export_journal").find_one({"file_format": "pdf"})
+    assert journal is not None
+    assert journal["actor_name"].startswith("Mẹ của")
+    # A period not approved, another pupil, a year that does not exist: nothing.
+    for url, params in (
+        (f"{child}/phieu-bao.pdf", {"nam": YEAR, "ky": "hk2"}),
+        (f"/phu-huynh/con/{school.pupil_id('HS7A102')}/phieu-bao.pdf", {"nam": YEAR, "ky": "hk1"}),
+        (f"{child}/phieu-bao.pdf", {"nam": "2000-2001", "ky": "hk1"}),
+    ):
+        assert (await client.get(url, params=params)).status_code == 404
