@@ -316,7 +316,7 @@ async def profile_request(
 
 
 # -- main ------------------------------------------------------------------------------------
-def bench_settings(uri: str) -> Settings:
+def bench_settings(uri: str, **overrides: Any) -> Settings:
     """The app's settings for a bench run against the embedded server at ``uri``."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
@@ -328,6 +328,7 @@ def bench_settings(uri: str) -> Settings:
         # the background, competing with the requests timed here; production runs it as its
         # own process (`hocba changelog-worker`).
         changelog_worker_in_app=False,
+        **overrides,
     )
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import secrets
 import time
 from collections.abc import Awaitable
 from typing import Any
@@ -27,12 +26,11 @@ from argon2.profiles import CHEAPEST
 from bson import ObjectId
 
 from app.auth import passwords
-from app.config import Settings
 from app.exports import files
 from app.runtime import connected
 from app.store import access_for
 from bench._server import server_process
-from bench.admin_list import DB_NAME
+from bench.admin_list import bench_settings
 from bench.scorebook import CLASS_SIZE, grow_class
 from models.student import StudentRecord
 from models.user import User
@@ -84,15 +82,8 @@ async def timed(work: Awaitable[files.ExportFile]) -> tuple[float, files.ExportF
 async def run(args: argparse.Namespace) -> None:
     passwords.use_parameters(CHEAPEST)
     with server_process() as uri:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
-            env="development",
-            secret_key=secrets.token_urlsafe(48),
-            mongodb_uri=uri,
-            mongodb_db=DB_NAME,
-            changelog_worker_in_app=False,
-            mongodb_timeout_ms=300_000,  # a loaded machine answers a 10,000-pupil read slowly
-        )
+        # A loaded machine answers a 10,000-pupil read slowly.
+        settings = bench_settings(uri, mongodb_timeout_ms=300_000)
         async with connected(settings, uri):
             await seed_demo(students=120, seed=2025)
             board = await User.find_one({"roles": ["bgh"]})

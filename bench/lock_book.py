@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import secrets
 import statistics
 import time
 
@@ -28,7 +27,7 @@ from app.store import access_for
 from app.workflow import chain
 from app.workflow.chain import GapReasons
 from bench._server import server_process
-from bench.admin_list import DB_NAME
+from bench.admin_list import bench_settings
 from bench.scorebook import CLASS_SIZE, SUBJECT, grow_class
 from models.user import User
 from seed.catalogue import CURRENT_YEAR, GROUP_OF
@@ -73,14 +72,7 @@ async def measure(settings: Settings, uri: str, repeat: int) -> float:
 async def run(args: argparse.Namespace) -> None:
     passwords.use_parameters(CHEAPEST)
     with server_process() as uri:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
-            env="development",
-            secret_key=secrets.token_urlsafe(48),
-            mongodb_uri=uri,
-            mongodb_db=DB_NAME,
-            changelog_worker_in_app=False,
-        )
+        settings = bench_settings(uri)
         median = await measure(settings, uri, args.repeat)
     print(f"lock one class x subject x term ({CLASS_SIZE} pupils): {median:.0f} ms")
 

@@ -39,7 +39,7 @@ from app.config import Settings
 from app.context import Actor
 from app.runtime import connected
 from app.store import scope_computations, system_writer
-from bench.admin_list import DB_NAME, Subject, running_app, seed, sign_in
+from bench.admin_list import DB_NAME, Subject, bench_settings, running_app, seed, sign_in
 from embedded_mongo import ServerThread, start_in_thread
 from models.common import WriteSource
 from seed.catalogue import CURRENT_YEAR
@@ -180,14 +180,7 @@ async def writer_against_raw(settings: Settings, uri: str, repeat: int) -> None:
 
 
 async def run(args: argparse.Namespace, server: ServerThread) -> None:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
-        env="development",
-        secret_key="bench-" + "x" * 40,
-        mongodb_uri=server.uri,
-        mongodb_db=DB_NAME,
-        changelog_worker_in_app=False,
-    )
+    settings = bench_settings(server.uri)
     passwords_by_user = await seed(settings, server.uri, args.students, args.seed)
     gc.collect()
     gc.freeze()

@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import json
 import re
-import secrets
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -42,7 +41,7 @@ from app.store import access_for, system_writer
 from app.store.fields import cipher
 from app.store.writes import BatchItem
 from bench._server import server_process
-from bench.admin_list import BASE_URL, DB_NAME, running_app
+from bench.admin_list import BASE_URL, bench_settings, running_app
 from models.common import WriteSource
 from models.role import Action
 from models.student import StudentRecord
@@ -196,14 +195,7 @@ async def writers_throughput(username: str, ids: list[str], seconds: float) -> f
 async def run(args: argparse.Namespace) -> None:
     passwords.use_parameters(CHEAPEST)
     with server_process() as uri:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
-            env="development",
-            secret_key=secrets.token_urlsafe(48),
-            mongodb_uri=uri,
-            mongodb_db=DB_NAME,
-            changelog_worker_in_app=False,
-        )
+        settings = bench_settings(uri)
         username, password, class_name, ids = await prepare(settings, uri)
         book = {
             "kind": "subject",

@@ -308,7 +308,9 @@ class StudentView(ScopedModelView):
             ids = [pk for pk in (object_id_or_none(p) for p in await selection.pks()) if pk]
             query = {"_id": {"$in": ids}}
         try:
-            export = await pupil_list(access_of(request), query)
+            export = await pupil_list(
+                access_of(request), query, file_name=f"{self.export_filename()}.csv"
+            )
         except HocBaError as exc:
             raise ActionFailed(exc.message) from exc
         return download(export)

@@ -282,7 +282,11 @@ LIST_FIELDS = ("code", "moet_id", "profile", "status", "current")
 
 
 async def pupil_list(
-    access: Access, query: Mapping[str, Any], *, sort: Sequence[tuple[str, int]] = ()
+    access: Access,
+    query: Mapping[str, Any],
+    *,
+    sort: Sequence[tuple[str, int]] = (),
+    file_name: str = "danh-sach-hoc-sinh.csv",
 ) -> ExportFile:
     """Every pupil the list's search and filters match (not one page), as CSV."""
     handle = access.handle("students", Action.EXPORT)
@@ -292,7 +296,7 @@ async def pupil_list(
     rows = [f.visible for f in found]
     readable = access.scope("students", Action.VIEW).readable
     data = tables.pupil_list_csv(rows, readable)
-    name = "danh-sach-hoc-sinh.csv"
+    name = file_name
     await journal(
         access,
         ExportKind.PUPIL_LIST,
