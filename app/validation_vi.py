@@ -30,8 +30,9 @@ MESSAGES: dict[str, str] = {
     "date_from_datetime_parsing": "Ngày không hợp lệ (dạng đúng: 2012-09-05)",
     "date_type": "Ngày không hợp lệ",
     "datetime_parsing": "Thời điểm không hợp lệ",
-    "literal_error": "Phải là một trong các giá trị: {expected}",
-    "enum": "Phải là một trong các giá trị: {expected}",
+    # Not pydantic's list of codes ("'studying' or 'left'"): the form offers the choices.
+    "literal_error": "Hãy chọn một giá trị trong danh sách",
+    "enum": "Hãy chọn một giá trị trong danh sách",
     "list_type": "Phải là danh sách",
     "dict_type": "Phải là một nhóm thông tin",
     "model_type": "Phải là một nhóm thông tin",

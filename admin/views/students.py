@@ -39,6 +39,7 @@ from .base import (
     MAX_SEARCH,
     RawQuery,
     ScopedModelView,
+    blank_takes_default,
     blank_to_none,
     domain_form_error,
     expected_version,
@@ -363,6 +364,7 @@ class StudentView(ScopedModelView):
         data = blank_to_none(data)
         if not any((data.get("transfer_in") or {}).values()):
             data["transfer_in"] = None  # enrolled here, not from another school
+        data = blank_takes_default(StudentRecord, data)  # a blank nationality is "Việt Nam"
         try:
             record = StudentRecord.model_validate(data)
         except ValidationError as exc:
@@ -402,6 +404,8 @@ class StudentView(ScopedModelView):
 def _missing_arrival(data: dict[str, Any]) -> dict[str, str]:
     """What a transfer-in must name, when some of it was filled in."""
     arrival = data.get("transfer_in") or {}
+    if not any(arrival.values()):
+        return {}  # enrolled here: nothing of an arrival to complete
     return {
         f"transfer_in.{key}": f"Cần ghi {label.lower()} khi học sinh chuyển đến từ trường khác"
         for key, label in (("from_school", "trường chuyển đi"), ("on", "ngày chuyển đến"))

@@ -52,6 +52,37 @@ async def test_enrolling_a_pupil_opens_the_school_year_in_the_record_book(school
     assert year.subjects["GDTC"].kind == "comment"
 
 
+async def test_blank_optional_fields_take_their_defaults_and_ask_for_no_arrival(
+    school: School,
+) -> None:
+    office = await school.login("vp.thuky")
+    form = new_pupil(
+        "HSTRONG1",
+        **{"profile.ethnicity": "", "profile.nationality": "", "status": "", "moet_id": ""},
+    )
+    form.update({f"transfer_in.{k}": "" for k in ("from_school", "on", "decision_no", "reason")})
+    response = await post(office, "/admin/students/create", form)
+    assert response.status_code == 303, form_error(response.text)
+    pupil = await stored_pupil({"code": "HSTRONG1"})
+    assert pupil is not None
+    assert (pupil.profile.ethnicity, pupil.profile.nationality) == ("Kinh", "Việt Nam")
+    assert pupil.status == "studying"
+    assert pupil.transfer_in is None
+
+
+async def test_an_error_elsewhere_names_no_arrival_and_no_codes(school: School) -> None:
+    office = await school.login("vp.thuky")
+    form = new_pupil("HSTRONG2", **{"profile.sex": "khac", "current.class_name": "7A9"})
+    form.update({f"transfer_in.{k}": "" for k in ("from_school", "on", "decision_no", "reason")})
+    response = await post(office, "/admin/students/create", form)
+    assert response.status_code == 422
+    text = html.unescape(response.text)
+    assert "Hãy chọn một giá trị trong danh sách" in text  # not pydantic's 'nam' or 'nu'
+    assert "'nu'" not in text
+    assert "chuyển đến từ trường khác" not in text  # nobody filled in an arrival
+    assert await stored_pupil({"code": "HSTRONG2"}) is None
+
+
 async def test_a_placement_that_cannot_be_right_is_refused_on_its_field(school: School) -> None:
     office = await school.login("vp.thuky")
     for overrides, message in (
