@@ -76,6 +76,19 @@ def pupil_link(request: Request) -> Callable[[str], str]:
     return lambda pupil_id: base + urlencode({"pk": pupil_id})
 
 
+def book_link(request: Request, school_year: str) -> Callable[[str, str | None, str], str]:
+    """A book (class, subject or None for the homeroom book, term) -> its chain page, where
+    its stage, history and steps are."""
+    base = f"{request.url_for('admin:workflow_book')}?"
+
+    def link(class_name: str, subject: str | None, term: str) -> str:
+        kind = "subject" if subject else "homeroom"
+        params = {"kind": kind, "year": school_year, "class": class_name, "term": term}
+        return base + urlencode(params | ({"subject": subject} if subject else {}))
+
+    return link
+
+
 def progress_bars(rows: list[Row]) -> list[Bar]:
     return [Bar(r.label, r.cells_percent, f"{r.entered}/{r.expected} ô") for r in rows]
 
@@ -132,6 +145,7 @@ class DashboardsView(CustomView):
                 "term_phrase": in_sentence(TERM_LABELS[board.term]),
                 "class_link": class_link(request),
                 "pupil_link": pupil_link(request),
+                "book_link": book_link(request, board.school_year),
                 "may_export": may_export(access_of(request)),
                 "may_inspect": access_of(request).can("inspections", Action.CREATE),
                 **context,

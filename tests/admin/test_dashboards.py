@@ -317,6 +317,25 @@ async def test_cross_checks(filled: School) -> None:
     assert events.count("Kiểm tra đạt") == 1
 
 
+async def test_books_link_to_their_chain_page(filled: School) -> None:
+    """Every dashboard row that names a book opens the book's «Nộp, kiểm tra, duyệt» page."""
+    board = await filled.login("bgh.ht")
+    chain = f"/admin/book-chain?kind=subject&year={YEAR}&class=7A1&term=hk1"
+    for section, table in (
+        ("quality", "book-issues"),
+        ("timeliness", "late-books"),
+        ("timeliness", "entries-by-book"),
+        ("crosschecks", "check-events"),
+    ):
+        html = await page(board, f"{DASH}/{section}?term=hk1")
+        rows = html.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
+        links = re.findall(r'href="[^"]*?(/admin/book-chain\?[^"]+)"', rows)
+        assert links, (section, table)
+        assert any(unescape(link).startswith(chain) for link in links), (section, table, links[:3])
+        response = await board.get(unescape(links[0]))
+        assert response.status_code == 200, (section, table, links[0])
+
+
 # -- results statistics ----------------------------------------------------------------------
 async def test_results_statistics_and_excel(filled: School) -> None:
     board = await filled.login("bgh.ht")
