@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -156,8 +157,16 @@ async def test_a_transfer_out_is_recorded_and_leaves_the_record_read_only(school
     refused = await transfer(office, pk, on="2026-11-20", to_school="")
     assert refused.status_code == 400
     assert "Trường chuyển đến" in refused.text
+    # The date is typed the Vietnamese way (no browser date box, which speaks the browser's
+    # language); a date that is not one is refused with the form it takes.
+    assert 'id="transfer-on"' in dialog
+    assert 'type="date"' not in dialog
+    for typed, message in (("20-11-2026", "ví dụ 05/03/2026"), ("31/02/2026", "không có ngày")):
+        wrong = await transfer(office, pk, on=typed, to_school="Trường THCS Krông Pắc")
+        assert wrong.status_code == 400
+        assert message in wrong.json()["msg"], typed
     details = {
-        "on": "2026-11-20",
+        "on": "20/11/2026",
         "to_school": "Trường PTDTNT THCS Krông Pắc",
         "reason": "Gia đình chuyển nơi ở",
         "decision_no": "12/QĐ-DTNT",
@@ -169,6 +178,7 @@ async def test_a_transfer_out_is_recorded_and_leaves_the_record_read_only(school
     assert pupil.status == "transferred"
     assert pupil.transfer_out is not None
     assert pupil.transfer_out.to_school == "Trường PTDTNT THCS Krông Pắc"
+    assert pupil.transfer_out.on == date(2026, 11, 20)
     page = await office.get(f"/admin/students/detail?pk={pk}")
     assert "Trường PTDTNT THCS Krông Pắc" in page.text
     # Read-only from now on, for scores too.
