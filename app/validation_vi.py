@@ -48,6 +48,9 @@ def error_message(error: Any) -> str:
     if kind == "value_error":
         # Our own validators already raise Vietnamese messages; drop pydantic's prefix.
         return str(error.get("msg", "")).removeprefix("Value error, ")
+    if kind.endswith("_type") and "input" in error and error["input"] is None:
+        # A form's blank input arrives as None: it is missing, not of the wrong kind.
+        return MESSAGES["missing"]
     template = MESSAGES.get(kind)
     if template is None:
         return "Giá trị không hợp lệ"
