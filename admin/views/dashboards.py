@@ -32,6 +32,7 @@ from app.dashboards.results import (
 )
 from app.dashboards.rules import KIND_LABELS
 from app.dashboards.timing import timing
+from app.exports.files import slug
 from app.store import Found
 from models.role import Action
 from models.student_parts import TERM_LABELS
@@ -314,7 +315,8 @@ class DashboardsView(CustomView):
             return self._no_year(request)
         stats = self._results(request, board)
         data = export_results(stats, school_name=self.school_name, school_year=board.school_year)
-        name = f"thong-ke-ket-qua-{stats.period}-{board.school_year}.xlsx"
+        period = slug(TERM_LABELS[stats.period])  # "ca-nam", as the other exports name it
+        name = f"thong-ke-ket-qua-{period}-{board.school_year}.xlsx"
         return Response(
             data,
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

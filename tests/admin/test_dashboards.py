@@ -352,6 +352,9 @@ async def test_results_statistics_and_excel(filled: School) -> None:
     assert total["title-GIOI"] == "2"
     response = await board.get(f"{DASH}/results.xlsx?period=year")
     assert response.status_code == 200
+    # Named in Vietnamese like every export, not after the period's code ("year").
+    disposition = response.headers["content-disposition"]
+    assert f'filename="thong-ke-ket-qua-ca-nam-{YEAR}.xlsx"' in disposition
     assert response.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
