@@ -438,6 +438,14 @@ async def test_inspection_form_keeps_what_was_typed(filled: School) -> None:
     assert await Inspection.find_one() is None
 
 
+async def test_the_inspected_group_is_picked_from_the_groups(filled: School) -> None:
+    """Not typed: a group head's record had to name their group exactly."""
+    board = await filled.login("bgh.ht")
+    form = unescape(await page(board, "/admin/inspections/create"))
+    select = form.split('name="subject_group"', 1)[1].split("</select>", 1)[0]
+    assert f'<option value="{GROUP_TOAN}"' in select
+
+
 async def test_a_group_head_inspects_their_group_only(filled: School) -> None:
     board = await filled.login("bgh.ht")
     assert (await create_inspection(board)).status_code == 303
