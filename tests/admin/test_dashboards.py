@@ -241,6 +241,9 @@ async def test_a_group_head_sees_their_groups_subjects_only(filled: School) -> N
     assert 'data-key="NGUVAN"' not in html
     assert "Ngữ văn" not in html
     assert 'data-key="~homeroom"' not in html
+    # Teachers by name, though a group head reads no accounts.
+    assert "Sùng Văn Toán" in html
+    assert ">gv.toan<" not in html
     quality = await page(head, f"{DASH}/quality?term=hk1")
     assert "Lý Thị Mai" not in quality  # her title finding needs results the head cannot read
     assert "Chưa tính được kết quả" not in quality.split('id="pupil-issues"')[1]
