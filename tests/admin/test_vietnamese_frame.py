@@ -72,26 +72,19 @@ async def test_a_change_log_entry_is_headed_and_sourced_in_words(school: School)
 
 
 async def test_the_export_is_named_after_what_it_holds(school: School) -> None:
+    # The panel's generic export (the pupil list has its own CSV export, named by app/exports).
     bgh = await school.login("bgh.ht")
-    form = html.unescape((await bgh.get("/admin/students/list")).text)  # the dialog's form
+    form = html.unescape((await bgh.get("/admin/inspections/list")).text)  # the dialog's form
     day = local(utcnow()).strftime("%d-%m-%Y")
-    assert f'placeholder="ho-so-hoc-sinh-{day}"' in form
-    response = await action(
-        bgh, "students", "export", [school.pupil_id("HS7A101")], format="csv", scope="selected"
-    )
+    assert f'placeholder="bien-ban-kiem-tra-{day}"' in form
+    response = await action(bgh, "inspections", "export", [], format="csv", scope="all")
     assert response.status_code == 200, response.text[:300]
-    assert f'filename="ho-so-hoc-sinh-{day}.csv"' in response.headers["content-disposition"]
+    assert f'filename="bien-ban-kiem-tra-{day}.csv"' in response.headers["content-disposition"]
     # A name the user typed is kept.
     typed = await action(
-        bgh,
-        "students",
-        "export",
-        [school.pupil_id("HS7A101")],
-        format="csv",
-        scope="selected",
-        filename="lop-7a1",
+        bgh, "inspections", "export", [], format="csv", scope="all", filename="kiem-tra-hk1"
     )
-    assert 'filename="lop-7a1.csv"' in typed.headers["content-disposition"]
+    assert 'filename="kiem-tra-hk1.csv"' in typed.headers["content-disposition"]
 
 
 async def test_the_home_page_offers_to_add_only_where_one_may(school: School) -> None:
