@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.clock import local, utcnow
 from app.errors import InvalidInput, NotFound
 from app.store import Access, Found
 from models.exports import ExportKind
@@ -282,7 +283,8 @@ async def pupil_list(
     rows = [f.visible for f in found]
     readable = access.scope("students", Action.VIEW).readable
     data = tables.pupil_list_csv(rows, readable)
-    name = "danh-sach-hoc-sinh.csv"
+    # Named after what it holds and the day, like the panel's other list exports.
+    name = f"ho-so-hoc-sinh-{local(utcnow()).strftime('%d-%m-%Y')}.csv"
     await journal(
         access,
         ExportKind.PUPIL_LIST,
