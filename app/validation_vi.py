@@ -30,8 +30,9 @@ MESSAGES: dict[str, str] = {
     "date_from_datetime_parsing": "Ngày không hợp lệ (dạng đúng: 2012-09-05)",
     "date_type": "Ngày không hợp lệ",
     "datetime_parsing": "Thời điểm không hợp lệ",
-    "literal_error": "Phải là một trong các giá trị: {expected}",
-    "enum": "Phải là một trong các giá trị: {expected}",
+    # Not pydantic's list of codes ("'studying' or 'left'"): the form offers the choices.
+    "literal_error": "Hãy chọn một giá trị trong danh sách",
+    "enum": "Hãy chọn một giá trị trong danh sách",
     "list_type": "Phải là danh sách",
     "dict_type": "Phải là một nhóm thông tin",
     "model_type": "Phải là một nhóm thông tin",
@@ -47,6 +48,9 @@ def error_message(error: Any) -> str:
     if kind == "value_error":
         # Our own validators already raise Vietnamese messages; drop pydantic's prefix.
         return str(error.get("msg", "")).removeprefix("Value error, ")
+    if kind.endswith("_type") and "input" in error and error["input"] is None:
+        # A form's blank input arrives as None: it is missing, not of the wrong kind.
+        return MESSAGES["missing"]
     template = MESSAGES.get(kind)
     if template is None:
         return "Giá trị không hợp lệ"

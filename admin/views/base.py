@@ -628,6 +628,28 @@ def blank_to_none(value: Any) -> Any:
     return value
 
 
+def blank_takes_default(model: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """A create form's blank inputs (None after ``blank_to_none``) left out where the model
+    gives the field a default other than None, so the default applies ("Việt Nam", "Đang
+    học") instead of None being refused; also inside sub-forms of nested models."""
+    kept: dict[str, Any] = {}
+    for key, value in data.items():
+        field = model.model_fields.get(key)
+        if field is None:
+            kept[key] = value
+            continue
+        nested = field.annotation
+        if isinstance(value, dict) and isinstance(nested, type) and hasattr(nested, "model_fields"):
+            value = blank_takes_default(nested, value)
+        has_default = not field.is_required() and (
+            field.default is not None or field.default_factory is not None
+        )
+        if value is None and has_default:
+            continue
+        kept[key] = value
+    return kept
+
+
 def form_value(model: Any, key: str, value: Any) -> Any:
     """A submitted value as the model stores it: blank is None where the field takes None, so
     re-saving an untouched form never turns "no value" into an empty string."""

@@ -32,6 +32,7 @@ from app.dashboards.results import (
 )
 from app.dashboards.rules import KIND_LABELS
 from app.dashboards.timing import timing
+from app.exports.files import slug
 from app.store import Found
 from models.role import Action
 from models.student_parts import TERM_LABELS
@@ -74,6 +75,19 @@ def pupil_link(request: Request) -> Callable[[str], str]:
     """A pupil's id -> their record book page."""
     base = f"{request.url_for('admin:detail', key='students')}?"
     return lambda pupil_id: base + urlencode({"pk": pupil_id})
+
+
+def book_link(request: Request, school_year: str) -> Callable[[str, str | None, str], str]:
+    """A book (class, subject or None for the homeroom book, term) -> its chain page, where
+    its stage, history and steps are."""
+    base = f"{request.url_for('admin:workflow_book')}?"
+
+    def link(class_name: str, subject: str | None, term: str) -> str:
+        kind = "subject" if subject else "homeroom"
+        params = {"kind": kind, "year": school_year, "class": class_name, "term": term}
+        return base + urlencode(params | ({"subject": subject} if subject else {}))
+
+    return link
 
 
 def progress_bars(rows: list[Row]) -> list[Bar]:
@@ -132,6 +146,7 @@ class DashboardsView(CustomView):
                 "term_phrase": in_sentence(TERM_LABELS[board.term]),
                 "class_link": class_link(request),
                 "pupil_link": pupil_link(request),
+                "book_link": book_link(request, board.school_year),
                 "may_export": may_export(access_of(request)),
                 "may_inspect": access_of(request).can("inspections", Action.CREATE),
                 **context,
@@ -300,7 +315,8 @@ class DashboardsView(CustomView):
             return self._no_year(request)
         stats = self._results(request, board)
         data = export_results(stats, school_name=self.school_name, school_year=board.school_year)
-        name = f"thong-ke-ket-qua-{stats.period}-{board.school_year}.xlsx"
+        period = slug(TERM_LABELS[stats.period])  # "ca-nam", as the other exports name it
+        name = f"thong-ke-ket-qua-{period}-{board.school_year}.xlsx"
         return Response(
             data,
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

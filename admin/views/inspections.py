@@ -8,11 +8,21 @@ from typing import Any
 from starlette.requests import Request
 from starlette_admin import fields as sa
 
+from app.store.directory import subject_groups
 from models.inspection import Inspection
 
 from ..access import access_of
 from .base import ScopedModelView
+from .choices import CatalogueChoiceField, Choices, ChoiceSource
 from .fields import VersionField, VnDateField
+
+
+async def _groups() -> dict[str, Choices]:
+    return {"groups": [(group, group) for group in await subject_groups()]}
+
+
+# The subject groups, picked from a list: a typed name had to match the group's exactly.
+GROUP_CHOICES = ChoiceSource("inspection_groups", _groups)
 
 
 class InspectionView(ScopedModelView):
@@ -23,11 +33,15 @@ class InspectionView(ScopedModelView):
         sa.StringField("school_year", label="Năm học", required=True, help_text="Ví dụ: 2025-2026"),
         VnDateField("period_from", label="Từ ngày", required=True),
         VnDateField("period_to", label="Đến ngày", required=True),
-        sa.StringField(
+        CatalogueChoiceField(
             "subject_group",
             label="Tổ chuyên môn được kiểm tra",
+            source=GROUP_CHOICES,
+            source_key="groups",
+            list_template="fields/list/text.html",
+            detail_template="fields/detail/text.html",
             help_text="Để trống nếu kiểm tra toàn trường. Tổ trưởng chỉ ghi được biên bản của tổ "
-            "mình (ghi đúng tên tổ).",
+            "mình.",
         ),
         sa.TextAreaField("scope", label="Phạm vi kiểm tra", required=True),
         sa.TextAreaField("findings", label="Kết quả kiểm tra", required=True),

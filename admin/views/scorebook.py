@@ -30,12 +30,16 @@ from app.scorebook.timeliness import timeliness
 from app.workflow.books import gradebook, stage_label
 from app.workflow.inbox import book_stages
 from models.common import WriteSource
+from models.role import Action
 from models.student_parts import TERM_LABELS
 
 from ..access import access_of
 
 IMPORT_REASON = "Nhập từ tệp Excel"
 MAX_EDITS = 5000  # cells in one save (a class of 50 × every column, many times over)
+# The pages a reader of books opens without books of their own: a book, its sheet, and the
+# landing page the menu then shows (empty for them).
+READ_PATHS = ("/my-classes", "/my-classes/book", "/my-classes/book/excel")
 BAD_REQUEST = "Dữ liệu gửi lên không đúng định dạng; hãy tải lại trang rồi thử lại"
 
 
@@ -52,7 +56,17 @@ class MyBooksView(CustomView):
         self.school_name = school_name  # the header of downloaded sheets
 
     def is_accessible(self, request: Request) -> bool:
-        return has_books(access_of(request))
+        access = access_of(request)
+        if has_books(access):
+            return True
+        # Whoever approves books without teaching them (the board) opens a book read-only
+        # from its chain page; its writes stay closed (their routes are POSTs).
+        reading = request.method == "GET" and request.url.path.rstrip("/").endswith(READ_PATHS)
+        return (
+            reading
+            and access.can("gradebooks", Action.VIEW)
+            and access.can("students", Action.VIEW)
+        )
 
     @route("", methods=["GET"])
     async def index(self, request: Request) -> Response:

@@ -39,6 +39,7 @@ from .base import (
     MAX_SEARCH,
     RawQuery,
     ScopedModelView,
+    blank_takes_default,
     blank_to_none,
     domain_form_error,
     expected_version,
@@ -55,6 +56,8 @@ MOET_ID = re.compile(MOET_ID_PATTERN)
 CLASS_CODE = re.compile(r"^[6-9][A-Za-z]\w{0,6}$")  # "9A1", "7a2": a class of grades 6–9
 
 
+TYPED_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 TRANSFER_FIELDS = {
     "on": "Ngày chuyển đi",
     "to_school": "Trường chuyển đến",
@@ -63,7 +66,8 @@ TRANSFER_FIELDS = {
 }
 TRANSFER_FORM = """<form>
 <div class="mb-2"><label class="form-label" for="transfer-on">Ngày chuyển đi</label>
-  <input class="form-control" type="date" id="transfer-on" name="on"></div>
+  <input class="form-control" id="transfer-on" name="on" inputmode="numeric" autocomplete="off"
+   placeholder="ngày/tháng/năm, ví dụ 05/03/2026"></div>
 <div class="mb-2"><label class="form-label" for="transfer-school">Trường chuyển đến</label>
   <input class="form-control" id="transfer-school" name="to_school" maxlength="200"></div>
 <div class="mb-2"><label class="form-label" for="transfer-reason">Lý do</label>
@@ -340,6 +344,8 @@ class StudentView(ScopedModelView):
             raise ActionFailed("Chế độ xem thử chỉ đọc: không ghi nhận được")
         form = await request.form()
         given = {name: str(form.get(name) or "").strip() or None for name in TRANSFER_FIELDS}
+        # Typed the Vietnamese way (a browser's date box would show its own language's order).
+        given["on"] = _typed_day(given["on"])
         try:
             transfer = TransferOut.model_validate(given)
         except ValidationError as exc:
@@ -365,6 +371,7 @@ class StudentView(ScopedModelView):
         data = blank_to_none(data)
         if not any((data.get("transfer_in") or {}).values()):
             data["transfer_in"] = None  # enrolled here, not from another school
+        data = blank_takes_default(StudentRecord, data)  # a blank nationality is "Việt Nam"
         try:
             record = StudentRecord.model_validate(data)
         except ValidationError as exc:
@@ -401,9 +408,26 @@ class StudentView(ScopedModelView):
             raise domain_form_error(exc) from exc
 
 
+def _typed_day(text: str | None) -> str | None:
+    """ "05/03/2026" (or "5/3/2026") -> "2026-03-05"; None and "2026-03-05" stay (the model
+    checks them); anything else is refused with the form it should take."""
+    if text is None or ISO_DAY.fullmatch(text):
+        return text  # also as a script or an older page sends it
+    found = TYPED_DAY.fullmatch(text)
+    if found is None:
+        raise ActionFailed("Ngày chuyển đi: ghi theo dạng ngày/tháng/năm, ví dụ 05/03/2026")
+    day, month, year = (int(part) for part in found.groups())
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError as exc:
+        raise ActionFailed(f"Ngày chuyển đi: không có ngày {text}") from exc
+
+
 def _missing_arrival(data: dict[str, Any]) -> dict[str, str]:
     """What a transfer-in must name, when some of it was filled in."""
     arrival = data.get("transfer_in") or {}
+    if not any(arrival.values()):
+        return {}  # enrolled here: nothing of an arrival to complete
     return {
         f"transfer_in.{key}": f"Cần ghi {label.lower()} khi học sinh chuyển đến từ trường khác"
         for key, label in (("from_school", "trường chuyển đi"), ("on", "ngày chuyển đến"))

@@ -45,6 +45,10 @@ CHECKPOINT_EVERY = 1.0  # seconds between two checkpoint writes while events flo
 FULL_DOCUMENT = "updateLookup"
 HISTORY_LOST = 286
 CHANGE_STREAM_FATAL = 280
+LOST_HISTORY = (
+    "Mất lịch sử thay đổi: máy chủ cơ sở dữ liệu không còn giữ những thay đổi chưa được ghi "
+    "nhật ký; trạng thái hiện tại của các hồ sơ được ghi bù vào nhật ký"
+)
 
 
 class LeaseLost(Exception):
@@ -124,7 +128,7 @@ class ChangeLogWorker:
                     log.warning("change-log lease lost; another worker takes over")
                 except OperationFailure as exc:
                     if exc.code in (HISTORY_LOST, CHANGE_STREAM_FATAL):
-                        await self._recover_lost_history(str(exc))
+                        await self._recover_lost_history(exc)
                     else:
                         log.exception("change-log stream failed; retrying")
                         await self._sleep(1)
@@ -268,9 +272,11 @@ class ChangeLogWorker:
         await catchup.complete(self.state, catch_up)
         log.info("change log caught up: %d record(s) written (%s)", written, why)
 
-    async def _recover_lost_history(self, detail: str) -> None:
-        log.error("change-stream history lost (%s): reconciling", detail)
-        why = f"Mất lịch sử thay đổi: {detail}"
+    async def _recover_lost_history(self, exc: OperationFailure) -> None:
+        log.error("change-stream history lost (%s): reconciling", exc)
+        # The reader gets Vietnamese and the server's error name, not pymongo's repr of it.
+        code = (exc.details or {}).get("codeName") or exc.code
+        why = f"{LOST_HISTORY} (mã lỗi của máy chủ: {code})"
         # The alarm's id is recorded with the catch-up first: raised now, and updated with the
         # number of gap entries when done, it is one alarm however often the worker restarts.
         alarm_id = ObjectId()

@@ -10,6 +10,7 @@ from typing import Any
 
 from app.grading.subjects import SUBJECTS
 from app.store import Access
+from app.store.directory import staff_names
 from models.role import Action
 
 from .progress import BookKey, BookState, Progress, book_states, gradebooks, progress
@@ -73,20 +74,10 @@ async def subject_names(access: Access) -> dict[str, str]:
     return names
 
 
-async def teacher_names(access: Access, usernames: set[str]) -> dict[str, str]:
-    """Full names of these accounts where the reader may see them (usernames stand in for
-    the rest)."""
-    handle = access.handle("users", Action.VIEW)
-    if not handle.allowed or not usernames:
-        return {}
-    found = await handle.find(
-        {"username": {"$in": sorted(usernames)}}, only=["username", "full_name"]
-    )
-    return {
-        str(d["username"]): str(d.get("full_name") or d["username"])
-        for d in (f.visible for f in found)
-        if d.get("username")
-    }
+async def teacher_names(usernames: set[str]) -> dict[str, str]:
+    """Full names of these accounts: a name is shown whoever reads the board (a group head
+    reads no accounts, and a sign-in name is no name)."""
+    return await staff_names(usernames)
 
 
 async def open_board(access: Access, term: str | None = None) -> Board | None:
@@ -109,5 +100,5 @@ async def open_board(access: Access, term: str | None = None) -> Board | None:
         books=books,
         states=states,
         subject_names=await subject_names(access),
-        teacher_names=await teacher_names(access, usernames),
+        teacher_names=await teacher_names(usernames),
     )

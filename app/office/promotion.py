@@ -33,7 +33,8 @@ GROUP_LABELS = {
     PROMOTE: "Lên lớp",
     RETAIN: "Ở lại lớp",
     GRADUATE: "Tốt nghiệp",
-    PENDING: "Chờ rèn luyện hè / kiểm tra lại",
+    # Also the pupils with no result yet, not only those retraining or re-assessed in summer.
+    PENDING: "Chờ kết quả xét lên lớp",
     DONE: "Đã chuyển",
 }
 NO_RESULT = "Chưa có kết quả xét lên lớp"

@@ -8,6 +8,7 @@ changed since is a conflict (their list, who, when), never overwritten.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +36,9 @@ ENTRY_COLUMNS = {column.key: column for column in RECORDS}
 KIND_LABELS = {"awards": "khen thưởng", "discipline": "kỷ luật"}
 MAX_ENTRIES = 30  # in one school year: far more than any pupil has
 REASON = "Nhập khen thưởng, kỷ luật trên sổ chủ nhiệm"
+DATE_FIELDS = ("decided_on",)
+TYPED_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+BAD_DAY = "Ngày không hợp lệ (ghi ngày/tháng/năm, ví dụ 15/01/2026)"
 FIX_ENTRIES = "Có mục chưa hợp lệ; hãy sửa các ô được đánh dấu rồi lưu lại"
 CHANGED_MEANWHILE = "Danh sách này vừa được người khác thay đổi sau khi bạn mở trang"
 
@@ -68,12 +72,25 @@ def check_entries(
     for index, item in enumerate(typed):
         data = {name: (str(item.get(name) or "").strip() or None) for name in fields}
         blank = {name: EMPTY for name in required if data[name] is None}
+        days = {name: _iso_day(data[name]) for name in DATE_FIELDS if data.get(name)}
+        data |= days
         try:
             parsed.append(model.model_validate(data))
         except ValidationError as exc:
             found = {n.split(".", 1)[0]: m for n, m in messages_by_field(exc).items()}
+            found |= {name: BAD_DAY for name in days if name in found}
             errors[index] = {**found, **blank}
     return parsed, errors
+
+
+def _iso_day(text: str | None) -> str | None:
+    """The dialog's "15/01/2026" as the model reads a date ("2026-01-15"); other text is
+    left for the model to refuse."""
+    found = TYPED_DAY.fullmatch(text or "")
+    if found is None:
+        return text
+    day, month, year = found.groups()
+    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
 
 
 async def save_entries(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.clock import utcnow
@@ -113,6 +114,16 @@ async def file_request(
     return await writer.insert(request)
 
 
+def _same(new: Any, old: Any) -> bool:
+    """Whether a proposed cell holds what the book holds: 9 is 9,0 (scores compare as
+    numbers), a blank is None."""
+    typed, held = ("" if v is None else str(v) for v in (new, old))
+    try:
+        return Decimal(typed) == Decimal(held)
+    except InvalidOperation:
+        return typed == held
+
+
 async def propose(
     access: Access,
     key: BookKey,
@@ -146,7 +157,7 @@ async def propose(
         if parsed.error is not None:
             raise InvalidInput(f"«{column.label}»: {parsed.error}", field=column.key)
         new = raw_value(parsed.value)
-        if str(new if new is not None else "") == str(cell.raw if cell.raw is not None else ""):
+        if _same(new, cell.raw):
             continue
         path = column.full_path(key.school_year)
         if not pupil.rules.allows(path):

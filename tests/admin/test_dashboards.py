@@ -241,6 +241,9 @@ async def test_a_group_head_sees_their_groups_subjects_only(filled: School) -> N
     assert 'data-key="NGUVAN"' not in html
     assert "Ngữ văn" not in html
     assert 'data-key="~homeroom"' not in html
+    # Teachers by name, though a group head reads no accounts.
+    assert "Sùng Văn Toán" in html
+    assert ">gv.toan<" not in html
     quality = await page(head, f"{DASH}/quality?term=hk1")
     assert "Lý Thị Mai" not in quality  # her title finding needs results the head cannot read
     assert "Chưa tính được kết quả" not in quality.split('id="pupil-issues"')[1]
@@ -317,6 +320,25 @@ async def test_cross_checks(filled: School) -> None:
     assert events.count("Kiểm tra đạt") == 1
 
 
+async def test_books_link_to_their_chain_page(filled: School) -> None:
+    """Every dashboard row that names a book opens the book's «Nộp, kiểm tra, duyệt» page."""
+    board = await filled.login("bgh.ht")
+    chain = f"/admin/book-chain?kind=subject&year={YEAR}&class=7A1&term=hk1"
+    for section, table in (
+        ("quality", "book-issues"),
+        ("timeliness", "late-books"),
+        ("timeliness", "entries-by-book"),
+        ("crosschecks", "check-events"),
+    ):
+        html = await page(board, f"{DASH}/{section}?term=hk1")
+        rows = html.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
+        links = re.findall(r'href="[^"]*?(/admin/book-chain\?[^"]+)"', rows)
+        assert links, (section, table)
+        assert any(unescape(link).startswith(chain) for link in links), (section, table, links[:3])
+        response = await board.get(unescape(links[0]))
+        assert response.status_code == 200, (section, table, links[0])
+
+
 # -- results statistics ----------------------------------------------------------------------
 async def test_results_statistics_and_excel(filled: School) -> None:
     board = await filled.login("bgh.ht")
@@ -333,6 +355,9 @@ async def test_results_statistics_and_excel(filled: School) -> None:
     assert total["title-GIOI"] == "2"
     response = await board.get(f"{DASH}/results.xlsx?period=year")
     assert response.status_code == 200
+    # Named in Vietnamese like every export, not after the period's code ("year").
+    disposition = response.headers["content-disposition"]
+    assert f'filename="thong-ke-ket-qua-ca-nam-{YEAR}.xlsx"' in disposition
     assert response.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -414,6 +439,14 @@ async def test_inspection_form_keeps_what_was_typed(filled: School) -> None:
     assert "Ngày kết thúc kỳ kiểm tra phải sau ngày bắt đầu" in text
     assert "Đã xem sổ 7A1" in text
     assert await Inspection.find_one() is None
+
+
+async def test_the_inspected_group_is_picked_from_the_groups(filled: School) -> None:
+    """Not typed: a group head's record had to name their group exactly."""
+    board = await filled.login("bgh.ht")
+    form = unescape(await page(board, "/admin/inspections/create"))
+    select = form.split('name="subject_group"', 1)[1].split("</select>", 1)[0]
+    assert f'<option value="{GROUP_TOAN}"' in select
 
 
 async def test_a_group_head_inspects_their_group_only(filled: School) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -50,6 +51,37 @@ async def test_enrolling_a_pupil_opens_the_school_year_in_the_record_book(school
     assert "TOAN" in year.subjects
     assert year.subjects["TOAN"].kind == "score"
     assert year.subjects["GDTC"].kind == "comment"
+
+
+async def test_blank_optional_fields_take_their_defaults_and_ask_for_no_arrival(
+    school: School,
+) -> None:
+    office = await school.login("vp.thuky")
+    form = new_pupil(
+        "HSTRONG1",
+        **{"profile.ethnicity": "", "profile.nationality": "", "status": "", "moet_id": ""},
+    )
+    form.update({f"transfer_in.{k}": "" for k in ("from_school", "on", "decision_no", "reason")})
+    response = await post(office, "/admin/students/create", form)
+    assert response.status_code == 303, form_error(response.text)
+    pupil = await stored_pupil({"code": "HSTRONG1"})
+    assert pupil is not None
+    assert (pupil.profile.ethnicity, pupil.profile.nationality) == ("Kinh", "Việt Nam")
+    assert pupil.status == "studying"
+    assert pupil.transfer_in is None
+
+
+async def test_an_error_elsewhere_names_no_arrival_and_no_codes(school: School) -> None:
+    office = await school.login("vp.thuky")
+    form = new_pupil("HSTRONG2", **{"profile.sex": "khac", "current.class_name": "7A9"})
+    form.update({f"transfer_in.{k}": "" for k in ("from_school", "on", "decision_no", "reason")})
+    response = await post(office, "/admin/students/create", form)
+    assert response.status_code == 422
+    text = html.unescape(response.text)
+    assert "Hãy chọn một giá trị trong danh sách" in text  # not pydantic's 'nam' or 'nu'
+    assert "'nu'" not in text
+    assert "chuyển đến từ trường khác" not in text  # nobody filled in an arrival
+    assert await stored_pupil({"code": "HSTRONG2"}) is None
 
 
 async def test_a_placement_that_cannot_be_right_is_refused_on_its_field(school: School) -> None:
@@ -124,9 +156,17 @@ async def test_a_transfer_out_is_recorded_and_leaves_the_record_read_only(school
     assert re.search(r"<form>(?:(?!</form>).)*name=\"to_school\"", dialog, re.S)
     refused = await transfer(office, pk, on="2026-11-20", to_school="")
     assert refused.status_code == 400
-    assert "Trường chuyển đến" in refused.text
+    assert "Trường chuyển đến: Chưa nhập (bắt buộc)" in refused.json()["msg"]  # not "chuỗi"
+    # The date is typed the Vietnamese way (no browser date box, which speaks the browser's
+    # language); a date that is not one is refused with the form it takes.
+    assert 'id="transfer-on"' in dialog
+    assert 'type="date"' not in dialog
+    for typed, message in (("20-11-2026", "ví dụ 05/03/2026"), ("31/02/2026", "không có ngày")):
+        wrong = await transfer(office, pk, on=typed, to_school="Trường THCS Krông Pắc")
+        assert wrong.status_code == 400
+        assert message in wrong.json()["msg"], typed
     details = {
-        "on": "2026-11-20",
+        "on": "20/11/2026",
         "to_school": "Trường PTDTNT THCS Krông Pắc",
         "reason": "Gia đình chuyển nơi ở",
         "decision_no": "12/QĐ-DTNT",
@@ -138,6 +178,7 @@ async def test_a_transfer_out_is_recorded_and_leaves_the_record_read_only(school
     assert pupil.status == "transferred"
     assert pupil.transfer_out is not None
     assert pupil.transfer_out.to_school == "Trường PTDTNT THCS Krông Pắc"
+    assert pupil.transfer_out.on == date(2026, 11, 20)
     page = await office.get(f"/admin/students/detail?pk={pk}")
     assert "Trường PTDTNT THCS Krông Pắc" in page.text
     # Read-only from now on, for scores too.

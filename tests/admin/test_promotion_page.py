@@ -40,6 +40,8 @@ async def test_the_office_sees_who_goes_where_and_moves_them(school: School) -> 
     assert "Ở lại lớp → 7A1" in row(page.text, "HS7A102")
     assert "Kiểm tra lại" in row(page.text, "HS7A103")
     assert "chưa chuyển" in row(page.text, "HS7A103")
+    # Waiting for the re-assessment's result: not said to be retraining in summer.
+    assert "Chờ kết quả xét lên lớp" in row(page.text, "HS7A103")
     assert "Tốt nghiệp" in row(page.text, "HS9A101")
     assert re.search(r'<option value="8A2" selected>8A2</option>', page.text)
     assert 'id="promotion-apply" disabled' not in page.text

@@ -134,6 +134,24 @@ async def test_staff_without_classes_get_no_menu_entry_and_no_page(school: Schoo
         assert book.status_code == 403, username
 
 
+async def test_approvers_without_classes_open_a_book_read_only(school: School) -> None:
+    """The board and a group head who teaches no class open the books they check and approve
+    (the chain page links to them), read-only; the menu entry stays a teacher's."""
+    for username in ("bgh.ht", "tt.toan"):
+        client = await school.login(username)
+        home = await client.get("/admin/")
+        assert "Lớp của tôi" not in home.text, username
+        book = await client.get(BOOK, params=TOAN)
+        assert book.status_code == 200, username
+        assert "Sổ điểm môn Toán lớp 7A1" in unescape(book.text), username
+        edits = [{"row": school.pupil_id("HS7A101"), "col": "tx1", "text": "9", "seen": None}]
+        response = await client.post(
+            f"{BOOK}/save", json={"book": TOAN, "edits": edits}, headers=api_headers(client)
+        )
+        assert response.status_code == 403, username
+    assert at(await stored("HS7A101"), f"{SCORES}.hk2.tx.0") is None
+
+
 async def test_the_subject_book_has_the_catalogues_columns_and_class_list_order(
     school: School,
 ) -> None:

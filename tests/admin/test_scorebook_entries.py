@@ -108,9 +108,26 @@ async def test_bad_entries_answer_field_by_field_and_nothing_is_written(school: 
     assert set(answer["errors"]) == {"0", "2"}
     assert answer["errors"]["0"] == {"title": "Không được để trống"}
     assert set(answer["errors"]["2"]) == {"decided_on", "decision_no"}
+    assert answer["errors"]["2"]["decided_on"] == (
+        "Ngày không hợp lệ (ghi ngày/tháng/năm, ví dụ 15/01/2026)"
+    )
     for message in [*answer["errors"]["0"].values(), *answer["errors"]["2"].values()]:
         assert re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", message)
     assert (await stored("HS7A101"))["version"] == before["version"]
+
+
+async def test_a_decision_date_is_typed_day_month_year(school: School) -> None:
+    """The dialog shows and takes dates as 15/01/2026 whatever the browser's language."""
+    homeroom = await school.login("gv.cn7a1")
+    page = await homeroom.get(BOOK, params=HOMEROOM)
+    assert "ngày quyết định ghi ngày/tháng/năm" in page.text
+    pid = school.pupil_id("HS7A102")
+    typed = {**AWARD, "decided_on": "5/1/2026"}
+    answer = (await send(homeroom, pid, "awards", [typed])).json()
+    assert answer["status"] == "saved", answer
+    assert answer["entries"][0]["decided_on"] == "2026-01-05"
+    awards = (await stored("HS7A102"))["years"][YEAR]["awards"]
+    assert awards[-1]["decided_on"].date().isoformat() == "2026-01-05"
 
 
 async def test_a_list_changed_since_the_page_was_loaded_is_a_conflict(school: School) -> None:

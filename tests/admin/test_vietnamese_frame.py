@@ -4,6 +4,7 @@ meaningful export name, "add" links only for those who may add, a favicon."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from app.clock import local, utcnow
@@ -71,6 +72,22 @@ async def test_a_change_log_entry_is_headed_and_sourced_in_words(school: School)
 
 
 async def test_the_export_is_named_after_what_it_holds(school: School) -> None:
+    # The panel's generic export (the pupil list has its own CSV export, named by app/exports).
+    bgh = await school.login("bgh.ht")
+    form = html.unescape((await bgh.get("/admin/inspections/list")).text)  # the dialog's form
+    day = local(utcnow()).strftime("%d-%m-%Y")
+    assert f'placeholder="bien-ban-kiem-tra-{day}"' in form
+    response = await action(bgh, "inspections", "export", [], format="csv", scope="all")
+    assert response.status_code == 200, response.text[:300]
+    assert f'filename="bien-ban-kiem-tra-{day}.csv"' in response.headers["content-disposition"]
+    # A name the user typed is kept.
+    typed = await action(
+        bgh, "inspections", "export", [], format="csv", scope="all", filename="kiem-tra-hk1"
+    )
+    assert 'filename="kiem-tra-hk1.csv"' in typed.headers["content-disposition"]
+
+
+async def test_the_pupil_list_csv_is_named_after_what_it_holds(school: School) -> None:
     bgh = await school.login("bgh.ht")
     day = local(utcnow()).strftime("%d-%m-%Y")
     response = await action(bgh, "students", "export", [school.pupil_id("HS7A101")])

@@ -307,7 +307,11 @@ async def test_a_homeroom_teacher_records_awards_and_discipline_in_a_dialog(
     await page.keyboard.type("Học sinh tiêu biểu")
     await page.keyboard.press("Tab")
     await page.keyboard.type("cấp trường")
-    await added.get_by_label("Ngày quyết định").fill("2026-01-15")
+    # Typed day/month/year, not in a browser date box (which shows "mm/dd/yyyy" in English).
+    await expect(added.get_by_label("Ngày quyết định")).to_have_attribute(
+        "placeholder", "ngày/tháng/năm"
+    )
+    await added.get_by_label("Ngày quyết định").fill("15/01/2026")
     await added.get_by_label("Số quyết định").fill("15/QĐ-THCS")
     await pages.shot(page, "award-dialog")
     await added.get_by_label("Số quyết định").press("Enter")  # Enter saves the list
@@ -321,6 +325,12 @@ async def test_a_homeroom_teacher_records_awards_and_discipline_in_a_dialog(
     assert awards[-1]["title"] == "Học sinh tiêu biểu"
     assert awards[-1]["decision_no"] == "15/QĐ-THCS"
     assert awards[-1]["decided_on"].date().isoformat() == "2026-01-15"
+    await entries_button(page, pupil, "awards").click()  # shown again the way it was typed
+    await expect(
+        dialog.locator("li.hocba-entry").last.get_by_label("Ngày quyết định")
+    ).to_have_value("15/01/2026")
+    await page.get_by_role("button", name="Đóng").click()
+    await expect(dialog).to_be_hidden()
 
     # A discipline entry without its form is refused field by field; nothing typed is lost.
     await entries_button(page, pupil, "discipline").click()

@@ -246,6 +246,10 @@ async def test_lost_history_raises_an_alarm_and_writes_gap_entries(beanie_db) ->
         alarm = await db["change_log_alarms"].find_one({})
         assert alarm is not None
         assert alarm["kind"] == "history_lost"
+        # Vietnamese, with the server's error name; no pymongo repr ("RawBSONDocument(…").
+        assert alarm["detail"].startswith("Mất lịch sử thay đổi: máy chủ cơ sở dữ liệu")
+        assert "ChangeStreamHistoryLost" in alarm["detail"]
+        assert "RawBSONDocument" not in alarm["detail"]
         assert alarm["gap_entries"] == 1
         gap = await db["change_log"].find_one({"kind": "gap"})
         assert gap["record_key"] == str(record.id)

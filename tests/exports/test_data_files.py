@@ -12,6 +12,7 @@ import pytest
 from lxml import etree
 from openpyxl import load_workbook
 
+from app.clock import local, utcnow
 from app.errors import InvalidInput
 from app.exports import integration, ministry, records
 from models.role import Action, Permission, Role
@@ -142,6 +143,8 @@ async def _export_list(client, **params: str) -> list[dict[str, str]]:  # type: 
     )
     assert response.status_code == 200, response.text
     assert response.content.startswith(b"\xef\xbb\xbf")
+    day = local(utcnow()).strftime("%d-%m-%Y")  # named like the README says
+    assert f'filename="ho-so-hoc-sinh-{day}.csv"' in response.headers["content-disposition"]
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 

@@ -3,6 +3,8 @@ teacher only, and the answer shown to the parent."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.errors import Forbidden, InvalidInput, NotFound, TooMany
@@ -145,12 +147,15 @@ async def test_the_parent_page_lists_reports_with_status_and_answer(school: Scho
     form = await client.get(f"/phu-huynh/con/{pupil}/bao-sai-sot", params={"muc": CONDUCT})
     assert form.status_code == 200
     assert "Kết quả rèn luyện — Học kỳ I" in form.text
+    # The server checks the form: no browser bubble, which speaks the browser's language.
+    assert re.search(r'<form [^>]*id="report-form"[^>]*novalidate', form.text)
     token = await form_token(client, f"/phu-huynh/con/{pupil}/bao-sai-sot?muc={CONDUCT}")
     empty = await client.post(
         f"/phu-huynh/con/{pupil}/bao-sai-sot",
         data={"muc": CONDUCT, "message": "", "csrftoken": token},
     )
     assert empty.status_code == 422
+    assert "Hãy ghi rõ sai sót" in empty.text
     sent = await client.post(
         f"/phu-huynh/con/{pupil}/bao-sai-sot",
         data={"muc": CONDUCT, "message": "Cháu được Tốt cả kỳ", "csrftoken": token},

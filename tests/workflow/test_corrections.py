@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from bson import Decimal128, ObjectId
 
 from app.context import Actor
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -13,6 +14,7 @@ from app.workflow import requests
 from app.workflow.inbox import inbox
 from app.workflow.requests import Proposal
 from models.common import WriteSource
+from models.student import StudentRecord
 from models.workflow import RequestKind, RequestStatus
 from tests.admin.school import YEAR, School
 
@@ -101,6 +103,22 @@ async def test_corrections_only_for_locked_books_and_only_in_scope(school: Schoo
         await requests.check_request(other, str(request.id), None)
     head_of_other = await as_user(school, "tt.toan")
     assert (await requests.get_request(head_of_other, str(request.id))).id == request.id
+
+
+async def test_the_same_score_written_differently_is_no_correction(school: School) -> None:
+    await approved(school)
+    teacher = await as_user(school, "gv.toan")
+    an = school.pupil_id("HS7A101")
+    # Stored as 8.0, shown "8,0" (as the demo school's seeded scores are; the app's own
+    # writes store 8).
+    await StudentRecord.get_pymongo_collection().update_one(
+        {"_id": ObjectId(an)}, {"$set": {f"{SCORES}.ck": Decimal128("8.0")}}
+    )
+    for same in ("8,0", "8.0", "8"):
+        with pytest.raises(InvalidInput, match="khác giá trị cũ"):
+            await requests.propose(teacher, TOAN_HK1, an, [Proposal("ck", same)], "Nhầm", None)
+    request = await requests.propose(teacher, TOAN_HK1, an, [Proposal("ck", "8,5")], "Nhầm", None)
+    assert [c.new for c in request.cells] == ["8.5"]
 
 
 async def test_a_parent_report_arrives_in_the_boards_queue(school: School) -> None:

@@ -39,6 +39,12 @@
     alertBox.className = "alert mb-2 " + (kind === "ok" ? "alert-success" : kind === "warn" ? "alert-warning" : "alert-danger");
   }
 
+  // "2026-01-15" (as stored) -> "15/01/2026" (as typed); other text stays as it is.
+  function typedDay(text) {
+    var match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+    return match ? match[3] + "/" + match[2] + "/" + match[1] : text;
+  }
+
   function entryNode(kind, values, index) {
     var item = document.createElement("li");
     item.className = "hocba-entry";
@@ -72,9 +78,16 @@
       var input = document.createElement("input");
       input.id = id;
       input.className = "form-control form-control-sm";
-      input.type = field.date ? "date" : "text";
+      // A date is typed day/month/year: a browser's date box would speak its own language
+      // ("mm/dd/yyyy" in an English browser).
+      input.type = "text";
       input.name = field.name;
-      input.value = values[field.name] || "";
+      input.value = field.date ? typedDay(values[field.name] || "") : values[field.name] || "";
+      if (field.date) {
+        input.placeholder = "ngày/tháng/năm";
+        input.inputMode = "numeric";
+        input.autocomplete = "off";
+      }
       if (field.required) input.setAttribute("aria-required", "true");
       box.appendChild(caption);
       box.appendChild(input);
