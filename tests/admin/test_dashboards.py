@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from admin.charts import Bar, Segment, line_chart, percent_bars, stacked_bars
 from admin.views import dashboards as dashboard_views
 from app.clock import utcnow
+from app.dashboards import board as boards
 from app.dashboards import snapshot as snapshots
 from app.dashboards.progress import BookState
 from app.dashboards.quality import book_issues
@@ -167,7 +168,7 @@ async def fill(school: School) -> None:
 
 @pytest.fixture
 async def filled(school: School) -> School:
-    snapshots.forget()
+    boards.forget()
     await fill(school)
     return school
 
@@ -437,7 +438,7 @@ async def test_a_group_head_inspects_their_group_only(filled: School) -> None:
 
 # -- the kept snapshot -----------------------------------------------------------------------
 async def test_the_snapshot_is_reused_and_follows_every_write(school: School) -> None:
-    snapshots.forget()
+    boards.forget()
     pupils = StudentRecord.get_pymongo_collection()
     await pupils.update_many({}, {"$set": {"meta": {"at": OLD}}})
     access = await access_for(school.users["bgh.ht"])
