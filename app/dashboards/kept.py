@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -57,12 +57,10 @@ def scope_key(access: Access, resource: str, *parts: Any) -> str:
     return json.dumps([resource, list(parts), context, grants], default=str, sort_keys=True)
 
 
-async def fingerprint(
-    handle: Restricted, query: Mapping[str, Any] | None = None
-) -> tuple[int, datetime | None]:
-    """How many records the reader may read (of ``query``) and their latest write stamp."""
-    count = await handle.count(query)
-    latest = await handle.rows(query, Page(sort=[("meta.at", -1)], limit=1), only=["meta.at"])
+async def fingerprint(handle: Restricted) -> tuple[int, datetime | None]:
+    """How many records the reader may read and their latest write stamp."""
+    count = await handle.count()
+    latest = await handle.rows(None, Page(sort=[("meta.at", -1)], limit=1), only=["meta.at"])
     at = get_path(latest[0], "meta.at") if latest else None
     return count, as_utc(at) if isinstance(at, datetime) else None
 
@@ -92,13 +90,12 @@ class KeptReads(Generic[T]):
         access: Access,
         key: str,
         fresh: Callable[[Restricted], Awaitable[T]],
-        query: Mapping[str, Any] | None = None,
     ) -> Kept[T]:
         """What ``fresh`` reads through the reader's handle, read again only when the records
-        of ``query`` the reader may read changed (or their latest write had not settled)."""
+        the reader may read changed (or their latest write had not settled)."""
         handle = access.handle(self.resource, Action.VIEW)
         read_at = utcnow()
-        count, latest = await fingerprint(handle, query)
+        count, latest = await fingerprint(handle)
         kept = self._kept.get(key)
         unchanged = kept is not None and (count, latest) == (kept.count, kept.latest)
         if kept is not None and unchanged and settled(kept.read_at, kept.latest):
