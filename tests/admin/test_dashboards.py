@@ -495,6 +495,13 @@ async def test_kept_progress_follows_books_scores_and_names(filled: School) -> N
         "checked": "50%",
         "approved": "25%",
     }
+    # Stamped before the latest write but committed after it: still caught.
+    await books.update_one(
+        {"class_name": "7A1", "subject": "TOAN", "term": "hk1"},
+        {"$set": {"stage": Stage.APPROVED.value, "meta": {"at": utcnow() - timedelta(seconds=2)}}},
+    )
+    html = await page(board, f"{DASH}?term=hk1")
+    assert row(html, "by-class", "7A1")["approved"] == "50%"
     # A score entered: 11 of 51 cells.
     ck = f"years.{YEAR}.subjects.TOAN.hk1.ck"
     await StudentRecord.get_pymongo_collection().update_one(
