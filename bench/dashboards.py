@@ -9,8 +9,10 @@ no row filter) opens the first page of the pupil list and the progress dashboard
 
 The dashboard reads the current year's subjects, results and placement of every pupil in the
 reader's scope once, and keeps what it counted while the pupils are unchanged (checked on each
-request by their number and latest write stamp; see ``app/dashboards/snapshot.py``). The first
-request after a change pays the full read: it is printed too. The bench waits until the
+request by their number and latest write stamp; see ``app/dashboards/snapshot.py``); the
+gradebooks, the subjects' and teachers' names and the tables computed from them are kept the
+same way (``app/dashboards/kept.py``). The first request after a change pays the full read: it
+is printed too. The bench waits until the
 seed's latest write is older than the snapshot's settling time, as any school's data is
 between two saves.
 

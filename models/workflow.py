@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from beanie import Document
 from pydantic import BaseModel, Field
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from .common import WriteMeta, label
 from .resources import register_model
@@ -117,6 +117,8 @@ class Gradebook(Document):
                 unique=True,
             ),
             IndexModel([("stage", ASCENDING)], name="stage"),
+            # The dashboards' check for changes: the latest write.
+            IndexModel([("meta.at", DESCENDING)], name="latest_write"),
         ]
 
 

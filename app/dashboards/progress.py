@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.store import Access
+from app.store import Access, Restricted
 from models.role import Action
 from models.workflow import STAGE_LABELS, Stage
 
+from .kept import Kept, KeptReads, scope_key
 from .snapshot import BookCells, Snapshot
 
 SUBMITTED = {Stage.SUBMITTED, Stage.CHECKED, Stage.APPROVED, Stage.LOCKED}
@@ -99,18 +100,38 @@ class Progress:
     stages_known: bool  # the reader may read the gradebooks
 
 
-async def gradebooks(access: Access, school_year: str) -> dict[BookKey, dict[str, Any]] | None:
-    """The year's gradebook documents the reader may read, by book; None without the grant."""
-    handle = access.handle("gradebooks", Action.VIEW)
-    if not handle.allowed:
+# What the dashboards read of a gradebook (not the versions it checked and approved).
+BOOK_FIELDS = ("class_name", "kind", "subject", "term", "stage", "teacher", "steps")
+
+_books: KeptReads[dict[BookKey, dict[str, Any]]] = KeptReads("gradebooks")
+
+
+async def gradebooks(
+    access: Access, school_year: str
+) -> Kept[dict[BookKey, dict[str, Any]]] | None:
+    """The year's gradebook documents the reader may read, by book (kept while unchanged);
+    None without the grant."""
+    if not access.handle("gradebooks", Action.VIEW).allowed:
         return None
-    found = await handle.find({"school_year": school_year})
-    books: dict[BookKey, dict[str, Any]] = {}
-    for item in found:
-        doc = item.visible
-        subject = doc.get("subject") if doc.get("kind") == "subject" else None
-        books[(str(doc.get("class_name")), subject, str(doc.get("term")))] = doc
-    return books
+    query = {"school_year": school_year}
+
+    async def fresh(handle: Restricted) -> dict[BookKey, dict[str, Any]]:
+        books: dict[BookKey, dict[str, Any]] = {}
+        for item in await handle.find(query, only=BOOK_FIELDS):
+            doc = item.visible
+            subject = doc.get("subject") if doc.get("kind") == "subject" else None
+            books[(str(doc.get("class_name")), subject, str(doc.get("term")))] = doc
+        return books
+
+    # Whether any of the reader's books changed, whatever their year (one count and one read
+    # of the latest stamp over the whole collection, cheaper than over one year's books).
+    key = scope_key(access, "gradebooks", school_year)
+    return await _books.read(access, key, fresh)
+
+
+def forget() -> None:
+    """Drop every kept read of the gradebooks."""
+    _books.forget()
 
 
 def stage_of(doc: dict[str, Any] | None) -> Stage:

@@ -17,27 +17,25 @@ kept:
 
 from __future__ import annotations
 
-import json
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from app.clock import as_utc, utcnow
+from app.clock import utcnow
 from app.records.diff import get_path
 from app.scorebook.columns import subject_of
 from app.scorebook.progress import subject_counts
 from app.store import Access, Found
-from app.store.handles import Page
 from models.role import Action
 
+from .kept import SETTLE, fingerprint, next_generation, remember, settled
+from .kept import scope_key as kept_scope_key
 from .rules import KIND_ORDER, PupilIssue, as_decimal, pupil_issues
 
 TERMS = ("hk1", "hk2")
 PERIODS = ("hk1", "hk2", "year")
-SETTLE = timedelta(seconds=5)
-KEPT = 8  # reader scopes kept at once
 RESULT_PARTS = ("conduct", "learning", "title", "promotion", "pending")
 REGULAR = tuple(f"tx{i}" for i in range(1, 21))  # column keys of the regular assessments
 
@@ -132,6 +130,8 @@ class Snapshot:
     results: dict[str, ClassResults] = field(default_factory=dict)
     # What the reader may read at all: "conduct", "learning", "title", "promotion", "pending".
     readable: set[str] = field(default_factory=set)
+    # Changes with every read that changed the snapshot (what is computed from it is kept by it).
+    generation: int = 0
     # Term -> its books by class, then subject (the homeroom book last).
     _ordered: dict[str, list[BookKey]] = field(default_factory=dict, repr=False)
 
@@ -179,37 +179,16 @@ class Kept:
 
     @property
     def settled(self) -> bool:
-        return self.latest is not None and self.read_at - self.latest >= SETTLE
+        return settled(self.read_at, self.latest)
 
 
 _kept: OrderedDict[str, Kept] = OrderedDict()
 
 
 def scope_key(access: Access, school_year: str) -> str:
-    """What the reader may read of the pupils: their grants (row filters already worked out
-    for them) and what of their account the field patterns may name. Readers with the same
-    grants and context (the board's members, one group's head and deputy) share a snapshot."""
-    scope = access.scope("students", Action.VIEW)
-    grants = [(g.role, g.index, g.filter, list(g.readable.patterns)) for g in scope.matched]
-    ctx = scope.ctx
-    personal = any("$user.username" in p or "$user.id" in p for *_, ps in grants for p in ps)
-    context = [
-        ctx.username if personal else None,
-        ctx.current_school_year,
-        list(ctx.homeroom_classes),
-        [list(t) for t in ctx.teaching],
-        ctx.subject_group,
-        list(ctx.group_subjects),
-    ]
-    return json.dumps([school_year, context, grants], default=str, sort_keys=True)
-
-
-async def fingerprint(access: Access) -> tuple[int, datetime | None]:
-    handle = access.students(Action.VIEW)
-    count = await handle.count()
-    latest = await handle.rows(None, Page(sort=[("meta.at", -1)], limit=1), only=["meta.at"])
-    at = get_path(latest[0], "meta.at") if latest else None
-    return count, as_utc(at) if isinstance(at, datetime) else None
+    """The reader's scope of the pupils (see ``kept.scope_key``): the board's members, one
+    group's head and deputy share a snapshot."""
+    return kept_scope_key(access, "students", school_year)
 
 
 def projection(school_year: str) -> list[str]:
@@ -222,7 +201,7 @@ async def snapshot(access: Access, school_year: str) -> Snapshot:
     """The reader's snapshot of ``school_year``."""
     key = scope_key(access, school_year)
     read_at = utcnow()
-    count, latest = await fingerprint(access)
+    count, latest = await fingerprint(access.students(Action.VIEW))
     kept = _kept.get(key)
     if kept is not None and (count, latest) == (kept.count, kept.latest) and kept.settled:
         _kept.move_to_end(key)
@@ -237,10 +216,7 @@ async def snapshot(access: Access, school_year: str) -> Snapshot:
         found = await handle.find({}, only=projection(school_year))
         fresh = _build(found, school_year, count)
     fresh.latest, fresh.read_at = latest, read_at
-    _kept[key] = fresh
-    _kept.move_to_end(key)
-    while len(_kept) > KEPT:
-        _kept.popitem(last=False)
+    remember(_kept, key, fresh)
     return fresh.snapshot
 
 
@@ -285,6 +261,7 @@ def _refresh(kept: Kept, found: list[Found], school_year: str, count: int) -> Ke
 
 def _finish(kept: Kept) -> None:
     snap = kept.snapshot
+    snap.generation = next_generation()
     snap.forget_order()
     snap.issues = sorted(
         (i for p in kept.parts.values() for i in p.issues),

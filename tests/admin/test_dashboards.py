@@ -20,13 +20,16 @@ from openpyxl import load_workbook
 from admin.charts import Bar, Segment, line_chart, percent_bars, stacked_bars
 from admin.views import dashboards as dashboard_views
 from app.clock import utcnow
+from app.dashboards import board as boards
 from app.dashboards import snapshot as snapshots
 from app.dashboards.progress import BookState
 from app.dashboards.quality import book_issues
 from app.dashboards.snapshot import BookCells
 from app.store import access_for
+from models.catalogue import Subject
 from models.inspection import Inspection
 from models.student import StudentRecord
+from models.user import User
 from models.workflow import Gradebook, Note, Stage, Step, StepKind
 from tests.admin.school import ACTING, GROUP_TOAN, YEAR, School, load_form, post, replace
 
@@ -167,7 +170,7 @@ async def fill(school: School) -> None:
 
 @pytest.fixture
 async def filled(school: School) -> School:
-    snapshots.forget()
+    boards.forget()
     await fill(school)
     return school
 
@@ -470,7 +473,7 @@ async def test_a_group_head_inspects_their_group_only(filled: School) -> None:
 
 # -- the kept snapshot -----------------------------------------------------------------------
 async def test_the_snapshot_is_reused_and_follows_every_write(school: School) -> None:
-    snapshots.forget()
+    boards.forget()
     pupils = StudentRecord.get_pymongo_collection()
     await pupils.update_many({}, {"$set": {"meta": {"at": OLD}}})
     access = await access_for(school.users["bgh.ht"])
@@ -496,6 +499,56 @@ async def test_the_snapshot_is_reused_and_follows_every_write(school: School) ->
     head = await snapshots.snapshot(await access_for(school.users["tt.toan"]), YEAR)
     assert {key[1] for key in head.books} == {"TOAN"}
     assert head.readable == set()
+
+
+async def test_kept_progress_follows_books_scores_and_names(filled: School) -> None:
+    """Everything settled: the progress is answered from what was kept; a book's stage, a
+    score and a teacher's name written afterwards show on the next request."""
+    for model in (StudentRecord, Gradebook, User, Subject):
+        await model.get_pymongo_collection().update_many({}, {"$set": {"meta": {"at": OLD}}})
+    access = await access_for(filled.users["bgh.ht"])
+    first = await boards.open_board(access, "hk1")
+    again = await boards.open_board(access, "hk1")
+    assert first is not None
+    assert again is not None
+    assert again.progress() is first.progress()  # nothing changed: not computed again
+    board = await filled.login("bgh.ht")
+    html = await page(board, f"{DASH}?term=hk1")
+    assert row(html, "by-class", "7A1")["approved"] == "0%"
+    # The board approves the Ngữ văn book (a stamped write).
+    books = Gradebook.get_pymongo_collection()
+    await books.update_one(
+        {"class_name": "7A1", "subject": "NGUVAN", "term": "hk1"},
+        {"$set": {"stage": Stage.APPROVED.value, "meta": {"at": utcnow()}}},
+    )
+    html = await page(board, f"{DASH}?term=hk1")
+    assert row(html, "by-class", "7A1") == {
+        "cells": "19%",
+        "submitted": "50%",
+        "checked": "50%",
+        "approved": "25%",
+    }
+    # Stamped before the latest write but committed after it: still caught.
+    await books.update_one(
+        {"class_name": "7A1", "subject": "TOAN", "term": "hk1"},
+        {"$set": {"stage": Stage.APPROVED.value, "meta": {"at": utcnow() - timedelta(seconds=2)}}},
+    )
+    html = await page(board, f"{DASH}?term=hk1")
+    assert row(html, "by-class", "7A1")["approved"] == "50%"
+    # A score entered: 11 of 51 cells.
+    ck = f"years.{YEAR}.subjects.TOAN.hk1.ck"
+    await StudentRecord.get_pymongo_collection().update_one(
+        {"code": "HS7A102"}, {"$set": {ck: d("7"), "meta": {"at": utcnow()}}}
+    )
+    html = await page(board, f"{DASH}?term=hk1")
+    assert row(html, "by-class", "7A1")["cells"] == "21%"
+    # A teacher's name corrected in their account.
+    await User.get_pymongo_collection().update_one(
+        {"username": "gv.toan"},
+        {"$set": {"full_name": "Sùng Văn Toàn", "meta": {"at": utcnow()}}},
+    )
+    html = await page(board, f"{DASH}?term=hk1")
+    assert "Sùng Văn Toàn" in html
 
 
 def test_a_column_of_identical_scores_is_found() -> None:
