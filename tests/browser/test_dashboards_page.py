@@ -89,13 +89,7 @@ async def test_the_board_inspects_the_school(pages: Pages, school: School) -> No
 
 async def test_the_dashboards_in_an_english_browser(pages: Pages, school: School) -> None:
     username = board_member(school)
-    page = await pages.new_page()
-    await page.context.set_extra_http_headers({"Accept-Language": "en-US,en;q=0.9"})
-    await page.goto(school.url("/login"))
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", school.passwords[username])
-    await page.click("button[type=submit]")
-    await page.wait_for_url(lambda url: "/login" not in url)
+    page = await pages.login(username, "en-US")
     await page.goto(school.url("/admin/dashboards"))
     await expect(page.locator("#by-grade")).to_be_visible()
     await pages.shot(page, "progress-english-browser")

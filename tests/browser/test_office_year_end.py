@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from typing import Any
 
 from seed.catalogue import CURRENT_YEAR
 from tests.browser.support import ROOT, Pages, School
@@ -29,17 +28,6 @@ def _office(school: School) -> str:
 def _year_end(school: School, mongo_uri: str, *args: str) -> None:
     command = [sys.executable, "-m", "tests.browser.year_end", "--mongo-uri", mongo_uri]
     subprocess.run([*command, "--db", school.db.name, *args], cwd=ROOT, check=True, timeout=300)
-
-
-async def _english(pages: Pages, school: School, username: str) -> Any:
-    page = await pages.new_page()
-    await page.context.set_extra_http_headers({"Accept-Language": "en-US,en;q=0.9"})
-    await page.goto(school.url("/login"))
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", school.passwords[username])
-    await page.click("button[type=submit]")
-    await page.wait_for_url(lambda url: "/login" not in url)
-    return page
 
 
 async def test_office_promotes_the_school_into_next_year(
@@ -100,7 +88,7 @@ async def test_office_promotes_the_school_into_next_year(
     await expect(page.locator("#promotion-apply")).to_be_disabled()
     await pages.shot(page, "nothing-left")
 
-    english = await _english(pages, school, office)
+    english = await pages.login(office, "en-US")
     await english.goto(school.url("/admin/promotion"))
     await expect(english.get_by_role("heading", name="Chuyển năm học")).to_be_visible()
     await expect(english.locator("#promotion-summary")).to_contain_text("Đã chuyển")
@@ -138,7 +126,7 @@ async def test_office_enrols_a_pupil_from_another_school(pages: Pages, school: S
     )
     await pages.shot(page, "record-shows-origin")
 
-    english = await _english(pages, school, _office(school))
+    english = await pages.login(_office(school), "en-US")
     await english.goto(school.url(f"/admin/students/detail?pk={pupil['_id']}"))
     await expect(english.locator("body")).to_contain_text(f"từ {ORIGIN}")
     await pages.shot(english, "record-english-browser")

@@ -51,13 +51,7 @@ def book_link(cast: Cast) -> str:
 
 
 async def english_login(pages: Pages, school: School, username: str) -> Any:
-    page = await pages.new_page()
-    await page.context.set_extra_http_headers({"Accept-Language": "en-US,en;q=0.9"})
-    await page.goto(school.url("/login"))
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", school.passwords[username])
-    await page.click("button[type=submit]")
-    await page.wait_for_url(lambda url: "/login" not in url)
+    page = await pages.login(username, "en-US")
     await page.goto(school.url("/admin/inbox"))
     return page
 
