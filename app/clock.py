@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,3 +43,17 @@ def format_datetime(value: datetime | None) -> str:
 
 def format_date(value: datetime | None) -> str:
     return "" if value is None else local(value).strftime("%d/%m/%Y")
+
+
+TYPED_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def typed_day(text: str | None) -> str | None:
+    """A day typed the Vietnamese way ("5/3/2026", "05/03/2026") in the ISO form a date field
+    reads ("2026-03-05"); None for any other text. Whether the day exists is left to the
+    caller's model."""
+    found = TYPED_DAY.fullmatch(text or "")
+    if found is None:
+        return None
+    day, month, year = found.groups()
+    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"

@@ -17,6 +17,7 @@ from starlette_admin.actions import action, row_action
 from starlette_admin.exceptions import ActionFailed
 from starlette_admin.types import RequestAction
 
+from app.clock import typed_day
 from app.errors import HocBaError
 from app.exports.files import pupil_list
 from app.office.placement import check_birth_date, follow_placement, year_page
@@ -56,7 +57,6 @@ MOET_ID = re.compile(MOET_ID_PATTERN)
 CLASS_CODE = re.compile(r"^[6-9][A-Za-z]\w{0,6}$")  # "9A1", "7a2": a class of grades 6–9
 
 
-TYPED_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 TRANSFER_FIELDS = {
     "on": "Ngày chuyển đi",
@@ -413,12 +413,11 @@ def _typed_day(text: str | None) -> str | None:
     checks them); anything else is refused with the form it should take."""
     if text is None or ISO_DAY.fullmatch(text):
         return text  # also as a script or an older page sends it
-    found = TYPED_DAY.fullmatch(text)
-    if found is None:
+    iso = typed_day(text)
+    if iso is None:
         raise ActionFailed("Ngày chuyển đi: ghi theo dạng ngày/tháng/năm, ví dụ 05/03/2026")
-    day, month, year = (int(part) for part in found.groups())
     try:
-        return date(year, month, day).isoformat()
+        return date.fromisoformat(iso).isoformat()
     except ValueError as exc:
         raise ActionFailed(f"Ngày chuyển đi: không có ngày {text}") from exc
 

@@ -8,7 +8,6 @@ changed since is a conflict (their list, who, when), never overwritten.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from app.clock import format_datetime
+from app.clock import format_datetime, typed_day
 from app.errors import NotFound
 from app.records.diff import get_path
 from app.store import Access
@@ -37,7 +36,6 @@ KIND_LABELS = {"awards": "khen thưởng", "discipline": "kỷ luật"}
 MAX_ENTRIES = 30  # in one school year: far more than any pupil has
 REASON = "Nhập khen thưởng, kỷ luật trên sổ chủ nhiệm"
 DATE_FIELDS = ("decided_on",)
-TYPED_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 BAD_DAY = "Ngày không hợp lệ (ghi ngày/tháng/năm, ví dụ 15/01/2026)"
 FIX_ENTRIES = "Có mục chưa hợp lệ; hãy sửa các ô được đánh dấu rồi lưu lại"
 CHANGED_MEANWHILE = "Danh sách này vừa được người khác thay đổi sau khi bạn mở trang"
@@ -86,11 +84,7 @@ def check_entries(
 def _iso_day(text: str | None) -> str | None:
     """The dialog's "15/01/2026" as the model reads a date ("2026-01-15"); other text is
     left for the model to refuse."""
-    found = TYPED_DAY.fullmatch(text or "")
-    if found is None:
-        return text
-    day, month, year = found.groups()
-    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+    return typed_day(text) or text
 
 
 async def save_entries(
