@@ -17,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from app.auth import passwords
 from app.db import init_models
 from embedded_mongo import ServerThread, start_in_thread
+from models.student import StudentRecord
 from tests.factories import TEST_FIELD_KEY
 
 
@@ -83,6 +84,10 @@ async def beanie_db(session_db: AsyncDatabase) -> AsyncDatabase:
 @pytest.fixture
 async def mdb(beanie_db: AsyncDatabase) -> AsyncDatabase:
     """Beanie-ready database, emptied before each test."""
+    # A test that ran the app's start-up binds Beanie to the app's own client, closed at its
+    # shut-down: bind it back to the session's database before this test uses it.
+    if StudentRecord.get_pymongo_collection().database.client is not beanie_db.client:
+        await init_models(beanie_db.client, beanie_db.name, TEST_FIELD_KEY)
     for name in await beanie_db.list_collection_names():
         await beanie_db[name].delete_many({})
     return beanie_db
