@@ -43,6 +43,7 @@ from typing import Any
 
 import bson
 from bson import Decimal128
+from bson.raw_bson import RawBSONDocument
 from mongomock_ng import aggregate as mm_aggregate
 from mongomock_ng import collection as mm_collection
 from mongomock_ng import filtering, helpers
@@ -51,6 +52,7 @@ from mongomock_ng.geospatial import extract_near_specs
 from mongomock_ng.profiler import get_profiler
 
 from . import fastpaths, semantics
+from .cursors import encoded
 
 Doc = dict[str, Any]
 
@@ -213,6 +215,82 @@ def find(
         # was returned; keep that (one document, the result is discarded).
         _copy(coll, matches[0], projection, spec)
     return [doc for doc in (_copy(coll, d, projection, spec) for d in window) if doc is not None]
+
+
+def find_encoded(
+    coll: Collection,
+    filter_: Any,
+    projection: Any = None,
+    *,
+    sort: Any = None,
+    skip: int = 0,
+    limit: int = 0,
+) -> list[RawBSONDocument]:
+    """``find``'s documents as BSON, encoded at once. Without a projection, or with a plain one
+    (fields included or excluded, no operator), each is encoded from the stored document itself
+    (projected by new containers along the kept paths) instead of from a copy: the copy of a
+    pupil's record cost four times its encoding."""
+    fields = _plain_projection(projection)
+    if fields is None or _unplanned(coll, filter_, skip):
+        return [
+            encoded(doc)
+            for doc in find(coll, filter_, projection, sort=sort, skip=skip, limit=limit)
+        ]
+    spec = helpers.patch_datetime_awareness_in_document(filter_)
+    window = _window(_matching(coll, spec, sort), skip, limit)
+    return [encoded(_shared_projection(doc, fields)) for doc in window]
+
+
+def _plain_projection(projection: Any) -> dict[str, bool] | None:
+    """A projection that only includes or excludes fields (``{}`` for none); None otherwise."""
+    if not projection:
+        return {}
+    if not isinstance(projection, Mapping):
+        return None
+    fields: dict[str, bool] = {}
+    for key, value in projection.items():
+        if not isinstance(key, str) or "$" in key or type(value) not in (int, bool):
+            return None
+        if value not in (0, 1):
+            return None
+        fields[key] = bool(value)
+    rest = {v for k, v in fields.items() if k != "_id"}
+    return fields if len(rest) <= 1 else None  # mixed: mongomock-ng raises its own error
+
+
+def _shared_projection(doc: Doc, fields: dict[str, bool]) -> Doc:
+    """mongomock-ng's projection (``Collection._copy_only_fields``) of a plain projection,
+    sharing the stored values instead of copying them: only for encoding at once."""
+    if not fields:
+        return doc
+    keep_id = fields.get("_id", True)
+    rest = {k: v for k, v in fields.items() if k != "_id"}
+    if not rest:
+        projected = {} if keep_id else {k: v for k, v in doc.items() if k != "_id"}
+    else:
+        combined = mm_collection._combine_projection_spec(rest)
+        projected = _project_shared(doc, combined, next(iter(rest.values())))
+    if not keep_id:
+        projected.pop("_id", None)
+    elif "_id" in doc:
+        projected["_id"] = doc["_id"]
+    return projected
+
+
+def _project_shared(doc: Doc, spec: Mapping[str, Any], include: bool) -> Doc:
+    """``mongomock_ng.collection._project_by_spec`` without positional projection (a plain
+    projection has none) and without copying what it keeps."""
+    out: Doc = {}
+    for key, value in doc.items():
+        sub = spec.get(key, filtering.NOTHING)
+        if isinstance(sub, dict):
+            if isinstance(value, (list, tuple)):
+                out[key] = [_project_shared(item, sub, include) for item in value]
+            elif isinstance(value, dict):
+                out[key] = _project_shared(value, sub, include)
+        elif (sub is not filtering.NOTHING) == include:
+            out[key] = value
+    return out
 
 
 def count(coll: Collection, filter_: Any, *, skip: int = 0, limit: int = 0) -> int:

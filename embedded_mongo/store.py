@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from bson.raw_bson import RawBSONDocument
 from mongomock_ng import OperationFailure
 from mongomock_ng import aggregate as mm_aggregate
 from mongomock_ng.collection import Collection
@@ -56,6 +57,12 @@ class Store(Namespaces):
     history exactly once. Single-threaded: only the server's event loop calls it."""
 
     # -- reads ------------------------------------------------------------------------------
+    @staticmethod
+    def _check_find(filter_: dict[str, Any], sort: dict[str, Any] | None) -> None:
+        refuse_unsupported_operators(filter_, "a query filter")
+        if sort and any(isinstance(v, dict) for v in sort.values()):
+            raise not_supported("Sorting by $meta")
+
     def find(
         self,
         db: str,
@@ -67,9 +74,7 @@ class Store(Namespaces):
         skip: int = 0,
         limit: int = 0,
     ) -> Iterator[dict[str, Any]]:
-        refuse_unsupported_operators(filter_, "a query filter")
-        if sort and any(isinstance(v, dict) for v in sort.values()):
-            raise not_supported("Sorting by $meta")
+        self._check_find(filter_, sort)
         # Copies (and projects) only the documents returned, not every match.
         docs = queries.find(
             self.coll(db, name),
@@ -80,6 +85,28 @@ class Store(Namespaces):
             limit=limit,
         )
         return iter(docs)
+
+    def find_encoded(
+        self,
+        db: str,
+        name: str,
+        filter_: dict[str, Any],
+        *,
+        projection: dict[str, Any] | None = None,
+        sort: dict[str, Any] | None = None,
+        skip: int = 0,
+        limit: int = 0,
+    ) -> list[RawBSONDocument]:
+        """``find``'s documents encoded as BSON at once (for a reply: no copies kept)."""
+        self._check_find(filter_, sort)
+        return queries.find_encoded(
+            self.coll(db, name),
+            filter_,
+            projection or None,
+            sort=sort or None,
+            skip=skip,
+            limit=limit,
+        )
 
     def count(
         self, db: str, name: str, filter_: dict[str, Any], *, skip: int = 0, limit: int = 0

@@ -35,7 +35,7 @@ def find(ctx: Context, cmd: dict[str, Any], db: str) -> dict[str, Any]:
     if batch_size is not None and batch_size < 0:
         raise CommandError(51024, "BSON field 'batchSize' value must be >= 0")
     variables = evaluate_let(cmd.get("let"))
-    docs = ctx.state.store.find(
+    docs = ctx.state.store.find_encoded(
         db,
         name,
         bind_filter(cmd.get("filter") or {}, variables),

@@ -21,6 +21,7 @@ from typing import Any
 import mongomock_ng
 import pytest
 from beanie import Document, Link, init_beanie
+from bson import encode
 from bson.decimal128 import Decimal128
 from bson.int64 import Int64
 from bson.objectid import ObjectId
@@ -32,6 +33,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from embedded_mongo import ServerThread, queries, semantics
 from embedded_mongo.store import Store  # noqa: F401  (installs the semantics and fast paths)
+from embedded_mongo.wire import CODEC
 
 SCHOOL_IDS = [ObjectId(f"65000000000000000000000{i}") for i in range(3)]
 
@@ -174,6 +176,25 @@ def test_find_projections_match_mongomock(mm: Collection, projection: Any) -> No
             limit=limit,
         )
         assert got == expected, (filter_, sort, skip, limit)
+        # What a find command replies: encoded at once, without copies where it can be.
+        expected = outcome(
+            lambda *a, **k: [encode(d, codec_options=CODEC) for d in mm.find(*a, **k)],
+            filter_,
+            dict(projection or {}),
+            skip=skip,
+            limit=limit,
+            sort=sort,
+        )
+        encoded = outcome(
+            lambda *a, **k: [d.raw for d in queries.find_encoded(*a, **k)],
+            mm,
+            filter_,
+            dict(projection or {}) or None,
+            sort=sort,
+            skip=skip,
+            limit=limit,
+        )
+        assert encoded == expected, (filter_, sort, skip, limit)
 
 
 @embedded_only
@@ -500,14 +521,16 @@ async def test_pages_counts_and_distinct_through_the_driver(
 
 
 class Copies:
-    """Counts mongomock's document copies (``Collection._copy_only_fields``, which every find
-    and aggregation copy goes through) and whole-document date patches (what mongomock's
+    """Counts the documents a read hands on (mongomock's copies, ``Collection._copy_only_fields``,
+    which every aggregation copy goes through, and the projections a find encodes without a
+    copy, ``queries._shared_projection``) and whole-document date patches (what mongomock's
     ``$match`` stage made of every document) of documents that have a ``big`` field."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.copied: list[Any] = []
         self.patched = 0
         copy_only_fields = Collection._copy_only_fields
+        shared_projection = queries._shared_projection
         patch = mongomock_ng.helpers.patch_datetime_awareness_in_document
 
         def counting_copy(coll: Collection, doc: Any, *args: Any, **kwargs: Any) -> Any:
@@ -515,12 +538,18 @@ class Copies:
                 self.copied.append(doc["_id"])
             return copy_only_fields(coll, doc, *args, **kwargs)
 
+        def counting_projection(doc: Any, fields: Any) -> Any:
+            if isinstance(doc, dict) and "big" in doc:
+                self.copied.append(doc["_id"])
+            return shared_projection(doc, fields)
+
         def counting_patch(value: Any) -> Any:
             if isinstance(value, dict) and "big" in value:
                 self.patched += 1
             return patch(value)
 
         monkeypatch.setattr(Collection, "_copy_only_fields", counting_copy)
+        monkeypatch.setattr(queries, "_shared_projection", counting_projection)
         monkeypatch.setattr(
             mongomock_ng.helpers, "patch_datetime_awareness_in_document", counting_patch
         )
