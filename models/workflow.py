@@ -90,6 +90,9 @@ class Gradebook(Document):
     term: Literal["hk1", "hk2", "year"] = label("Học kỳ")
     subject_group: Text | None = label("Tổ chuyên môn", default=None)
     teacher: str | None = label("Giáo viên phụ trách", default=None)  # username
+    # Set at submission when the one who submitted it could check it themselves (a group head's
+    # own book): the board checks it instead. Nobody checks or approves what they submitted.
+    checked_by_board: bool = label("Ban giám hiệu kiểm tra", default=False)
     stage: Stage = label("Trạng thái", default=Stage.ENTERING)
     steps: list[Step] = label("Các bước", default_factory=list)
     # The latest submission's reasons for what was still missing, and the latest return's notes.
@@ -101,6 +104,12 @@ class Gradebook(Document):
 
     version: int = label("Phiên bản", default=0, ge=0)
     meta: WriteMeta | None = label("Lần sửa gần nhất", default=None)
+
+    @property
+    def submitter_id(self) -> str | None:
+        """Who handed the book in last (the account id), None before any submission."""
+        submits = [s for s in self.steps if s.kind is StepKind.SUBMIT]
+        return submits[-1].actor_id if submits else None
 
     class Settings:
         name = "gradebooks"

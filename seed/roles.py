@@ -106,10 +106,21 @@ OWN_REPORTS = {"account_id": "$user.id"}
 PARENT_REPORT_WRITABLE = ["path", "item_label", "value_shown", "message"]
 # The approval chain (app/workflow): what each step writes of a book's document and of a
 # correction request. Who checks what: a subject group its subjects' books; the board the
-# homeroom books (conduct and absences have no subject group) and requests outside a subject.
+# homeroom books (conduct and absences have no subject group), the books their group's checker
+# submitted (a group head's own book) and requests outside a subject.
 MY_BOOKS = {"teacher": "$user.username"}
 GROUP_BOOKS = {"kind": "subject", "subject": {"$in": "$user.group_subjects"}}
-BOOK_STEP_FIELDS = ["stage", "steps", "gaps", "returned", "checked_versions", "approved_versions"]
+GROUP_BOOKS_TO_CHECK = {**GROUP_BOOKS, "checked_by_board": {"$ne": True}}
+BOARD_BOOKS_TO_CHECK = {"$or": [{"kind": "homeroom"}, {"checked_by_board": True}]}
+BOOK_STEP_FIELDS = [
+    "stage",
+    "steps",
+    "gaps",
+    "returned",
+    "checked_versions",
+    "approved_versions",
+    "checked_by_board",
+]
 MY_REQUESTS = {"requested_by": "$user.username"}
 GROUP_REQUESTS = {"subject": {"$in": "$user.group_subjects"}}
 REQUEST_STEP_FIELDS = ["status", "steps", "decision"]
@@ -193,7 +204,12 @@ def default_roles() -> list[Role]:
                 _view("auth_events", "Xem nhật ký đăng nhập"),
                 _view("parent_reports", "Xem phụ huynh báo sai sót và câu trả lời"),
                 _chain("gradebooks", [V], {}, "Xem tình trạng nộp, kiểm tra, duyệt mọi sổ"),
-                _chain("gradebooks", [CHECK], {"kind": "homeroom"}, "Kiểm tra sổ chủ nhiệm"),
+                _chain(
+                    "gradebooks",
+                    [CHECK],
+                    BOARD_BOOKS_TO_CHECK,
+                    "Kiểm tra sổ chủ nhiệm và sổ do tổ trưởng tự nộp",
+                ),
                 _chain(
                     "gradebooks",
                     [APPROVE, LOCK, UNLOCK],
@@ -228,8 +244,12 @@ def default_roles() -> list[Role]:
                     ],
                     description="Xem điểm các môn của tổ chuyên môn, mọi lớp",
                 ),
+                _chain("gradebooks", [V], GROUP_BOOKS, "Xem tình trạng sổ các môn của tổ"),
                 _chain(
-                    "gradebooks", [V, CHECK], GROUP_BOOKS, "Kiểm tra hoặc trả lại sổ các môn của tổ"
+                    "gradebooks",
+                    [CHECK],
+                    GROUP_BOOKS_TO_CHECK,
+                    "Kiểm tra hoặc trả lại sổ các môn của tổ (trừ sổ mình nộp)",
                 ),
                 _chain(
                     "corrections",

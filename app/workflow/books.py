@@ -17,6 +17,13 @@ from models.student_parts import TERM_LABELS
 from models.workflow import STAGE_LABELS, Gradebook, Stage
 
 NO_BOOK = "Không tìm thấy sổ này hoặc sổ không thuộc phạm vi của bạn"
+# Separation of duties: the steps after a submission are never taken by the one who submitted.
+OWN_BOOK = {
+    Action.CHECK: "Sổ này do chính bạn nộp nên bạn không thể tự kiểm tra hoặc trả lại; "
+    "Ban giám hiệu kiểm tra sổ này",
+    Action.APPROVE: "Sổ này do chính bạn nộp nên bạn không thể tự duyệt hoặc trả lại; cần một "
+    "thành viên khác của Ban giám hiệu",
+}
 
 
 def book_lock(key: BookKey) -> LockScope:
@@ -74,16 +81,30 @@ async def gradebook(key: BookKey) -> Gradebook:
     return await stored_gradebook(key) or await new_gradebook(key)
 
 
-def may(access: Access, action: Action, doc: Gradebook) -> bool:
+def granted(access: Access, action: Action, doc: Gradebook) -> bool:
     """Whether the reader's role rules grant ``action`` on this book (rules as data)."""
     return access.can("gradebooks", action) and access.scope("gradebooks", action).matches(doc)
 
 
+def own_submission(access: Access, action: Action, doc: Gradebook) -> bool:
+    """Whether ``action`` would be taken on a book by the very one who submitted it."""
+    return action in OWN_BOOK and doc.submitter_id == access.actor().id
+
+
+def may(access: Access, action: Action, doc: Gradebook) -> bool:
+    """Whether the reader may take ``action`` on this book: granted by their rules, and not a
+    check or an approval of their own submission."""
+    return granted(access, action, doc) and not own_submission(access, action, doc)
+
+
 def require(access: Access, action: Action, doc: Gradebook) -> None:
     """Refuse a step the reader may not take: 403 without the action at all, 404 for a book
-    outside the rows their rule covers (never revealed)."""
+    outside the rows their rule covers (never revealed), 403 for a check or an approval of
+    what they submitted themselves."""
     if not access.can("gradebooks", action):
         raise Forbidden(f"Bạn không có quyền «{ACTION_LABELS[action]}» sổ điểm")
+    if own_submission(access, action, doc):
+        raise Forbidden(OWN_BOOK[action])
     if not access.scope("gradebooks", action).matches(doc):
         raise NotFound(NO_BOOK)
 

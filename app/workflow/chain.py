@@ -28,7 +28,7 @@ from models.common import WriteSource
 from models.role import Action
 from models.workflow import STEP_LABELS, Gradebook, Note, Stage, Step, StepKind
 
-from .books import book_lock, book_name, gradebook, require, stage_label
+from .books import book_lock, book_name, gradebook, granted, require, stage_label
 
 REASON_NEEDED = "Cần ghi lý do cho mỗi học sinh còn thiếu điểm: {names}"
 COMMENT_NEEDED = "Cần ghi nhận xét khi trả lại sổ (chung, hoặc cho từng học sinh)"
@@ -183,6 +183,10 @@ async def submit(
         raise InvalidInput(REASON_NEEDED.format(names=", ".join(unexplained)), field="gaps")
     doc = await _stored(access, doc)
     step = _step(access, StepKind.SUBMIT, _clean(comment), gaps)
+    # Who would check it as it stands: if that is the one submitting (a group head's own book),
+    # the board checks it instead.
+    as_routed = doc.model_copy(update={"checked_by_board": False})
+    by_board = granted(access, Action.CHECK, as_routed)
     # The step first: of two submissions at once only one is written (the document's version
     # guards it); then the book closes to entry in every record.
     saved = await _write_step(
@@ -190,7 +194,12 @@ async def submit(
         Action.SUBMIT,
         doc,
         step,
-        {"stage": Stage.SUBMITTED.value, "gaps": [g.model_dump() for g in gaps], "returned": []},
+        {
+            "stage": Stage.SUBMITTED.value,
+            "gaps": [g.model_dump() for g in gaps],
+            "returned": [],
+            "checked_by_board": by_board,
+        },
     )
     await _set_lock(access, book, {"submitted": True}, f"Nộp {book_name(key)}")
     return saved

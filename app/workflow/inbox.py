@@ -22,7 +22,7 @@ from models.workflow import (
     Stage,
 )
 
-from .books import book_name, key_of
+from .books import book_name, key_of, own_submission
 
 MAX_ITEMS = 200  # per provider; the page says when there are more
 
@@ -144,13 +144,20 @@ async def books_to_submit(access: Access) -> list[Item]:
 @register("to_check", "Sổ chờ kiểm tra")
 async def books_to_check(access: Access) -> list[Item]:
     docs = await _books(access, Action.CHECK, {"stage": Stage.SUBMITTED.value})
-    return [_book_item("to_check", d, _submitted_by(d)) for d in docs]
+    found = _others(access, Action.CHECK, docs)
+    return [_book_item("to_check", d, _submitted_by(d)) for d in found]
 
 
 @register("to_approve", "Sổ chờ duyệt")
 async def books_to_approve(access: Access) -> list[Item]:
     docs = await _books(access, Action.APPROVE, {"stage": Stage.CHECKED.value})
-    return [_book_item("to_approve", d, _submitted_by(d)) for d in docs]
+    found = _others(access, Action.APPROVE, docs)
+    return [_book_item("to_approve", d, _submitted_by(d)) for d in found]
+
+
+def _others(access: Access, action: Action, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The books the reader did not submit themselves (those wait for someone else)."""
+    return [d for d in docs if not own_submission(access, action, Gradebook.model_validate(d))]
 
 
 def _submitted_by(doc: dict[str, Any]) -> str:

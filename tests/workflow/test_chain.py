@@ -7,13 +7,21 @@ from decimal import Decimal
 
 import pytest
 
-from app.errors import Conflict, InvalidInput, TermLocked
+from app.clock import utcnow
+from app.context import SYSTEM_ACTOR
+from app.errors import Conflict, Forbidden, InvalidInput, TermLocked
 from app.records.approved import approved_view
+from app.scorebook.books import BookKey, load_book
+from app.store import access_for, system_writer
 from app.workflow import chain
 from app.workflow import school as school_locks
-from app.workflow.books import new_gradebook
+from app.workflow.books import gradebook, may, new_gradebook, require
 from app.workflow.chain import ChangedSinceLoaded, GapReasons
-from models.workflow import Gradebook, Stage, StepKind
+from app.workflow.inbox import inbox
+from models.common import WriteSource
+from models.role import Action
+from models.user import User
+from models.workflow import Gradebook, Stage, Step, StepKind
 from tests.admin.school import YEAR, School
 
 from .helpers import (
@@ -252,3 +260,69 @@ async def test_a_book_returned_while_the_board_approves_ends_open_to_its_teacher
         lock = lock_of(await raw(school, code))
         assert lock["locked"] is False
         assert lock["submitted"] is False
+
+
+async def test_a_group_heads_own_book_is_checked_by_the_board(school: School) -> None:
+    """Nobody checks or approves what they submitted: the group head who teaches the subject
+    hands the book in, the board checks it, and the head's inbox does not list it."""
+    await fill_book(school)
+    users = system_writer("users", SYSTEM_ACTOR, source=WriteSource.SYSTEM, reason="Phân công")
+    await users.update(school.users["gv.toan"].id, {"teaching": []})  # type: ignore[arg-type]
+    head_user = await users.update(
+        school.users["tt.toan"].id,  # type: ignore[arg-type]
+        {"roles": ["tocm", "gvbm"], "teaching": [{"class_name": "7A1", "subject": "TOAN"}]},
+    )
+    assert isinstance(head_user, User)
+    head = await access_for(head_user)
+    board = await as_user(school, "bgh.ht")
+
+    await chain.submit(head, TOAN_HK1, GapReasons())
+    book = await stored_book()
+    assert book.teacher == "tt.toan"
+    assert book.checked_by_board
+    assert book.submitter_id == str(head_user.id)
+    with pytest.raises(Forbidden, match="chính bạn nộp"):
+        await chain.check(head, TOAN_HK1, "Tự kiểm tra")
+    with pytest.raises(Forbidden, match="chính bạn nộp"):
+        await chain.return_book(head, TOAN_HK1, "Tự trả lại", {})
+    assert [i.kind for g in await inbox(head) for i in g.items if i.kind == "to_check"] == []
+    to_check = [i for g in await inbox(board) for i in g.items if i.kind == "to_check"]
+    assert [i.book for i in to_check] == [
+        {"kind": "subject", "year": YEAR, "class": "7A1", "term": "hk1", "subject": "TOAN"}
+    ]
+
+    await chain.check(board, TOAN_HK1, "Ban giám hiệu đã kiểm tra")
+    await chain.approve(board, TOAN_HK1, await seen_versions(board), "Đồng ý")
+    assert (await stored_book()).stage is Stage.APPROVED
+
+    # A book another teacher submits goes to the group head as before.
+    hk2 = BookKey("subject", YEAR, "7A1", "hk2", "TOAN")
+    await users.update(school.users["tt.toan"].id, {"teaching": []})  # type: ignore[arg-type]
+    await users.update(
+        school.users["gv.toan"].id,  # type: ignore[arg-type]
+        {"teaching": [{"class_name": "7A1", "subject": "TOAN"}]},
+    )
+    teacher = await as_user(school, "gv.toan")
+    reasons = GapReasons({row.id: "Chưa đến kỳ" for row in (await load_book(teacher, hk2)).rows})
+    await chain.submit(teacher, hk2, reasons)
+    assert not (await gradebook(hk2)).checked_by_board
+    await chain.check(await as_user(school, "tt.toan"), hk2, "Đủ")
+
+
+async def test_nobody_approves_a_book_they_submitted(school: School) -> None:
+    board = await as_user(school, "bgh.ht")
+    doc = (await new_gradebook(TOAN_HK1)).model_copy(
+        update={
+            "stage": Stage.CHECKED,
+            "steps": [
+                Step(kind=StepKind.SUBMIT, actor_id=board.actor().id, actor_name="x", at=utcnow())
+            ],
+        }
+    )
+    with pytest.raises(Forbidden, match="không thể tự duyệt"):
+        require(board, Action.APPROVE, doc)
+    assert not may(board, Action.APPROVE, doc)
+    someone_else = doc.model_copy(
+        update={"steps": [doc.steps[0].model_copy(update={"actor_id": "another"})]}
+    )
+    require(board, Action.APPROVE, someone_else)
