@@ -19,6 +19,7 @@ class ExportKind(StrEnum):
     WORKBOOK = "workbook"
     PUPIL_LIST = "pupil_list"
     TRANSFER_IN = "transfer_in"
+    RESULTS_STATISTICS = "results_statistics"
 
 
 EXPORT_KIND_LABELS = {
@@ -28,6 +29,7 @@ EXPORT_KIND_LABELS = {
     ExportKind.WORKBOOK: "Bảng kết quả các lớp (Excel)",
     ExportKind.PUPIL_LIST: "Danh sách học sinh (CSV)",
     ExportKind.TRANSFER_IN: "Nhập năm học cũ của học sinh chuyển đến",
+    ExportKind.RESULTS_STATISTICS: "Thống kê kết quả (Excel)",
 }
 
 

@@ -17,7 +17,7 @@ from .types import Text, search_key
 
 class TeachingAssignment(BaseModel):
     class_name: str = label("Lớp")
-    subject: str = label("Môn")
+    subject: str = label("Môn học")
 
 
 class AccountKind(StrEnum):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import bson.errors
@@ -435,14 +435,33 @@ class ScopedModelView(ModelView):
     def invalid(self, errors: Mapping[str, str]) -> FormValidationError:
         """Validation messages on their fields. A field inside a list item (a guardian's
         phone) is also named above the form: the form shows no message inside list items."""
-        inside = {path: message for path, message in errors.items() if in_list_item(path)}
         nested = nest_errors(dict(errors))
-        if inside:
-            nested["__all__"] = "; ".join(
-                f"{describe_path(self.resource, path)}: {message}"
-                for path, message in inside.items()
-            )
+        if named := self.named_in_list_items(errors):
+            nested["__all__"] = named
         return form_error(nested)
+
+    def named_in_list_items(self, errors: Mapping[str, str]) -> str:
+        """The messages on fields inside list items, each headed by its item, as the text
+        above the form: «Phân công giảng dạy 2 › Lớp: …» ("" when there are none)."""
+        return "; ".join(
+            f"{describe_path(self.resource, path)}: {message}"
+            for path, message in errors.items()
+            if in_list_item(path)
+        )
+
+    async def validate_fields(
+        self, request: Request, data: dict[str, Any], exclude: Collection[str] = ()
+    ) -> None:
+        """The library's own field checks (a required choice left unchosen). A failure inside
+        a list item is shown on the item and also named above the form, like ``invalid``."""
+        try:
+            await super().validate_fields(request, data, exclude)
+        except FormValidationError as exc:
+            paths = flatten({str(key): value for key, value in exc.errors.items()})
+            messages = {path: value for path, value in paths.items() if isinstance(value, str)}
+            if (named := self.named_in_list_items(messages)) and "__all__" not in exc.errors:
+                exc.errors["__all__"] = named
+            raise
 
     async def before_generic_write(self, request: Request, new: Any, old: Any | None) -> None:
         """Hook for views that validate more (roles check their rules, users their rights)."""

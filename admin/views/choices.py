@@ -17,13 +17,12 @@ from typing import Any, ClassVar
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette_admin.contrib.beanie.filters import InFilter, NotInFilter
-from starlette_admin.fields import EnumField
 from starlette_admin.filters.base import BaseFilter
 from starlette_admin.types import RequestAction
 
 from app.store.directory import current_classes
 
-from .fields import CodeEqualFilter, CodeNotEqualFilter
+from .fields import ChoiceField, CodeEqualFilter, CodeNotEqualFilter
 
 Choices = list[tuple[str, str]]
 
@@ -64,7 +63,7 @@ class ChoiceSource:
 
 
 @dataclass
-class CatalogueChoiceField(EnumField):
+class CatalogueChoiceField(ChoiceField):
     """A select (or multi-select) whose choices come from a ``ChoiceSource``. A stored value
     missing from the list is shown as it is, never as an error."""
 

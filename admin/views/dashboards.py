@@ -26,19 +26,19 @@ from app.dashboards.results import (
     LEVELS,
     TITLES,
     Results,
-    export_results,
     in_sentence,
     results,
 )
 from app.dashboards.rules import KIND_LABELS
 from app.dashboards.timing import timing
-from app.exports.files import slug
+from app.exports import files
 from app.store import Found
 from models.role import Action
 from models.student_parts import TERM_LABELS
 
 from ..access import access_of
 from ..charts import Bar, Segment, line_chart, percent_bars, stacked_bars
+from .exports import download
 
 PAGE_SIZE = 50
 SECTIONS = {
@@ -314,14 +314,10 @@ class DashboardsView(CustomView):
         if board is None:
             return self._no_year(request)
         stats = self._results(request, board)
-        data = export_results(stats, school_name=self.school_name, school_year=board.school_year)
-        period = slug(TERM_LABELS[stats.period])  # "ca-nam", as the other exports name it
-        name = f"thong-ke-ket-qua-{period}-{board.school_year}.xlsx"
-        return Response(
-            data,
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        export = await files.results_statistics(
+            access, stats, school_year=board.school_year, school=self.school_name
         )
+        return download(export)
 
     @route("/inspections/{pk}/print", methods=["GET"], name="inspection_print")
     async def print_inspection(self, request: Request) -> Response:

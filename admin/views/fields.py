@@ -5,20 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from starlette.requests import Request
 from starlette_admin.contrib.beanie.filters import ContainsFilter, StartsWithFilter
 from starlette_admin.fields import (
     BaseField,
     BooleanField,
     DateField,
     DateTimeField,
+    EnumField,
     IntegerField,
     StringField,
 )
 from starlette_admin.filters.base import BaseFilter, FilterApplyContext
 from starlette_admin.filters.generic import EqualFilter as BaseEqualFilter
 from starlette_admin.filters.generic import NotEqualFilter as BaseNotEqualFilter
+from starlette_admin.helpers import is_empty_value
 
 F = TypeVar("F", bound=BaseField)
+NOT_CHOSEN = "Chưa chọn, hãy chọn một mục trong danh sách"
 
 
 def labelled(field: F, label: str) -> F:
@@ -54,6 +58,21 @@ class HiddenTextField(StringField):
     exclude_from_import: bool | None = True
     searchable: bool | None = False
     orderable: bool | None = False
+
+
+@dataclass
+class ChoiceField(EnumField):
+    """A select that can open on a placeholder («— Chọn lớp —») instead of its first entry,
+    so a new list item (a teaching assignment) never carries a value nobody picked. Left on
+    the placeholder, a required one is refused as not chosen."""
+
+    placeholder: str = ""
+    form_template: str = "fields/form/choice.html"
+
+    async def validate(self, request: Request, value: Any, form_values: dict[str, Any]) -> None:
+        if self.required and is_empty_value(value):
+            raise ValueError(NOT_CHOSEN)
+        await super().validate(request, value, form_values)
 
 
 @dataclass

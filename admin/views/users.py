@@ -28,13 +28,14 @@ from models.user import TeachingAssignment, User
 from ..access import access_of
 from .base import ScopedModelView, form_error
 from .choices import CatalogueChoiceField, ChoiceSource
-from .fields import VersionField, labelled
+from .fields import ChoiceField, VersionField, labelled
 
 # Roles that open every record or every account: granting one is journalled for the board.
 PRIVILEGED_ROLES = ("bgh", "cntt")
 SELF_GRANT = "Không tự cấp thêm vai trò cho chính tài khoản của mình; hãy nhờ người quản trị khác"
 NOT_IN_LIST = "«{value}» không có trong danh sách {what}; hãy chọn trong danh sách"
 CLASSES = "lớp của năm học hiện tại"
+CLASS, SUBJECT = "— Chọn lớp —", "— Chọn môn học —"
 NEW_ACCOUNT_STATE = (
     "Bỏ chọn nếu chưa cho đăng nhập. Khi lưu, hệ thống tạo một mật khẩu tạm thời (hiện một "
     "lần); người dùng phải đổi mật khẩu ở lần đăng nhập đầu."
@@ -114,9 +115,14 @@ class UserView(ScopedModelView):
                 sa.CollectionField(
                     "teaching",
                     fields=[
-                        _pick("class_name", "Lớp", "classes", required=True),
-                        sa.EnumField(
-                            "subject", label="Môn học", choices=SUBJECT_CHOICES, required=True
+                        # A new row opens on «— Chọn … —»: nothing is assigned unpicked.
+                        _pick("class_name", "Lớp", "classes", required=True, placeholder=CLASS),
+                        ChoiceField(
+                            "subject",
+                            label="Môn học",
+                            choices=SUBJECT_CHOICES,
+                            required=True,
+                            placeholder=SUBJECT,
                         ),
                     ],
                 )

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from app.dashboards.results import Results, export_results
 from app.errors import InvalidInput, NotFound
 from app.store import Access, Found
 from models.exports import ExportKind
 from models.role import Action
+from models.student_parts import TERM_LABELS
 
 from . import integration, ministry, tables
 from .journal import journal
@@ -272,6 +274,29 @@ async def results_workbook(
         file_name=name,
         description=f"Kết quả các lớp, {PERIOD_NAMES[period]} năm học {school_year}",
         pupil_codes=[str(r.get("code") or "") for r in records],
+        school_year=school_year,
+    )
+    return ExportFile(data, name, XLSX)
+
+
+async def results_statistics(
+    access: Access, stats: Results, *, school_year: str, school: str
+) -> ExportFile:
+    """The dashboards' results statistics (computed from what ``access`` may read) as an
+    Excel workbook; it names no pupil, so the journal counts the pupils it covers."""
+    data = export_results(stats, school_name=school, school_year=school_year)
+    period = slug(TERM_LABELS[stats.period])  # "ca-nam", as the other exports name it
+    name = f"thong-ke-ket-qua-{period}-{school_year}.xlsx"
+    await journal(
+        access,
+        ExportKind.RESULTS_STATISTICS,
+        file_format="xlsx",
+        file_name=name,
+        description=(
+            f"Thống kê kết quả {stats.period_phrase}, năm học {school_year} "
+            f"({len(stats.classes)} lớp, {stats.total.pupils} học sinh)"
+        ),
+        pupil_count=stats.total.pupils,
         school_year=school_year,
     )
     return ExportFile(data, name, XLSX)

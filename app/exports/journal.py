@@ -20,10 +20,12 @@ async def journal(
     file_name: str,
     description: str,
     pupil_codes: Sequence[str] = (),
+    pupil_count: int | None = None,
     school_year: str | None = None,
     class_name: str | None = None,
 ) -> ExportEntry:
-    """Append who exported what, now."""
+    """Append who exported what, now. ``pupil_count`` is for a file that counts pupils
+    without naming them (statistics); otherwise it is the number of codes."""
     user = access.user
     actor = access.actor()
     entry = ExportEntry(
@@ -34,7 +36,7 @@ async def journal(
         description=description,
         school_year=school_year,
         class_name=class_name,
-        pupil_count=len(pupil_codes),
+        pupil_count=len(pupil_codes) if pupil_count is None else pupil_count,
         pupil_codes=list(pupil_codes)[:MAX_CODES],
         actor_id=actor.id,
         actor_name=actor.name,

@@ -157,3 +157,46 @@ async def test_the_user_menu_links_to_changing_ones_password(school: School) -> 
     page = (await it.get("/admin/")).text
     assert 'id="menu-password" href="/account/password?next=/admin/"' in page
     assert 'id="menu-account" href="/account"' in page
+
+
+def opening_option(html: str, name: str) -> tuple[str, str, bool]:
+    """(value, label, whether any option is marked selected) of the select named ``name``:
+    what a browser shows and sends when nobody touches it."""
+    select = re.search(rf'<select[^>]*name="{re.escape(name)}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, f"no select named {name}"
+    found = re.findall(r'<option value="([^"]*)"[^>]*>\s*(.*?)\s*</option>', select.group(1), re.S)
+    return found[0][0], found[0][1], "selected" in select.group(1)
+
+
+async def test_a_new_assignment_starts_with_nothing_chosen(school: School) -> None:
+    it = await school.login("it.quantri")
+    # The template of a new assignment row (carried escaped in the page): a placeholder is
+    # shown, not the first class and subject as if someone had picked them.
+    item = html.unescape((await it.get("/admin/users/create")).text)
+    assert opening_option(item, "class_name") == ("", "— Chọn lớp —", False)
+    assert opening_option(item, "subject") == ("", "— Chọn môn học —", False)
+
+
+async def test_an_assignment_left_unchosen_is_refused_by_row(school: School) -> None:
+    it = await school.login("it.quantri")
+    unchosen = dict(NEW_TEACHER) | {"teaching.1.class_name": "", "teaching.2.subject": ""}
+    response = await post(it, "/admin/users/create", list(unchosen.items()))
+    assert response.status_code == 422
+    assert await User.find_one({"username": "gv.ly"}) is None
+    assert form_error(response.text) == (
+        "Phân công giảng dạy 2 › Lớp: Chưa chọn, hãy chọn một mục trong danh sách; "
+        "Phân công giảng dạy 3 › Môn học: Chưa chọn, hãy chọn một mục trong danh sách"
+    )
+    # Everything else on the form is kept as it was sent, the unchosen ones still unchosen.
+    kept = form_fields(response.text)
+    for name in ("username", "full_name", "roles", "homeroom_classes", "subject_group"):
+        assert [v for k, v in kept if k == name] == [unchosen[name]], name
+    rows = [(k.rsplit(".", 1)[1], v) for k, v in kept if k.startswith("teaching.")]
+    assert rows == [
+        ("class_name", "7A2"),
+        ("subject", "TOAN"),
+        ("class_name", ""),
+        ("subject", "TINHOC"),
+        ("class_name", "7A2"),
+        ("subject", ""),
+    ]

@@ -27,6 +27,7 @@ from app.dashboards.quality import book_issues
 from app.dashboards.snapshot import BookCells
 from app.store import access_for
 from models.catalogue import Subject
+from models.exports import ExportEntry
 from models.inspection import Inspection
 from models.student import StudentRecord
 from models.user import User
@@ -263,6 +264,7 @@ async def test_readers_without_the_grant_are_refused(filled: School, username: s
     for path in ("", "/quality", "/results", "/results.xlsx", "/timeliness", "/crosschecks"):
         response = await client.get(f"{DASH}{path}")
         assert response.status_code == 403, (path, response.status_code)
+    assert await ExportEntry.find_all().count() == 0  # a refused download is not journalled
     menu = await client.get("/admin/")
     assert "Theo dõi, kiểm tra" not in menu.text
 
@@ -366,6 +368,18 @@ async def test_results_statistics_and_excel(filled: School) -> None:
     )
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Theo lớp", "Theo khối"]
+    # Journalled like every export: who took which file, when, and how many pupils it counts.
+    (entry,) = await ExportEntry.find_all().to_list()
+    assert (entry.kind, entry.file_format, entry.school_year) == (
+        "results_statistics",
+        "xlsx",
+        YEAR,
+    )
+    assert entry.file_name == f"thong-ke-ket-qua-ca-nam-{YEAR}.xlsx"
+    assert (entry.username, entry.actor_name) == ("bgh.ht", filled.users["bgh.ht"].full_name)
+    assert utcnow() - entry.at.replace(tzinfo=utcnow().tzinfo) < timedelta(minutes=1)
+    assert entry.pupil_count == 6
+    assert entry.description == f"Thống kê kết quả cả năm, năm học {YEAR} (2 lớp, 6 học sinh)"
     sheet = book["Theo lớp"]
     header = [c.value for c in sheet[4]]
     values = dict(zip(header, [c.value for c in sheet[5]], strict=True))

@@ -120,9 +120,31 @@ async def test_it_creates_a_teacher_with_assignments_picked_from_lists(
     await page.keyboard.press("Enter")
     await page.get_by_role("button", name="Thêm mục").click()
     item = page.locator("#teaching .list-container .field-list-item")
-    await item.locator("select[name$='.class_name']").select_option(label=klass["name"])
-    await item.locator("select[name$='.subject']").select_option(label="Toán")
+    class_select = item.locator("select[name$='.class_name']")
+    subject_select = item.locator("select[name$='.subject']")
+    # A new assignment starts with nothing chosen, not on the first class and subject.
+    await expect(class_select).to_have_value("")
+    await expect(subject_select).to_have_value("")
+    assert await class_select.evaluate("s => s.selectedOptions[0].text.trim()") == "— Chọn lớp —"
+    assert await subject_select.evaluate("s => s.selectedOptions[0].text.trim()") == (
+        "— Chọn môn học —"
+    )
+    await pages.shot(page, "assignment-added", full_page=False)
+    await class_select.select_option(label=klass["name"])
     await page.select_option("select[name=subject_group]", index=1)
+    # Saved with the subject left unchosen: refused, naming the row, and nothing else lost.
+    await page.get_by_role("button", name="Lưu", exact=True).click()
+    await expect(page.locator("#form-error")).to_contain_text(
+        "Phân công giảng dạy 1 › Môn học: Chưa chọn"
+    )
+    await page.wait_for_load_state("networkidle")
+    await pages.shot(page, "assignment-unchosen-refused")
+    assert school.db.users.find_one({"username": "gv.thunghiem"}) is None
+    await expect(page.locator("input[name=username]")).to_have_value("gv.thunghiem")
+    await expect(page.locator("select[name=roles]")).to_have_value("gvbm")
+    await expect(class_select).to_have_value(klass["name"])
+    await expect(subject_select).to_have_value("")
+    await subject_select.select_option(label="Toán")
     await pages.shot(page, "form-filled")
     await page.get_by_role("button", name="Lưu", exact=True).click()
     await page.wait_for_url(lambda url: "/admin/users/list" in url)
