@@ -72,6 +72,12 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
     return run_create_admin(args, settings)
 
 
+def _roles_update(args: argparse.Namespace, settings: Settings) -> int:
+    from .auth.bootstrap import run_roles_update
+
+    return run_roles_update(args, settings)
+
+
 def _changelog_worker(args: argparse.Namespace, settings: Settings) -> int:
     import signal
 
@@ -325,6 +331,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="đọc mật khẩu từ dòng đầu của đầu vào chuẩn",
     )
     admin.set_defaults(func=_create_admin)
+    roles = sub.add_parser(
+        "roles-update",
+        help="tạo các vai trò mặc định còn thiếu và cập nhật quyền mặc định chưa bị chỉnh sửa "
+        "(chạy sau mỗi lần nâng cấp; chạy lại không thay đổi gì)",
+    )
+    roles.set_defaults(func=_roles_update)
     worker = sub.add_parser(
         "changelog-worker", help="ghi nhật ký thay đổi (mỗi lúc chỉ một tiến trình ghi)"
     )

@@ -154,6 +154,27 @@ def teacher_chain() -> list[Permission]:
     ]
 
 
+def board_books_check() -> Permission:
+    return _chain(
+        "gradebooks",
+        [CHECK],
+        BOARD_BOOKS_TO_CHECK,
+        "Kiểm tra sổ chủ nhiệm và sổ do tổ trưởng tự nộp",
+    )
+
+
+def group_books_chain() -> list[Permission]:
+    return [
+        _chain("gradebooks", [V], GROUP_BOOKS, "Xem tình trạng sổ các môn của tổ"),
+        _chain(
+            "gradebooks",
+            [CHECK],
+            GROUP_BOOKS_TO_CHECK,
+            "Kiểm tra hoặc trả lại sổ các môn của tổ (trừ sổ mình nộp)",
+        ),
+    ]
+
+
 def _view(resource: str, description: str, fields: list[str] | None = None) -> Permission:
     return Permission(
         resource=resource, actions=[V], read_fields=fields or ["**"], description=description
@@ -204,12 +225,7 @@ def default_roles() -> list[Role]:
                 _view("auth_events", "Xem nhật ký đăng nhập"),
                 _view("parent_reports", "Xem phụ huynh báo sai sót và câu trả lời"),
                 _chain("gradebooks", [V], {}, "Xem tình trạng nộp, kiểm tra, duyệt mọi sổ"),
-                _chain(
-                    "gradebooks",
-                    [CHECK],
-                    BOARD_BOOKS_TO_CHECK,
-                    "Kiểm tra sổ chủ nhiệm và sổ do tổ trưởng tự nộp",
-                ),
+                board_books_check(),
                 _chain(
                     "gradebooks",
                     [APPROVE, LOCK, UNLOCK],
@@ -244,13 +260,7 @@ def default_roles() -> list[Role]:
                     ],
                     description="Xem điểm các môn của tổ chuyên môn, mọi lớp",
                 ),
-                _chain("gradebooks", [V], GROUP_BOOKS, "Xem tình trạng sổ các môn của tổ"),
-                _chain(
-                    "gradebooks",
-                    [CHECK],
-                    GROUP_BOOKS_TO_CHECK,
-                    "Kiểm tra hoặc trả lại sổ các môn của tổ (trừ sổ mình nộp)",
-                ),
+                *group_books_chain(),
                 _chain(
                     "corrections",
                     [V, CHECK],

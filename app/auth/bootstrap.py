@@ -18,6 +18,7 @@ from app.store import system_writer
 from models.auth import AuthEventKind
 from models.common import WriteSource
 from models.user import User
+from seed.role_updates import RolesUpdate, update_default_roles
 
 from .events import record_event
 from .passwords import hash_password
@@ -104,17 +105,48 @@ def run_create_admin(args: argparse.Namespace, settings: Settings) -> int:
         password = _read_password(args, sys.stdin)
         check_new_admin(username, full_name, password)  # fail before touching the database
 
-        async def run(uri: str) -> User:
+        async def run(uri: str) -> tuple[User, RolesUpdate]:
             async with connected(settings, uri):
-                return await create_admin(username, full_name, password, actor=cli_actor())
+                # The account's role, and every other default role, must exist for it to act.
+                roles = await update_default_roles(cli_actor())
+                return await create_admin(username, full_name, password, actor=cli_actor()), roles
 
         with database_uri(settings) as uri:
-            user = asyncio.run(run(uri))
+            user, roles = asyncio.run(run(uri))
     except (InvalidInput, Conflict) as exc:
         print(f"Không tạo được tài khoản: {exc.message}", file=sys.stderr)
         return 1
     except (EOFError, KeyboardInterrupt):
         print("Đã hủy.", file=sys.stderr)
         return 1
+    print_roles_update(roles)
     print(f"Đã tạo tài khoản CNTT «{user.username}» ({user.full_name}).")
+    return 0
+
+
+def print_roles_update(report: RolesUpdate) -> None:
+    if report.created:
+        print(f"Đã tạo các vai trò mặc định: {', '.join(report.created)}.")
+    for line in report.updated:
+        print(f"Đã cập nhật vai trò {line}.")
+    for line in report.customized:
+        print(
+            f"Giữ nguyên vai trò {line} — quyền này đã được chỉnh sửa nên không tự cập nhật; "
+            "hãy xem lại trong trang Vai trò."
+        )
+    if not (report.created or report.updated or report.customized):
+        print("Các vai trò mặc định đã đầy đủ và đúng phiên bản.")
+
+
+def run_roles_update(args: argparse.Namespace, settings: Settings) -> int:
+    """``hocba roles-update``: create the missing default roles and bring unchanged default
+    grants up to date (see ``seed.role_updates``)."""
+    from app.runtime import connected, database_uri
+
+    async def run(uri: str) -> RolesUpdate:
+        async with connected(settings, uri):
+            return await update_default_roles(cli_actor())
+
+    with database_uri(settings) as uri:
+        print_roles_update(asyncio.run(run(uri)))
     return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from models.role import Role
 from models.user import User
 
 from .collections import collection
@@ -29,6 +30,12 @@ async def role_names() -> dict[str, str]:
 
 async def role_exists(code: str) -> bool:
     return bool(await collection("roles").count_documents({"code": code}, limit=1))
+
+
+async def find_role(code: str) -> Role | None:
+    """The role with this code, for the IT group's tools (the default roles' updates)."""
+    raw = await collection("roles").find_one({"code": code})
+    return Role.model_validate(raw) if raw is not None else None
 
 
 async def find_user(username: str) -> User | None:

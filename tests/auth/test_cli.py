@@ -17,9 +17,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 from app import cli
 from app.auth.passwords import verify_password
 from app.config import get_settings
+from app.store import access_for
 from models import ALL_DOCUMENTS
 from models.auth import AuthEvent, AuthEventKind
 from models.common import WriteSource
+from models.role import Action, Role
 from models.user import User
 from tests.auth.helpers import SECRET, MakeUser
 
@@ -64,9 +66,13 @@ ARGS = [
 
 async def test_create_admin_from_stdin(run_cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     assert await run_cli(ARGS, GOOD + "\n") == 0
-    assert "Đã tạo tài khoản CNTT «cntt.hoa»" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Đã tạo tài khoản CNTT «cntt.hoa»" in out
+    # A fresh database gets the default roles, so the first IT account can manage them.
+    assert "Đã tạo các vai trò mặc định" in out
     user = await User.find_one(User.username == "cntt.hoa")
     assert user is not None
+    assert (await access_for(user)).can("roles", Action.EDIT)
     assert user.roles == ["cntt"]
     assert user.active
     assert not user.must_change_password
@@ -181,3 +187,13 @@ async def test_the_installed_command_in_a_fresh_process(
     )
     assert again.returncode == 1
     assert "đã có trong hệ thống" in again.stderr
+
+
+async def test_roles_update_creates_the_missing_roles_then_changes_nothing(  # type: ignore[no-untyped-def]
+    run_cli, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await run_cli(["roles-update"]) == 0
+    assert "Đã tạo các vai trò mặc định: bgh, tocm" in capsys.readouterr().out
+    assert await Role.find_one(Role.code == "cntt") is not None
+    assert await run_cli(["roles-update"]) == 0
+    assert "Các vai trò mặc định đã đầy đủ và đúng phiên bản." in capsys.readouterr().out
