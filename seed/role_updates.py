@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from app.context import Actor
 from app.store import system_writer
-from app.store.directory import find_role
+from app.store.directory import existing_keys, find_role
 from models.common import WriteSource
 from models.role import Permission
 
@@ -23,6 +23,7 @@ from .roles import (
     V,
     _chain,
     board_books_check,
+    default_roles,
     group_books_chain,
     seed_roles,
 )
@@ -64,9 +65,16 @@ def grant_changes() -> list[GrantChange]:
 
 @dataclass
 class RolesUpdate:
-    created: list[str] = field(default_factory=list)  # role codes seeded now
+    """What an update did (or, previewed, would do)."""
+
+    created: list[str] = field(default_factory=list)  # role codes seeded
     updated: list[str] = field(default_factory=list)  # "role: why"
     customized: list[str] = field(default_factory=list)  # "role: why", left to the IT group
+
+    @property
+    def pending(self) -> bool:
+        """Whether there is anything to create or update (a preview's question)."""
+        return bool(self.created or self.updated)
 
 
 def _grant(permission: Permission) -> tuple[object, ...]:
@@ -96,10 +104,25 @@ def _replaced(permissions: list[Permission], change: GrantChange) -> list[Permis
     return [*kept[:first], *change.new, *kept[first:]]
 
 
+async def preview_default_roles() -> RolesUpdate:
+    """What :func:`update_default_roles` would do now; nothing is written."""
+    return await _update(None)
+
+
 async def update_default_roles(actor: Actor) -> RolesUpdate:
     """Seed the default roles that are missing, then make every listed grant change on the
     roles that still hold the old grant."""
-    report = RolesUpdate(created=await seed_roles(actor))
+    return await _update(actor)
+
+
+async def _update(actor: Actor | None) -> RolesUpdate:
+    """The update, written by ``actor``, or only previewed (None)."""
+    if actor is None:
+        existing = {code for (code,) in await existing_keys("roles", ("code",))}
+        missing = [r.code for r in default_roles() if r.code not in existing]
+    else:
+        missing = await seed_roles(actor)
+    report = RolesUpdate(created=missing)
     for change in grant_changes():
         role = await find_role(change.role)
         if role is None or role.code in report.created:
@@ -111,11 +134,13 @@ async def update_default_roles(actor: Actor) -> RolesUpdate:
         if permissions is None:
             report.customized.append(label)
             continue
+        report.updated.append(label)
+        if actor is None:
+            continue
         writer = system_writer("roles", actor, source=WriteSource.SEED, reason=change.why)
         await writer.update(
             role.id,  # type: ignore[arg-type]
             {"permissions": [p.model_dump(mode="python") for p in permissions]},
             expected_version=role.version,
         )
-        report.updated.append(label)
     return report

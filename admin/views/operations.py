@@ -16,6 +16,7 @@ from app.operations.status import gather
 from app.store.collections import database
 from models.changelog import ALARM_LABELS
 from models.operations import BACKUP_KIND_LABELS
+from seed.role_updates import preview_default_roles, update_default_roles
 
 from ..access import access_of
 from .tools import may_use_it_tools
@@ -60,6 +61,7 @@ class OperationsView(CustomView):
                 "status": await gather(),
                 "check": check,
                 "notice": await current_notice(fresh=True),
+                "roles": await preview_default_roles(),
                 "alarm_labels": ALARM_LABELS,
                 "kind_labels": BACKUP_KIND_LABELS,
                 "megabytes": megabytes,
@@ -80,6 +82,18 @@ class OperationsView(CustomView):
         if not await chain_check.start(database(), by=access.actor().name):
             return self._back(request, "Đang có một lượt kiểm tra chạy.", "info")
         return self._back(request, "Đã bắt đầu kiểm tra chuỗi nhật ký.")
+
+    @route("/roles", methods=["POST"])
+    async def update_roles(self, request: Request) -> Response:
+        """Create the missing default roles and bring unchanged default grants up to date."""
+        access = access_of(request)
+        if access.read_only:
+            return self._back(request, READ_ONLY, "error")
+        report = await update_default_roles(access.actor())
+        done = len(report.created) + len(report.updated)
+        if not done:
+            return self._back(request, "Các vai trò mặc định đã đầy đủ và đúng phiên bản.", "info")
+        return self._back(request, f"Đã tạo hoặc cập nhật {done} vai trò mặc định.")
 
     @route("/notice", methods=["POST"])
     async def notice(self, request: Request) -> Response:

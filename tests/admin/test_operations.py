@@ -16,7 +16,11 @@ from app.operations.notices import forget_cached
 from models.auth import AuthEvent, AuthEventKind
 from models.changelog import ChangeLogEntry
 from models.operations import BackupKind, BackupRun, SystemNotice
+from models.role import Role
+from seed.role_updates import grant_changes
+from seed.roles import BOARD_BOOKS_TO_CHECK
 from tests.admin.school import BASE_URL, School, login, post
+from tests.seed.test_role_updates import as_seeded_before
 
 PROBLEM = "Máy chủ chậm do mất điện lưới"
 
@@ -177,3 +181,24 @@ async def test_nothing_changes_while_previewing_as_another_user(school: School) 
     page = await it.get(refused.headers["location"])
     assert "Không thực hiện được trong chế độ xem thử." in text(page.text)
     assert await SystemNotice.find_all().count() == 0
+
+
+async def test_default_roles_are_brought_up_to_date_from_the_page(school: School) -> None:
+    it = await school.login("it.quantri")
+    assert "Các vai trò mặc định đã đầy đủ và đúng phiên bản." in text(
+        (await it.get("/admin/operations")).text
+    )
+    await as_seeded_before("bgh")  # a school seeded by an earlier version
+    shown = text((await it.get("/admin/operations")).text)
+    assert f"Cập nhật vai trò Ban giám hiệu (bgh): {grant_changes()[0].why}" in shown
+    teacher = await school.login("gv.cn7a1")
+    assert (await post(teacher, "/admin/operations/roles", {})).status_code == 403
+
+    done = await post(it, "/admin/operations/roles", {})
+    assert done.status_code == 303
+    bgh = await Role.find_one(Role.code == "bgh")
+    assert bgh is not None
+    assert any(p.row_filter == BOARD_BOOKS_TO_CHECK for p in bgh.permissions)
+    page = await it.get("/admin/operations")
+    assert "Đã tạo hoặc cập nhật 1 vai trò mặc định." in text(page.text)
+    assert "Các vai trò mặc định đã đầy đủ và đúng phiên bản." in text(page.text)

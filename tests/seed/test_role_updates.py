@@ -9,7 +9,12 @@ from app.context import SYSTEM_ACTOR
 from app.store import system_writer
 from models.common import WriteSource
 from models.role import Role
-from seed.role_updates import _grant, grant_changes, update_default_roles
+from seed.role_updates import (
+    _grant,
+    grant_changes,
+    preview_default_roles,
+    update_default_roles,
+)
 from seed.roles import default_roles
 
 
@@ -23,7 +28,7 @@ async def _stored(code: str) -> Role:
     return role
 
 
-async def _as_seeded_before(code: str, **edits: Any) -> None:
+async def as_seeded_before(code: str, **edits: Any) -> None:
     """Give the stored role the grants an earlier version seeded (``edits``: what the IT group
     changed in the old grant)."""
     change = next(c for c in grant_changes() if c.role == code)
@@ -53,7 +58,7 @@ async def test_missing_roles_are_created_and_a_second_run_changes_nothing(mdb) -
 async def test_unchanged_old_grants_are_updated_once(mdb) -> None:
     await update_default_roles(SYSTEM_ACTOR)
     for code in ("bgh", "tocm"):
-        await _as_seeded_before(code)
+        await as_seeded_before(code)
         assert _grants(await _stored(code)) != _grants(_defaults()[code])
     before = (await _stored("tocm")).version
 
@@ -78,7 +83,7 @@ async def test_unchanged_old_grants_are_updated_once(mdb) -> None:
 
 async def test_a_grant_the_it_group_changed_is_left_and_reported(mdb) -> None:
     await update_default_roles(SYSTEM_ACTOR)
-    await _as_seeded_before("tocm", row_filter={"kind": "subject"})
+    await as_seeded_before("tocm", row_filter={"kind": "subject"})
     changed = _grants(await _stored("tocm"))
 
     report = await update_default_roles(SYSTEM_ACTOR)
@@ -86,3 +91,16 @@ async def test_a_grant_the_it_group_changed_is_left_and_reported(mdb) -> None:
     assert len(report.customized) == 1
     assert report.customized[0].startswith(f"{_defaults()['tocm'].name} (tocm)")
     assert _grants(await _stored("tocm")) == changed
+
+
+async def test_a_preview_writes_nothing(mdb) -> None:
+    preview = await preview_default_roles()
+    assert sorted(preview.created) == sorted(_defaults())
+    assert await Role.count() == 0
+    await update_default_roles(SYSTEM_ACTOR)
+    await as_seeded_before("bgh")
+    version = (await _stored("bgh")).version
+    preview = await preview_default_roles()
+    assert preview.pending
+    assert [line.split(" (")[0] for line in preview.updated] == [_defaults()["bgh"].name]
+    assert (await _stored("bgh")).version == version
