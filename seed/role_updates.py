@@ -97,8 +97,8 @@ def _replaced(permissions: list[Permission], change: GrantChange) -> list[Permis
     """The role's permissions with the change made, or None when it does not hold the old
     grants exactly."""
     places = [_index(permissions, old) for old in change.old]
-    if any(p is None for p in places):
-        return None
+    if not places or any(p is None for p in places):
+        return None  # (a change replaces grants; one that only adds cannot tell a removal)
     kept = [p for i, p in enumerate(permissions) if i not in places]
     first = min(p for p in places if p is not None)
     return [*kept[:first], *change.new, *kept[first:]]
