@@ -21,8 +21,8 @@ from .roles import (
     CHECK,
     GROUP_BOOKS,
     V,
-    _chain,
     board_books_check,
+    chain_permission,
     default_roles,
     group_books_chain,
     seed_roles,
@@ -43,14 +43,18 @@ def grant_changes() -> list[GrantChange]:
     return [
         GrantChange(
             "bgh",
-            [_chain("gradebooks", [CHECK], {"kind": "homeroom"}, "Kiểm tra sổ chủ nhiệm")],
+            [
+                chain_permission(
+                    "gradebooks", [CHECK], {"kind": "homeroom"}, "Kiểm tra sổ chủ nhiệm"
+                )
+            ],
             [board_books_check()],
             own_books,
         ),
         GrantChange(
             "tocm",
             [
-                _chain(
+                chain_permission(
                     "gradebooks",
                     [V, CHECK],
                     GROUP_BOOKS,

@@ -126,7 +126,7 @@ GROUP_REQUESTS = {"subject": {"$in": "$user.group_subjects"}}
 REQUEST_STEP_FIELDS = ["status", "steps", "decision"]
 
 
-def _chain(
+def chain_permission(
     resource: str,
     actions: list[Action],
     row_filter: dict[str, Any],
@@ -147,15 +147,15 @@ def teacher_chain() -> list[Permission]:
     """A teacher's side of the chain: view and submit their own books, propose corrections
     and follow their own requests."""
     return [
-        _chain("gradebooks", [V, SUBMIT], MY_BOOKS, "Xem và nộp các sổ mình phụ trách"),
-        _chain(
+        chain_permission("gradebooks", [V, SUBMIT], MY_BOOKS, "Xem và nộp các sổ mình phụ trách"),
+        chain_permission(
             "corrections", [V, SUBMIT], MY_REQUESTS, "Gửi và theo dõi phiếu điều chỉnh của mình"
         ),
     ]
 
 
 def board_books_check() -> Permission:
-    return _chain(
+    return chain_permission(
         "gradebooks",
         [CHECK],
         BOARD_BOOKS_TO_CHECK,
@@ -165,8 +165,8 @@ def board_books_check() -> Permission:
 
 def group_books_chain() -> list[Permission]:
     return [
-        _chain("gradebooks", [V], GROUP_BOOKS, "Xem tình trạng sổ các môn của tổ"),
-        _chain(
+        chain_permission("gradebooks", [V], GROUP_BOOKS, "Xem tình trạng sổ các môn của tổ"),
+        chain_permission(
             "gradebooks",
             [CHECK],
             GROUP_BOOKS_TO_CHECK,
@@ -224,16 +224,20 @@ def default_roles() -> list[Role]:
                 _view("change_log", "Xem nhật ký thay đổi học bạ"),
                 _view("auth_events", "Xem nhật ký đăng nhập"),
                 _view("parent_reports", "Xem phụ huynh báo sai sót và câu trả lời"),
-                _chain("gradebooks", [V], {}, "Xem tình trạng nộp, kiểm tra, duyệt mọi sổ"),
+                chain_permission(
+                    "gradebooks", [V], {}, "Xem tình trạng nộp, kiểm tra, duyệt mọi sổ"
+                ),
                 board_books_check(),
-                _chain(
+                chain_permission(
                     "gradebooks",
                     [APPROVE, LOCK, UNLOCK],
                     {},
                     "Duyệt sổ, khóa và mở khóa sổ (từng sổ và toàn trường)",
                 ),
-                _chain("corrections", [V, APPROVE], {}, "Duyệt hoặc từ chối phiếu điều chỉnh"),
-                _chain(
+                chain_permission(
+                    "corrections", [V, APPROVE], {}, "Duyệt hoặc từ chối phiếu điều chỉnh"
+                ),
+                chain_permission(
                     "corrections",
                     [CHECK],
                     {"subject": None},
@@ -261,7 +265,7 @@ def default_roles() -> list[Role]:
                     description="Xem điểm các môn của tổ chuyên môn, mọi lớp",
                 ),
                 *group_books_chain(),
-                _chain(
+                chain_permission(
                     "corrections",
                     [V, CHECK],
                     GROUP_REQUESTS,
