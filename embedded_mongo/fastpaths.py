@@ -24,8 +24,8 @@ from bson import Decimal128, ObjectId
 from mongomock_ng import DuplicateKeyError, helpers
 from mongomock_ng import collection as mm_collection
 from mongomock_ng.collection import Collection
-from mongomock_ng.filtering import filter_applies
 
+from .matcher import filter_applies
 from .secondary import SecondaryMaps
 
 _original_iter_documents = Collection._iter_documents
@@ -236,13 +236,13 @@ def _ensure_uniques(self: Collection, new_data: dict[str, Any]) -> None:
 _EXACT_IDS = frozenset({ObjectId, str})
 
 # Values that cannot change: a copy of one is the value itself.
-_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes, datetime, ObjectId, Decimal128})
+IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes, datetime, ObjectId, Decimal128})
 
 
 def _copy_field(obj: Any, container: Any) -> Any:
     """mongomock-ng's ``_copy_field`` (lists and mappings rebuilt, other values
     ``copy.copy``-ed), without a copy of the values that cannot change."""
-    if type(obj) in _IMMUTABLE:
+    if type(obj) in IMMUTABLE:
         return obj
     if isinstance(obj, list):
         return [_copy_field(item, container) for item in obj]

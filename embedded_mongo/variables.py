@@ -46,16 +46,37 @@ def evaluate_let(let: Any) -> dict[str, Any]:
 
 
 def bind_filter(spec: Any, variables: Variables, bound: frozenset[str] = frozenset()) -> Any:
-    """A query filter with its ``$expr`` parts bound."""
+    """A query filter with its ``$expr`` parts bound (the filter itself when it has none)."""
+    if not _binds(spec):
+        return spec
+    return _bound_filter(spec, variables, bound)
+
+
+def _binds(spec: Any) -> bool:
+    """Whether binding changes anything in ``spec``: an ``$expr`` somewhere, or a mapping
+    other than a plain dict (a bound filter is made of plain dicts)."""
+    if type(spec) is dict:
+        for key, value in spec.items():
+            if key == "$expr":
+                return True
+            if isinstance(value, (Mapping, list)) and _binds(value):
+                return True
+        return False
+    if type(spec) is list:
+        return any(isinstance(item, (Mapping, list)) and _binds(item) for item in spec)
+    return isinstance(spec, (Mapping, list))
+
+
+def _bound_filter(spec: Any, variables: Variables, bound: frozenset[str]) -> Any:
     if isinstance(spec, Mapping):
         return {
             key: bind_expression(value, variables, bound)
             if key == "$expr"
-            else bind_filter(value, variables, bound)
+            else _bound_filter(value, variables, bound)
             for key, value in spec.items()
         }
     if isinstance(spec, list):
-        return [bind_filter(item, variables, bound) for item in spec]
+        return [_bound_filter(item, variables, bound) for item in spec]
     return spec
 
 
