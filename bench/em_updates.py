@@ -6,7 +6,8 @@ years each, about 30 KB), and times one ``update`` command of one ``UpdateOne`` 
 guarded as the score book guards it: pinned ``_id`` and version, the teacher's classes, and the
 term's locks (``$ne: true``); ``$set`` of one score and the write's meta, ``$inc`` of the
 version. Measured without and then with pre- and post-images on the collection (as the change
-log turns them on for audited collections). It prints the median milliseconds per statement.
+log turns them on for audited collections). It prints the median milliseconds per statement,
+through the client, then in the server's ``update`` command alone (run in this process).
 """
 
 from __future__ import annotations
@@ -18,15 +19,29 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import bson
 from bson import Decimal128, ObjectId
-from pymongo import MongoClient, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, MongoClient, UpdateOne
 
 from bench._server import server_process
+from embedded_mongo.commands import REGISTRY, Context, load_all
+from embedded_mongo.server import EmbeddedMongoServer
 
 YEARS = ("2022-2023", "2023-2024", "2024-2025", "2025-2026")
 CURRENT = YEARS[-1]
 SUBJECTS = ("TOAN", "VAN", "ANH", "LY", "HOA", "SINH", "SU", "DIA", "GDCD", "TIN", "CN", "TD")
 TERMS = ("hk1", "hk2")
+
+
+# The pupil records' indexes.
+INDEXES = [
+    IndexModel([("code", ASCENDING)], name="code_unique", unique=True),
+    IndexModel([("moet_id", ASCENDING)], name="moet_id_unique", unique=True, sparse=True),
+    IndexModel([("current.school_year", ASCENDING), ("current.class_name", ASCENDING)]),
+    IndexModel([("search_name", ASCENDING)]),
+    IndexModel([("status", ASCENDING)]),
+    IndexModel([("meta.at", DESCENDING)]),
+]
 
 
 def _term(n: int) -> dict[str, Any]:
@@ -114,6 +129,49 @@ def measure(coll: Any, ids: list[ObjectId], repeat: int) -> float:
     return statistics.median(times) * 1000 / len(ids)
 
 
+def server_side(images: bool, pupils: int, repeat: int) -> float:
+    """Median milliseconds per statement spent in the server's ``update`` command itself (run
+    in this process, on commands as the server decodes them: no client, no wire)."""
+    server = EmbeddedMongoServer()
+    ctx = Context(server.state, 1)
+
+    def run(cmd: dict[str, Any]) -> dict[str, Any]:
+        reply = REGISTRY[next(iter(cmd)).lower()](ctx, bson.decode(bson.encode(cmd)), "bench")
+        assert isinstance(reply, dict), reply
+        assert "writeErrors" not in reply, reply
+        return reply
+
+    docs = [pupil(n) for n in range(pupils)]
+    indexes = [{"key": dict(i.document["key"]), "name": i.document["name"]} for i in INDEXES]
+    for index, model in zip(indexes, INDEXES, strict=True):
+        index.update({k: v for k, v in model.document.items() if k in ("unique", "sparse")})
+    run({"createIndexes": "pupils", "indexes": indexes})
+    run({"insert": "pupils", "documents": docs})
+    if images:
+        run({"collMod": "pupils", "changeStreamPreAndPostImages": {"enabled": True}})
+    versions = {d["_id"]: 1 for d in docs}
+    times = []
+    for n in range(repeat + 1):
+        cmd = bson.decode(
+            bson.encode(
+                {
+                    "update": "pupils",
+                    "ordered": False,
+                    "updates": [
+                        {"q": guard(i, versions[i]), "u": update(str(5 + n % 4))} for i in versions
+                    ],
+                }
+            )
+        )
+        begin = time.perf_counter()
+        reply = REGISTRY["update"](ctx, cmd, "bench")
+        times.append(time.perf_counter() - begin)
+        assert isinstance(reply, dict), reply
+        assert reply["nModified"] == pupils, reply
+        versions = {i: v + 1 for i, v in versions.items()}
+    return statistics.median(times[1:]) * 1000 / pupils
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=21, help="timed saves per measure")
@@ -127,6 +185,7 @@ def main() -> None:
                 name = "pupils_images" if images else "pupils"
                 coll = db[name]
                 docs = [pupil(n) for n in range(args.pupils)]
+                coll.create_indexes(INDEXES)
                 coll.insert_many(docs)
                 if images:
                     db.command("collMod", name, changeStreamPreAndPostImages={"enabled": True})
@@ -135,6 +194,11 @@ def main() -> None:
                 print(f"guarded update statement, {label}: {ms:.3f} ms")
         finally:
             client.close()
+    load_all()
+    for images in (False, True):
+        ms = server_side(images, args.pupils, args.repeat)
+        label = "with pre-images" if images else "without pre-images"
+        print(f"  in the server alone, {label}: {ms:.3f} ms")
 
 
 if __name__ == "__main__":

@@ -228,14 +228,16 @@ def _diff(
 ) -> None:
     if isinstance(old, dict) and isinstance(new, dict):
         for key, value in new.items():
-            here = (*prefix, key)
-            if key not in old:
-                updated[_path(here, parts)] = _copied(value)
-            elif not _same(old[key], value):
-                if isinstance(old[key], (dict, list)) and type(old[key]) is type(value):
-                    _diff(old[key], value, here, updated, removed, truncated, parts)
+            previous = old.get(key, _ABSENT)
+            if previous is value and type(value) in _SHARED:
+                continue  # _same, at once (most of a plain update's new document)
+            if previous is _ABSENT:
+                updated[_path((*prefix, key), parts)] = _copied(value)
+            elif not _same(previous, value):
+                if isinstance(previous, (dict, list)) and type(previous) is type(value):
+                    _diff(previous, value, (*prefix, key), updated, removed, truncated, parts)
                 else:
-                    updated[_path(here, parts)] = _copied(value)
+                    updated[_path((*prefix, key), parts)] = _copied(value)
         removed.extend(_path((*prefix, key), parts) for key in old if key not in new)
         return
     if isinstance(old, list) and isinstance(new, list):
@@ -252,11 +254,15 @@ def _diff(
             truncated.append({"field": _path(prefix, parts), "newSize": len(new)})
 
 
+_ABSENT: Any = object()
+# One and the same document or array equals itself (Python compares their elements by identity
+# first): a plain update's new document shares every unchanged part with the old one, so only
+# the changed paths are compared and walked.
+_SHARED = (dict, list)
+
+
 def _same(a: Any, b: Any) -> bool:
-    # One and the same document or array equals itself (Python compares their elements by
-    # identity first): a plain update's new document shares every unchanged part with the old
-    # one, so only the changed paths are compared and walked.
-    if a is b and type(a) in (dict, list):
+    if a is b and type(a) in _SHARED:
         return True
     # 1 == 1.0 == True in Python; MongoDB's oplog records a type change as a change.
     return type(a) is type(b) and a == b

@@ -219,12 +219,14 @@ class Store(Namespaces):
             # serve as the pre-image, the new one as the post-image, both without a copy.
             after = plain_update(live, update) if plain else None
             before = live
+            roots: set[str] | None = None  # the top-level fields changed; None: any may be
             if after is not None:
                 # A new document sharing the unchanged parts with the old one.
                 changed = after != before or _type_changed(before, after)
                 if changed:
+                    roots = _changed_roots(before, after)
                     _check_size(coll, key, live, after, update)
-                    coll._ensure_uniques(after)
+                    fastpaths.ensure_uniques(coll, after, roots)
                     coll._store._documents[key] = after
             else:
                 _sizes(coll).pop(key, None)
@@ -242,7 +244,7 @@ class Store(Namespaces):
             if changed:
                 assert after is not None
                 modified += 1
-                maps.refresh(doc_id, after)
+                maps.refresh(doc_id, after, roots)
                 self._record_change(db, name, before, after, replace=is_replace)
                 changes.append((before, after))
         if targets or not upsert:
@@ -353,6 +355,20 @@ def _snapshot(coll: Collection, doc_id: Any) -> dict[str, Any] | None:
     """
     live = coll._store._documents.get(fastpaths.store_key(doc_id))
     return None if live is None else _clone_document(live)
+
+
+def _changed_roots(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    """The top-level fields of a plain update's new document that are not the very objects
+    of the old one (what is shared is unchanged: stored documents never change in place)."""
+    missing = _MISSING
+    return {
+        k
+        for k in before.keys() | after.keys()
+        if before.get(k, missing) is not after.get(k, missing)
+    }
+
+
+_MISSING: Any = object()
 
 
 def _pins_null_id(query: Any) -> bool:

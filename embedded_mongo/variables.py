@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from bson import Decimal128, ObjectId
 from mongomock_ng import helpers
 from mongomock_ng.aggregate import _parse_expression
 
@@ -55,16 +56,28 @@ def bind_filter(spec: Any, variables: Variables, bound: frozenset[str] = frozens
 def _binds(spec: Any) -> bool:
     """Whether binding changes anything in ``spec``: an ``$expr`` somewhere, or a mapping
     other than a plain dict (a bound filter is made of plain dicts)."""
-    if type(spec) is dict:
-        for key, value in spec.items():
-            if key == "$expr":
-                return True
-            if isinstance(value, (Mapping, list)) and _binds(value):
+    kind = type(spec)
+    if kind is dict:
+        if "$expr" in spec:
+            return True
+        for value in spec.values():
+            if type(value) in _SCALARS:
+                continue
+            if _binds(value):
                 return True
         return False
-    if type(spec) is list:
-        return any(isinstance(item, (Mapping, list)) and _binds(item) for item in spec)
+    if kind is list:
+        for item in spec:
+            if type(item) in _SCALARS:
+                continue
+            if _binds(item):
+                return True
+        return False
     return isinstance(spec, (Mapping, list))
+
+
+# Values that are neither mappings nor lists (most of a filter).
+_SCALARS = frozenset({str, int, float, bool, type(None), bytes, datetime, ObjectId, Decimal128})
 
 
 def _bound_filter(spec: Any, variables: Variables, bound: frozenset[str]) -> Any:
