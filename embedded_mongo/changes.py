@@ -229,7 +229,7 @@ def _diff(
     if isinstance(old, dict) and isinstance(new, dict):
         for key, value in new.items():
             previous = old.get(key, _ABSENT)
-            if previous is value and type(value) in _SHARED:
+            if previous is value and type(value) in _SELF_SAME:
                 continue  # _same, at once (most of a plain update's new document)
             if previous is _ABSENT:
                 updated[_path((*prefix, key), parts)] = _copied(value)
@@ -259,6 +259,8 @@ _ABSENT: Any = object()
 # first): a plain update's new document shares every unchanged part with the old one, so only
 # the changed paths are compared and walked.
 _SHARED = (dict, list)
+# Values that one and the same object of is _same as itself (not a float: NaN is not).
+_SELF_SAME = (IMMUTABLE - {float}) | set(_SHARED)
 
 
 def _same(a: Any, b: Any) -> bool:

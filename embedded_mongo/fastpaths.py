@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Set
 from datetime import datetime
 from typing import Any
 
-from bson import Decimal128, ObjectId
+from bson import Binary, Decimal128, Int64, ObjectId
 from mongomock_ng import DuplicateKeyError, helpers
 from mongomock_ng import collection as mm_collection
 from mongomock_ng.collection import Collection
@@ -257,7 +257,9 @@ def _ensure_uniques(self: Collection, new_data: dict[str, Any]) -> None:
 _EXACT_IDS = frozenset({ObjectId, str})
 
 # Values that cannot change: a copy of one is the value itself.
-IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes, datetime, ObjectId, Decimal128})
+IMMUTABLE = frozenset(
+    {str, int, float, bool, type(None), bytes, datetime, ObjectId, Decimal128, Binary, Int64}
+)
 
 
 def _copy_field(obj: Any, container: Any) -> Any:

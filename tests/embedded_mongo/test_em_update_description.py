@@ -10,7 +10,7 @@ import random
 from typing import Any
 
 import pytest
-from bson import Decimal128, Int64
+from bson import Binary, Decimal128, Int64
 
 from embedded_mongo.changes import describe_update
 from embedded_mongo.updates import plain_update
@@ -27,6 +27,7 @@ VALUES: list[Any] = [
     2,
     float("nan"),
     Decimal128("1"),
+    Binary(b"\x01" * 16, 4),
     "x",
     "",
     [],
@@ -155,7 +156,7 @@ def _comparable(value: Any) -> Any:
 def test_descriptions_of_shared_and_copied_versions_agree(seed: int) -> None:
     rng = random.Random(seed)
     planned = 0
-    for _ in range(150):
+    for _ in range(250):
         before = {"_id": 1}
         for key in rng.sample(KEYS, rng.randint(0, len(KEYS))):
             before[key] = random_value(rng, 3)
