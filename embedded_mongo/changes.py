@@ -21,6 +21,7 @@ from typing import Any
 from bson.timestamp import Timestamp
 
 from .errors import CommandError
+from .fastpaths import IMMUTABLE
 
 INVALIDATE_FLAG = 1
 
@@ -227,30 +228,56 @@ def _diff(
 ) -> None:
     if isinstance(old, dict) and isinstance(new, dict):
         for key, value in new.items():
-            here = (*prefix, key)
-            if key not in old:
-                updated[_path(here, parts)] = copy.deepcopy(value)
-            elif not _same(old[key], value):
-                if isinstance(old[key], (dict, list)) and type(old[key]) is type(value):
-                    _diff(old[key], value, here, updated, removed, truncated, parts)
+            previous = old.get(key, _ABSENT)
+            if previous is value and type(value) in _SELF_SAME:
+                continue  # _same, at once (most of a plain update's new document)
+            if previous is _ABSENT:
+                updated[_path((*prefix, key), parts)] = _copied(value)
+            elif not _same(previous, value):
+                if isinstance(previous, (dict, list)) and type(previous) is type(value):
+                    _diff(previous, value, (*prefix, key), updated, removed, truncated, parts)
                 else:
-                    updated[_path(here, parts)] = copy.deepcopy(value)
+                    updated[_path((*prefix, key), parts)] = _copied(value)
         removed.extend(_path((*prefix, key), parts) for key in old if key not in new)
         return
     if isinstance(old, list) and isinstance(new, list):
         for index, value in enumerate(new):
             here = (*prefix, index)
             if index >= len(old):
-                updated[_path(here, parts)] = copy.deepcopy(value)
+                updated[_path(here, parts)] = _copied(value)
             elif not _same(old[index], value):
                 if isinstance(old[index], dict) and isinstance(value, dict):
                     _diff(old[index], value, here, updated, removed, truncated, parts)
                 else:
-                    updated[_path(here, parts)] = copy.deepcopy(value)
+                    updated[_path(here, parts)] = _copied(value)
         if len(new) < len(old):
             truncated.append({"field": _path(prefix, parts), "newSize": len(new)})
 
 
+_ABSENT: Any = object()
+# One and the same document or array equals itself (Python compares their elements by identity
+# first): a plain update's new document shares every unchanged part with the old one, so only
+# the changed paths are compared and walked.
+_SHARED = (dict, list)
+# Values that one and the same object of is _same as itself (not a float: NaN is not).
+_SELF_SAME = (IMMUTABLE - {float}) | set(_SHARED)
+
+
 def _same(a: Any, b: Any) -> bool:
+    if a is b and type(a) in _SHARED:
+        return True
     # 1 == 1.0 == True in Python; MongoDB's oplog records a type change as a change.
     return type(a) is type(b) and a == b
+
+
+def _copied(value: Any) -> Any:
+    """A private copy of a changed value (``copy.deepcopy``, without its cost for the values
+    that cannot change)."""
+    kind = type(value)
+    if kind in IMMUTABLE:
+        return value
+    if kind is dict:
+        return {k: _copied(v) for k, v in value.items()}
+    if kind is list:
+        return [_copied(v) for v in value]
+    return copy.deepcopy(value)

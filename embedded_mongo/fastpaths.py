@@ -16,16 +16,16 @@ are instead of calling ``copy.copy`` for each of them (a pupil's record holds th
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Set
 from datetime import datetime
 from typing import Any
 
-from bson import Decimal128, ObjectId
+from bson import Binary, Decimal128, Int64, ObjectId
 from mongomock_ng import DuplicateKeyError, helpers
 from mongomock_ng import collection as mm_collection
 from mongomock_ng.collection import Collection
-from mongomock_ng.filtering import filter_applies
 
+from .matcher import filter_applies
 from .secondary import SecondaryMaps
 
 _original_iter_documents = Collection._iter_documents
@@ -196,18 +196,29 @@ class UniqueIndexes:
                 if not ids:
                     del by_entry[entry]
 
-    def refresh(self, doc_id: Any, doc: dict[str, Any] | None) -> None:
-        """Record the new state of one document (None when it was deleted)."""
+    def refresh(
+        self, doc_id: Any, doc: dict[str, Any] | None, changed: Set[str] | None = None
+    ) -> None:
+        """Record the new state of one document (None when it was deleted). ``changed``: the
+        only top-level fields whose values are not the very objects they were (None: any);
+        an index that reads none of them keeps its entries."""
         key = store_key(doc_id)
-        self.secondary.refresh(doc_id, doc)
-        for name in self.maps:
+        self.secondary.refresh(doc_id, doc, changed)
+        for name, (keys, _, _, _) in self.maps.items():
+            if changed is not None and not _roots(keys) & changed:
+                continue
             self._remove(name, key)
             if doc is not None:
                 self._add(name, doc)
 
-    def check(self, new_doc: dict[str, Any]) -> None:
+    def check(self, new_doc: dict[str, Any], changed: Set[str] | None = None) -> None:
+        """Refuse ``new_doc`` if it would break a unique index; ``changed`` as for
+        ``refresh``: an index that reads none of those fields holds the document's entries
+        already, and they were unique."""
         own_id = store_key(new_doc.get("_id"))
         for keys, sparse, by_entry, _ in self.maps.values():
+            if changed is not None and not _roots(keys) & changed:
+                continue
             for entry in self._entries(new_doc, keys, sparse) or []:
                 if by_entry.get(entry, set()) - {own_id}:
                     raise DuplicateKeyError(
@@ -220,15 +231,25 @@ class UniqueIndexes:
                     )
 
 
-def _ensure_uniques(self: Collection, new_data: dict[str, Any]) -> None:
-    maps: UniqueIndexes | None = getattr(self._store, "unique_maps", None)
+def _roots(keys: list[tuple[str, Any]]) -> set[str]:
+    return {path.split(".", 1)[0] for path, _ in keys}
+
+
+def ensure_uniques(coll: Collection, new_data: dict[str, Any], changed: Set[str] | None) -> None:
+    """``coll._ensure_uniques(new_data)``, where only the top-level fields ``changed`` hold
+    other objects than in the stored version of the document (None: any may)."""
+    maps: UniqueIndexes | None = getattr(coll._store, "unique_maps", None)
     if maps is None or not maps.usable:
-        _original_ensure_uniques(self, new_data)
+        _original_ensure_uniques(coll, new_data)
         return
     try:
-        maps.check(new_data)
+        maps.check(new_data, changed)
     except TypeError:
-        _original_ensure_uniques(self, new_data)
+        _original_ensure_uniques(coll, new_data)
+
+
+def _ensure_uniques(self: Collection, new_data: dict[str, Any]) -> None:
+    ensure_uniques(self, new_data, None)
 
 
 # Types whose Python equality (and hash) is MongoDB's equality: True == 1 in Python, not in
@@ -236,13 +257,15 @@ def _ensure_uniques(self: Collection, new_data: dict[str, Any]) -> None:
 _EXACT_IDS = frozenset({ObjectId, str})
 
 # Values that cannot change: a copy of one is the value itself.
-_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes, datetime, ObjectId, Decimal128})
+IMMUTABLE = frozenset(
+    {str, int, float, bool, type(None), bytes, datetime, ObjectId, Decimal128, Binary, Int64}
+)
 
 
 def _copy_field(obj: Any, container: Any) -> Any:
     """mongomock-ng's ``_copy_field`` (lists and mappings rebuilt, other values
     ``copy.copy``-ed), without a copy of the values that cannot change."""
-    if type(obj) in _IMMUTABLE:
+    if type(obj) in IMMUTABLE:
         return obj
     if isinstance(obj, list):
         return [_copy_field(item, container) for item in obj]

@@ -38,12 +38,14 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import bson
 from bson import Decimal128
 from bson.raw_bson import RawBSONDocument
+from bson.timestamp import Timestamp
 from mongomock_ng import aggregate as mm_aggregate
 from mongomock_ng import collection as mm_collection
 from mongomock_ng import filtering, helpers
@@ -51,7 +53,7 @@ from mongomock_ng.collection import Collection
 from mongomock_ng.geospatial import extract_near_specs
 from mongomock_ng.profiler import get_profiler
 
-from . import fastpaths, semantics
+from . import fastpaths, matcher, semantics
 from .cursors import encoded
 
 Doc = dict[str, Any]
@@ -70,6 +72,25 @@ def _plain(coll: Collection) -> bool:
     (the server's client: no tz-aware datetimes, plain dicts)."""
     options = coll.codec_options
     return not options.tz_aware and options.document_class is dict
+
+
+def patched_filter(spec: Any) -> Any:
+    """``patch_datetime_awareness_in_document(spec)``, as mongomock-ng prepares a filter, or
+    ``spec`` itself when that would only rebuild it (nothing in it is a date, a timestamp, a
+    tuple or a subclass of dict or list): the matcher only reads it."""
+    return helpers.patch_datetime_awareness_in_document(spec) if _patched_apart(spec) else spec
+
+
+def _patched_apart(value: Any) -> bool:
+    kind = type(value)
+    if kind is dict or kind is list:
+        for item in value.values() if kind is dict else value:
+            if type(item) in fastpaths.IMMUTABLE and type(item) is not datetime:
+                continue
+            if _patched_apart(item):
+                return True
+        return False
+    return isinstance(value, (dict, list, tuple, datetime, Timestamp))
 
 
 def _has_near(spec: Mapping[str, Any]) -> bool:
@@ -184,7 +205,7 @@ def stored_matches(
     removes each one before handing it on."""
     if _unplanned(coll, filter_, skip):
         return None
-    spec = helpers.patch_datetime_awareness_in_document(filter_)
+    spec = patched_filter(filter_)
     return _window(_matching(coll, spec, sort), skip, limit)
 
 
@@ -201,7 +222,7 @@ def find(
     only the documents returned."""
     if _unplanned(coll, filter_, skip):
         return list(coll.find(filter_, projection, skip=skip, limit=limit, sort=sort))
-    spec = helpers.patch_datetime_awareness_in_document(filter_)
+    spec = patched_filter(filter_)
     matches = _matching(coll, spec, sort)
     if _projection_may_drop(projection):
         # A dropped document does not count towards skip or limit: project as we go.
@@ -236,7 +257,7 @@ def find_encoded(
             encoded(doc)
             for doc in find(coll, filter_, projection, sort=sort, skip=skip, limit=limit)
         ]
-    spec = helpers.patch_datetime_awareness_in_document(filter_)
+    spec = patched_filter(filter_)
     window = _window(_matching(coll, spec, sort), skip, limit)
     return [encoded(_shared_projection(doc, fields)) for doc in window]
 
@@ -297,7 +318,7 @@ def count(coll: Collection, filter_: Any, *, skip: int = 0, limit: int = 0) -> i
     """How many documents ``find(filter_, skip=skip, limit=limit)`` returns; nothing copied."""
     if _unplanned(coll, filter_, skip):
         return len(list(coll.find(filter_, skip=skip, limit=limit)))
-    spec = helpers.patch_datetime_awareness_in_document(filter_)
+    spec = patched_filter(filter_)
     return len(_window(_matching(coll, spec, None), skip, limit))
 
 
@@ -307,7 +328,7 @@ def distinct(coll: Collection, key: str, filter_: Any) -> list[Any]:
     if _unplanned(coll, spec, 0):
         values = coll.distinct(key, filter_)
         return sorted(values, key=functools.cmp_to_key(semantics.bson_cmp))
-    spec = helpers.patch_datetime_awareness_in_document(spec)
+    spec = patched_filter(spec)
     unique: dict[Any, Any] = {}
     for doc in _matching(coll, spec, None):
         for values in filtering.iter_key_candidates(key, doc):
@@ -461,7 +482,7 @@ def _match_view(doc: Doc, roots: set[str] | None) -> Doc:
 
 def _match(coll: Collection, docs: list[Doc] | None, options: Any, database: Any) -> list[Doc]:
     """mongomock's ``_handle_match_stage`` on stored documents (None: the whole collection)."""
-    spec = helpers.patch_datetime_awareness_in_document(options)
+    spec = patched_filter(options)
     get_profiler().record(spec, f"{database.name}.<aggregate>", "aggregate")
     roots = filter_roots(spec)
     if docs is None:
@@ -471,7 +492,7 @@ def _match(coll: Collection, docs: list[Doc] | None, options: Any, database: Any
         docs = fastpaths.indexed_candidates(coll, spec)
         if docs is None:
             docs = list(coll._store.documents)
-    applies = filtering.filter_applies
+    applies = matcher.filter_applies
     return [doc for doc in docs if applies(spec, _match_view(doc, roots))]
 
 
@@ -488,7 +509,7 @@ def _single_id_match(coll: Collection, spec: Any, roots: set[str] | None) -> lis
         doc = coll._store._documents.get(fastpaths.store_key(value))
     except TypeError:
         return None
-    if doc is None or not filtering.filter_applies(spec, _match_view(doc, roots)):
+    if doc is None or not matcher.filter_applies(spec, _match_view(doc, roots)):
         return []
     return [doc]
 

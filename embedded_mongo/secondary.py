@@ -11,7 +11,7 @@ an array there. Anything else (other types, operators, paths through arrays) is 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from typing import Any
 
 from bson.regex import Regex
@@ -67,6 +67,8 @@ class SecondaryMaps:
     def __init__(self, key: Any) -> None:
         self.key = key  # the store's key for a document id (dict ids are hashed)
         self.paths: set[str] = set()
+        self.root: dict[str, str] = {}  # path -> its top-level field
+        self.roots: set[str] = set()  # the top-level fields of the paths
         self.by_value: dict[str, dict[str, set[Any]]] = {}
         self.always: dict[str, set[Any]] = {}  # ids whose value at a path cannot be indexed
         self.by_id: dict[Any, list[tuple[str, str | None]]] = {}
@@ -82,6 +84,8 @@ class SecondaryMaps:
             for path, kind in spec["key"]
             if kind in (1, -1) and path != "_id"
         }
+        self.root = {path: path.split(".", 1)[0] for path in self.paths}
+        self.roots = set(self.root.values())
         self.by_value = {p: {} for p in self.paths}
         self.always = {p: set() for p in self.paths}
         self.by_id = {}
@@ -90,15 +94,28 @@ class SecondaryMaps:
         for doc in documents:
             self.refresh(doc["_id"], doc)
 
-    def refresh(self, doc_id: Any, doc: dict[str, Any] | None) -> None:
+    def refresh(
+        self, doc_id: Any, doc: dict[str, Any] | None, changed: Set[str] | None = None
+    ) -> None:
+        """Record the new state of one document (None when it was deleted). ``changed``: the
+        only top-level fields whose values are not the very objects they were (None: any);
+        the paths under the others keep their entries."""
         key = self.key(doc_id)
         if doc is None:
             self.order.pop(key, None)
         elif key not in self.order:
             self.order[key] = self._next_rank
             self._next_rank += 1
+        paths = self.paths
+        if changed is not None and doc is not None and key in self.by_id:
+            paths = {p for p in self.paths if self.root[p] in changed}
+            if not paths:
+                return
+        entries: list[tuple[str, str | None]] = []
         for path, value in self.by_id.pop(key, []):
-            if value is None:
+            if path not in paths:
+                entries.append((path, value))
+            elif value is None:
                 self.always[path].discard(key)
             else:
                 ids = self.by_value[path].get(value)
@@ -108,8 +125,7 @@ class SecondaryMaps:
                         del self.by_value[path][value]
         if doc is None or not self.paths:
             return
-        entries: list[tuple[str, str | None]] = []
-        for path in self.paths:
+        for path in paths:
             values, wild = _values(doc, path)
             if wild:
                 self.always[path].add(key)

@@ -46,15 +46,22 @@ def refuse_unsupported_operators(value: Any, where: str) -> None:
         for key, item in value.items():
             if key in UNSUPPORTED_QUERY_OPERATORS:
                 raise not_supported(f"The {key} operator (in {where})")
-            refuse_unsupported_operators(item, where)
+            if isinstance(item, (dict, list)):
+                refuse_unsupported_operators(item, where)
     elif isinstance(value, list):
         for item in value:
-            refuse_unsupported_operators(item, where)
+            if isinstance(item, (dict, list)):
+                refuse_unsupported_operators(item, where)
 
 
 class Store(Namespaces):
     """All databases of one server: reads and writes, each write also recorded in the change
-    history exactly once. Single-threaded: only the server's event loop calls it."""
+    history exactly once. Single-threaded: only the server's event loop calls it.
+
+    A stored document, once stored, is never changed in place: an update stores a new
+    document (a plain update one that shares its unchanged parts with the old one, the general
+    path a copy that mongomock-ng then changes). The old version can therefore be handed on
+    (a reply, a change event's pre-image) and the new one too (its post-image), uncopied."""
 
     # -- reads ------------------------------------------------------------------------------
     @staticmethod
@@ -206,23 +213,27 @@ class Store(Namespaces):
         for doc_id in targets:
             key = fastpaths.store_key(doc_id)
             live = coll._store._documents.get(key)
-            after = plain_update(live, update) if plain and live is not None else None
+            if live is None:
+                continue  # cannot happen single-threaded; keeps the types honest
+            # A stored document is never changed in place (see ``Store``): the old version can
+            # serve as the pre-image, the new one as the post-image, both without a copy.
+            after = plain_update(live, update) if plain else None
+            before = live
+            roots: set[str] | None = None  # the top-level fields changed; None: any may be
             if after is not None:
-                # A new document sharing the unchanged parts with the old one, which nobody
-                # else holds (reads copy, no pre-image is kept): no copy of either is needed.
-                before = live
+                # A new document sharing the unchanged parts with the old one.
                 changed = after != before or _type_changed(before, after)
                 if changed:
+                    roots = _changed_roots(before, after)
                     _check_size(coll, key, live, after, update)
-                    coll._ensure_uniques(after)
+                    fastpaths.ensure_uniques(coll, after, roots)
                     coll._store._documents[key] = after
             else:
-                _sizes(coll).pop(key, None)  # the stored document is changed in place
-                before = _snapshot(coll, doc_id)
-                if before is None:
-                    continue  # cannot happen single-threaded; keeps the types honest
+                _sizes(coll).pop(key, None)
+                # mongomock-ng changes the stored document in place: give it a copy of its own.
+                coll._store._documents[key] = _clone_document(live)
                 apply_to_one(coll, doc_id, before, query, update, array_filters)
-                after = _snapshot(coll, doc_id)
+                after = coll._store._documents.get(key)
                 if after is not None and after != before:
                     try:
                         limits.check_updated(after)
@@ -233,7 +244,7 @@ class Store(Namespaces):
             if changed:
                 assert after is not None
                 modified += 1
-                maps.refresh(doc_id, after)
+                maps.refresh(doc_id, after, roots)
                 self._record_change(db, name, before, after, replace=is_replace)
                 changes.append((before, after))
         if targets or not upsert:
@@ -292,8 +303,8 @@ class Store(Namespaces):
 
     def _plain_updates(self, db: str, name: str, coll: Collection) -> bool:
         """Whether plain updates may build new documents without copying the stored ones:
-        not when pre-images are kept (they hold the old document) or a validator applies."""
-        return not self.preimages_enabled(db, name) and not coll._store.options.get("validator")
+        not when a validator applies."""
+        return not coll._store.options.get("validator")
 
     def _record_change(
         self, db: str, name: str, before: dict, after: dict, *, replace: bool
@@ -344,6 +355,20 @@ def _snapshot(coll: Collection, doc_id: Any) -> dict[str, Any] | None:
     """
     live = coll._store._documents.get(fastpaths.store_key(doc_id))
     return None if live is None else _clone_document(live)
+
+
+def _changed_roots(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    """The top-level fields of a plain update's new document that are not the very objects
+    of the old one (what is shared is unchanged: stored documents never change in place)."""
+    missing = _MISSING
+    return {
+        k
+        for k in before.keys() | after.keys()
+        if before.get(k, missing) is not after.get(k, missing)
+    }
+
+
+_MISSING: Any = object()
 
 
 def _pins_null_id(query: Any) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from bson import Decimal128, ObjectId
 from mongomock_ng import helpers
 from mongomock_ng.aggregate import _parse_expression
 
@@ -46,16 +47,49 @@ def evaluate_let(let: Any) -> dict[str, Any]:
 
 
 def bind_filter(spec: Any, variables: Variables, bound: frozenset[str] = frozenset()) -> Any:
-    """A query filter with its ``$expr`` parts bound."""
+    """A query filter with its ``$expr`` parts bound (the filter itself when it has none)."""
+    if not _binds(spec):
+        return spec
+    return _bound_filter(spec, variables, bound)
+
+
+def _binds(spec: Any) -> bool:
+    """Whether binding changes anything in ``spec``: an ``$expr`` somewhere, or a mapping
+    other than a plain dict (a bound filter is made of plain dicts)."""
+    kind = type(spec)
+    if kind is dict:
+        if "$expr" in spec:
+            return True
+        for value in spec.values():
+            if type(value) in _SCALARS:
+                continue
+            if _binds(value):
+                return True
+        return False
+    if kind is list:
+        for item in spec:
+            if type(item) in _SCALARS:
+                continue
+            if _binds(item):
+                return True
+        return False
+    return isinstance(spec, (Mapping, list))
+
+
+# Values that are neither mappings nor lists (most of a filter).
+_SCALARS = frozenset({str, int, float, bool, type(None), bytes, datetime, ObjectId, Decimal128})
+
+
+def _bound_filter(spec: Any, variables: Variables, bound: frozenset[str]) -> Any:
     if isinstance(spec, Mapping):
         return {
             key: bind_expression(value, variables, bound)
             if key == "$expr"
-            else bind_filter(value, variables, bound)
+            else _bound_filter(value, variables, bound)
             for key, value in spec.items()
         }
     if isinstance(spec, list):
-        return [bind_filter(item, variables, bound) for item in spec]
+        return [_bound_filter(item, variables, bound) for item in spec]
     return spec
 
 

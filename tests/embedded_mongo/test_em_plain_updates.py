@@ -3,15 +3,17 @@ the stored one; they must give exactly what the general path gives, errors inclu
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from bson.decimal128 import Decimal128
-from em_support import embedded_only
+from em_support import drain, embedded_only
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
 from embedded_mongo import store as store_module
@@ -130,3 +132,48 @@ async def test_plain_updates_still_keep_a_document_under_the_size_limit(
     for i in range(50):
         await coll.update_one({"_id": 1}, {"$set": {"small": i}})
     assert (await coll.find_one({"_id": 1}, {"small": 1})) == {"_id": 1, "small": 49}
+
+
+async def _events(db: AsyncDatabase, coll: AsyncCollection, update: dict[str, Any]) -> list[Any]:
+    """The change events of ``_outcome``'s update and of a general-path update after it, with
+    pre- and post-images, and what the first event's images still hold after the second."""
+    await coll.drop()
+    await db.create_collection(coll.name)
+    await db.command("collMod", coll.name, changeStreamPreAndPostImages={"enabled": True})
+    await coll.insert_one(_document())
+    async with await coll.watch(
+        full_document="whenAvailable",
+        full_document_before_change="whenAvailable",
+        max_await_time_ms=200,
+    ) as stream:
+        with contextlib.suppress(PyMongoError):
+            await coll.update_one({"_id": 1, "version": 3}, update)
+        # The general path changes the stored document in place; earlier images must not.
+        await coll.update_one({"_id": 1}, {"$push": {"tags": "z"}, "$set": {"when": None}})
+        events = await drain(stream)
+    return [
+        {k: e.get(k) for k in ("updateDescription", "fullDocument", "fullDocumentBeforeChange")}
+        for e in events
+    ]
+
+
+@embedded_only
+@pytest.mark.parametrize("update", UPDATES)
+async def test_plain_updates_record_the_events_of_the_general_path(
+    db: AsyncDatabase,
+    coll: AsyncCollection,
+    monkeypatch: pytest.MonkeyPatch,
+    update: dict[str, Any],
+) -> None:
+    fast = await _events(db, coll, update)
+    monkeypatch.setattr(store_module.Store, "_plain_updates", lambda *_: False)
+    general = await _events(db, coll, update)
+    assert fast == general
+    assert len(fast) >= 1
+    # The images are those of their moment, whatever happened to the document after.
+    last = fast[-1]
+    assert last["fullDocument"]["tags"][-1] == "z"
+    assert last["fullDocumentBeforeChange"]["tags"][-1] != "z"
+    if len(fast) == 2:
+        assert fast[0]["fullDocument"] == last["fullDocumentBeforeChange"]
+        assert "z" not in fast[0]["fullDocument"]["tags"]

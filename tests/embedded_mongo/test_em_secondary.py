@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from em_support import embedded_only
+from pymongo.errors import DuplicateKeyError
 
 DOCS: list[dict[str, Any]] = [
     {"_id": 1, "c": {"cls": "7A1", "yr": "2025"}, "tags": ["a", "b"], "n": 1},
@@ -159,3 +160,31 @@ async def test_narrowed_results_keep_the_order_of_a_scan(coll, embedded_server) 
     scanned = [d["_id"] async for d in coll.find({"$or": [{"c.cls": "7A1"}, {"n": -1}]})]
     assert narrowed == scanned == [3, 5, 150, 1, 400]
     assert await coll.count_documents({"c.cls": "7A1"}) == 5
+
+
+async def test_updates_of_other_fields_keep_documents_under_their_values(db) -> None:
+    collection = db["secondary_kept"]
+    await collection.drop()
+    await collection.create_index([("c.cls", 1), ("meta.by", 1)])
+    await collection.create_index("code", unique=True)
+    await collection.insert_many(
+        [{"_id": i, "code": f"HS{i}", "c": {"cls": "7A1"}, "meta": {"by": "a"}} for i in (1, 2)]
+    )
+    # Neither index's fields: the entries stay; then one of them: they move.
+    await collection.update_one({"_id": 1}, {"$set": {"n": 1}, "$inc": {"v": 1}})
+    await collection.update_one({"_id": 2}, {"$set": {"meta.by": "b"}})
+    assert [d["_id"] async for d in collection.find({"c.cls": "7A1"})] == [1, 2]
+    assert [d["_id"] async for d in collection.find({"meta.by": "b"})] == [2]
+    assert [d["_id"] async for d in collection.find({"meta.by": "a"})] == [1]
+    await collection.update_one({"_id": 1}, {"$set": {"c.cls": "7A2", "n": 2}})
+    assert [d["_id"] async for d in collection.find({"c.cls": "7A1"})] == [2]
+    assert [d["_id"] async for d in collection.find({"c.cls": "7A2"})] == [1]
+    # A unique field still refuses a duplicate, and keeps its value when others change.
+    with pytest.raises(DuplicateKeyError):
+        await collection.update_one({"_id": 2}, {"$set": {"code": "HS1"}})
+    await collection.update_one({"_id": 2}, {"$set": {"n": 3}})
+    with pytest.raises(DuplicateKeyError):
+        await collection.insert_one({"_id": 3, "code": "HS2"})
+    await collection.update_one({"_id": 1}, {"$set": {"code": "HS9"}})
+    await collection.insert_one({"_id": 3, "code": "HS1"})
+    await collection.drop()
