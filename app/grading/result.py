@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Generic, TypeAlias, TypeVar
 
-from app.grading.levels import Term
+from app.grading.levels import Member, Term
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
 
-class MissingItem(Enum):
+class MissingItem(Member, Enum):
     """What kind of input is missing."""
 
     REGULAR = "tx"  # ĐĐGtx, regular assessments
