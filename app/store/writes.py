@@ -137,10 +137,17 @@ class Writer:
             raise Forbidden(OUT_OF_SCOPE)
 
     def _check_fields(
-        self, stored: dict[str, Any], leaves: Iterable[str], *, reachable: bool = False
+        self,
+        stored: dict[str, Any],
+        leaves: Iterable[str],
+        *,
+        reachable: bool = False,
+        writable: FieldRules | None = None,
     ) -> None:
-        """Refuse when a leaf is not writable (``reachable``: when nothing under a path is)."""
-        writable = self._writable(stored)
+        """Refuse when a leaf is not writable (``reachable``: when nothing under a path is);
+        ``writable``: the rules for ``stored`` when the caller already has them."""
+        if writable is None:  # not given (or a system write: asked again, still None)
+            writable = self._writable(stored)
         if writable is None:
             return
         test = writable.touches if reachable else writable.allows
@@ -294,7 +301,8 @@ class Writer:
             if stale:
                 raise StaleValue(stale, raw.get("meta") or {})
         # A path nothing below which is writable is refused before anything is built.
-        self._check_fields(raw, request.asked, reachable=True)
+        writable = self._writable(raw)  # the same for both checks below
+        self._check_fields(raw, request.asked, reachable=True, writable=writable)
         if request.parts and request.parts_exist(raw):
             new_raw, sets, unsets, updated = self._apply_parts(raw, validated, request.parts)
         else:
@@ -305,7 +313,7 @@ class Writer:
         asked = [leaf for leaf in leaves if any(_within(leaf, p) for p in request.asked)]
         if not request.allow_lock_paths and _closes_or_opens_locks(leaves, raw, new_raw):
             raise Forbidden(LOCKS_ARE_WORKFLOWS)
-        self._check_fields(raw, asked)
+        self._check_fields(raw, asked, writable=writable)
         if (frozen := self.policy.frozen(raw, leaves)) is not None:
             raise Conflict(frozen)
         if (refusal := self.policy.refusal(new_raw, leaves)) is not None:
