@@ -354,6 +354,7 @@ class Writer:
         writes nothing (an upload's preview)."""
         outcomes: dict[int, Outcome] = {}
         planned: list[tuple[int, BatchItem, _Request, _Plan]] = []
+        as_held: set[int] = set()  # planned on the record the caller held, as it was given
         requests: dict[int, _Request] = {}
         ids: list[ObjectId] = []
         for index, item in enumerate(items):
@@ -385,6 +386,8 @@ class Writer:
                     raw = await coll.find_one(both({"_id": raw["_id"]}, self._row_filter()))
                     if raw is None:
                         raise NotFound(self._not_found())
+                elif index in held:
+                    as_held.add(index)
                 raw = await self._opened(raw)
                 plan = await self._sealed(self._plan(raw, request, item.seen))
             except StaleValue as exc:
@@ -400,7 +403,7 @@ class Writer:
             else:
                 planned.append((index, item, request, plan))
         if planned:
-            await self._write_planned(planned, outcomes)
+            await self._write_planned(planned, outcomes, as_held)
         return [outcomes[i] for i in range(len(items))]
 
     def _applied(self, now: dict[str, Any] | None, plan: _Plan) -> bool:
@@ -433,6 +436,7 @@ class Writer:
         self,
         planned: list[tuple[int, BatchItem, _Request, _Plan]],
         outcomes: dict[int, Outcome],
+        as_held: set[int],
     ) -> None:
         coll = collection(self.resource)
         operations = [UpdateOne(plan.guard, plan.update) for _, _, _, plan in planned]
@@ -441,9 +445,14 @@ class Writer:
             applied = result.matched_count
         except BulkWriteError as exc:
             applied = int(exc.details.get("nMatched") or 0)
+
+        def saved(index: int, item: BatchItem, plan: _Plan) -> Outcome:
+            written = plan.update["$set"].get("revision_id") if index in as_held else None
+            return Outcome(item.record_id, SAVED, stored=plan.after, written=written)
+
         if applied == len(planned):
             for index, item, _, plan in planned:
-                outcomes[index] = Outcome(item.record_id, SAVED, stored=plan.after)
+                outcomes[index] = saved(index, item, plan)
             return
         # Some guard did not hold (someone wrote in between): find out which, record by record.
         # The version alone does not tell: another write may have taken the very number this
@@ -457,7 +466,7 @@ class Writer:
         }
         for index, item, _, plan in planned:
             if self._applied(now.get(plan.after["_id"]), plan):
-                outcomes[index] = Outcome(item.record_id, SAVED, stored=plan.after)
+                outcomes[index] = saved(index, item, plan)
                 continue
             try:
                 raw, _ = await self._update(
@@ -795,6 +804,9 @@ class Outcome:
     stored: dict[str, Any] | None = None  # the record after (saved) or as it is (otherwise)
     current: dict[str, Any] | None = None  # conflict: path -> the value stored now
     changed_by: dict[str, Any] | None = None  # conflict: the stamp of the last change
+    # Saved from the record the caller held (``BatchItem.stored``): the revision this write
+    # set, ``stored`` being that record with the write applied (None otherwise).
+    written: Any = None
 
     @classmethod
     def refused(cls, record_id: RecordId, exc: HocBaError) -> Outcome:
