@@ -102,7 +102,13 @@ async def find_kept(
     fields = read_fields(handle, only)
     if fields is None:
         return await handle.find(query, only=only)
-    stamps = await handle.rows(query, only=STAMP)
+    # The stamps hold nothing encrypted: read as they are, with the handle's full query.
+    stamps = [
+        doc
+        async for doc in collection(handle.resource).find(
+            handle.query(query), dict.fromkeys(STAMP, 1)
+        )
+    ]
     found: list[dict[str, Any]] = []
     missing: list[ObjectId] = []
     for stamp in stamps:
