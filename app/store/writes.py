@@ -557,10 +557,11 @@ class Writer:
             else:
                 # Only what was changed and what is derived from it can differ: those are
                 # compared, not the whole part (a school year holds hundreds of scores).
+                compared = [*changed, *derived]
                 part_sets, part_unsets = diff_at(
                     stored_part,
-                    model.model_dump(mode="python"),
-                    [*changed, *derived],
+                    self.policy.dumped_at(model, compared),
+                    compared,
                     encode=stored_value,
                 )
                 encoded = _patched(stored_part, part_sets, part_unsets)
