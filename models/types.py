@@ -24,8 +24,9 @@ _KEPT = 4096
 _LEVEL_CODES = frozenset(level.code for level in CommentLevel)
 
 
-def _from_decimal128(value: Any) -> Any:
-    # Beanie stores Decimal as Decimal128; pydantic does not read it back on its own.
+def from_decimal128(value: Any) -> Any:
+    """A stored Decimal128 as a Decimal (each distinct value converted once); any other
+    value as it is. Beanie stores Decimal as Decimal128; pydantic does not read it back."""
     if not isinstance(value, Decimal128):
         return value
     key = value.__getstate__()
@@ -54,7 +55,7 @@ def _to_mark(value: Any) -> Any:
 
 
 def _checked(value: Any) -> Any:
-    value = _from_decimal128(value)
+    value = from_decimal128(value)
     try:
         if isinstance(value, CommentLevel):
             return value.code
@@ -92,7 +93,7 @@ def search_key(text: str) -> str:
     return " ".join(stripped.split())
 
 
-Dec = Annotated[Decimal, BeforeValidator(_from_decimal128)]
+Dec = Annotated[Decimal, BeforeValidator(from_decimal128)]
 # A mark is a score (0–10, one decimal) or a comment level code.
 LevelCode = Literal["Đ", "CĐ"]
 Mark = Annotated[Decimal | LevelCode, BeforeValidator(_to_mark)]

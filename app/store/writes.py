@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 from beanie import Document, PydanticObjectId
 from beanie.odm.utils.dump import get_dict
 from bson import ObjectId
-from bson.decimal128 import Decimal128
 from pydantic import BaseModel, ValidationError
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -35,6 +34,7 @@ from app.validation_vi import messages_by_field
 from models.common import WriteMeta, WriteSource
 from models.labels import describe_path
 from models.resources import BOOKKEEPING, model_of
+from models.types import from_decimal128
 
 from .collections import collection
 from .fields import SENSITIVE, cipher, sensitive_path
@@ -828,11 +828,8 @@ class Outcome:
 def _same_value(raw: dict[str, Any], path: str, seen: Any) -> bool:
     """Whether the stored value at ``path`` is the one the writer saw (scores compared as
     numbers: Decimal128 in the database, Decimal or text in the request)."""
-    stored = get_path(raw, path)
-    if isinstance(stored, Decimal128):
-        stored = stored.to_decimal()
-    if isinstance(seen, Decimal128):
-        seen = seen.to_decimal()
+    stored = from_decimal128(get_path(raw, path))
+    seen = from_decimal128(seen)
     if stored is None or seen is None:
         return stored is None and seen in (None, "")
     if isinstance(stored, Decimal) and not isinstance(seen, Decimal):

@@ -11,6 +11,7 @@ from bson.decimal128 import Decimal128
 from pydantic import ValidationError
 
 from models.student_parts import SubjectTerm
+from models.types import from_decimal128
 
 
 def read(**term: object) -> SubjectTerm:
@@ -64,3 +65,11 @@ def test_typed_scores_still_go_through_the_full_check() -> None:
     }
     with pytest.raises(ValidationError, match="không phải là điểm"):
         read(gk=True)
+
+
+def test_a_stored_decimal_reads_as_the_same_number_every_time() -> None:
+    for text in ("8.5", "8.50", "10", "0.0", "NaN"):
+        first, again = from_decimal128(Decimal128(text)), from_decimal128(Decimal128(text))
+        assert str(first) == str(again) == str(Decimal128(text).to_decimal())
+    assert from_decimal128("8.5") == "8.5"
+    assert from_decimal128(None) is None
