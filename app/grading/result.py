@@ -8,7 +8,7 @@ computed from partial data.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Generic, TypeAlias, TypeVar
 
@@ -38,6 +38,19 @@ class Missing:
     subject_name: str | None = None
     term: Term | None = None
     count: int = 1
+    # Missing inputs are gathered without repeats, year after year: hashed once, when made.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        whole = (self.item, self.subject, self.subject_name, self.term, self.count)
+        object.__setattr__(self, "_hash", hash(whole))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[Missing], tuple[Any, ...]]:
+        # Copied or unpickled, it is made again: a hash is only good in the process it was made.
+        return Missing, (self.item, self.subject, self.subject_name, self.term, self.count)
 
     @property
     def key(self) -> str:

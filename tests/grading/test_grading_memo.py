@@ -3,6 +3,8 @@ afresh, and never a way around the checks of what was entered."""
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 from decimal import Decimal
 
 import pytest
@@ -20,6 +22,7 @@ from app.grading import (
 )
 from app.grading import year as year_module
 from app.grading.levels import Level, Term
+from app.grading.result import Missing, MissingItem
 
 
 def term(*regular: object, mid: object = None, final: object = None) -> TermAssessments:
@@ -106,3 +109,21 @@ def test_lists_instead_of_tuples_are_computed_without_memory() -> None:
     assert isinstance(result.subjects[0].term1, Computed)
     assert isinstance(result.subjects[0].term2, Pending)
     assert result.subjects[0].term2.missing[0].term is Term.II
+
+
+def test_a_missing_input_is_a_value() -> None:
+    first = Missing(MissingItem.REGULAR, "TOAN", "Toán", Term.I, 2)
+    same = Missing(MissingItem.REGULAR, "TOAN", "Toán", Term.I, 2)
+    other = Missing(MissingItem.REGULAR, "TOAN", "Toán", Term.I, 1)
+    assert first == same
+    assert hash(first) == hash(same)
+    assert first != other
+    assert list(dict.fromkeys([first, other, same])) == [first, other]
+    again = pickle.loads(pickle.dumps(first))
+    assert again == first
+    assert hash(again) == hash(first)
+    assert dataclasses.replace(first, count=1) == other
+    assert repr(first) == (
+        "Missing(item=<MissingItem.REGULAR: 'tx'>, subject='TOAN', subject_name='Toán', "
+        "term=<Term.I: 1>, count=2)"
+    )
