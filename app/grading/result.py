@@ -38,12 +38,15 @@ class Missing:
     subject_name: str | None = None
     term: Term | None = None
     count: int = 1
-    # Missing inputs are gathered without repeats, year after year: hashed once, when made.
+    # Missing inputs are gathered without repeats and listed for every year computed (most
+    # of them remembered from the year before): hashed and worded once, when made.
     _hash: int = field(init=False, repr=False, compare=False)
+    _message: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         whole = (self.item, self.subject, self.subject_name, self.term, self.count)
         object.__setattr__(self, "_hash", hash(whole))
+        object.__setattr__(self, "_message", self._worded())
 
     def __hash__(self) -> int:
         return self._hash
@@ -63,6 +66,9 @@ class Missing:
     @property
     def message(self) -> str:
         """Readable Vietnamese, e.g. "Toán: thiếu ĐĐGck học kỳ I"."""
+        return self._message
+
+    def _worded(self) -> str:
         term = f" {self.term.label}" if self.term else ""
         name = self.subject_name or self.subject or ""
         match self.item:
