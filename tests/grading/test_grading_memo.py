@@ -123,6 +123,9 @@ def test_a_missing_input_is_a_value() -> None:
     assert again == first
     assert hash(again) == hash(first)
     assert dataclasses.replace(first, count=1) == other
+    assert first.message == "Toán: thiếu 2 ĐĐGtx học kỳ I"
+    assert dataclasses.replace(first, count=1).message == "Toán: thiếu 1 ĐĐGtx học kỳ I"
+    assert pickle.loads(pickle.dumps(other)).message == other.message
     assert repr(first) == (
         "Missing(item=<MissingItem.REGULAR: 'tx'>, subject='TOAN', subject_name='Toán', "
         "term=<Term.I: 1>, count=2)"
