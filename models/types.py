@@ -15,27 +15,47 @@ from app.grading.levels import CommentLevel
 from app.grading.scores import check_score, parse_comment_level, parse_score
 
 # Stored scores are few distinct values read over and over (a class's records hold thousands):
-# each is converted once. Decimals are immutable, so one object serves every reader.
-_DECIMALS: dict[bytes, Decimal] = {}
-_DECIMALS_KEPT = 4096
+# each is converted once, keyed by its 128 bits (``__getstate__``, cheaper than ``bid``).
+# Decimals are immutable, so one object serves every reader.
+_DECIMALS: dict[tuple[int, int], Decimal] = {}
+_MARKS: dict[tuple[int, int], Decimal] = {}  # the same, checked as scores
+_KEPT = 4096
+# A comment level as stored is its code: nothing to parse.
+_LEVEL_CODES = frozenset(level.code for level in CommentLevel)
 
 
-def _from_decimal128(value: Any) -> Any:
-    # Beanie stores Decimal as Decimal128; pydantic does not read it back on its own.
+def from_decimal128(value: Any) -> Any:
+    """A stored Decimal128 as a Decimal (each distinct value converted once); any other
+    value as it is. Beanie stores Decimal as Decimal128; pydantic does not read it back."""
     if not isinstance(value, Decimal128):
         return value
-    key = value.bid
+    key = value.__getstate__()
     found = _DECIMALS.get(key)
     if found is None:
         found = value.to_decimal()
-        if len(_DECIMALS) < _DECIMALS_KEPT:
+        if len(_DECIMALS) < _KEPT:
             _DECIMALS[key] = found
     return found
 
 
 def _to_mark(value: Any) -> Any:
     """What a teacher typed or storage holds -> a Decimal score or a comment level code."""
-    value = _from_decimal128(value)
+    kind = type(value)
+    if kind is Decimal128:  # a stored score, checked once
+        key = value.__getstate__()
+        found = _MARKS.get(key)
+        if found is None:
+            found = _checked(value)
+            if len(_MARKS) < _KEPT:
+                _MARKS[key] = found
+        return found
+    if kind is str and value in _LEVEL_CODES:  # a stored comment level
+        return value
+    return _checked(value)
+
+
+def _checked(value: Any) -> Any:
+    value = from_decimal128(value)
     try:
         if isinstance(value, CommentLevel):
             return value.code
@@ -73,7 +93,7 @@ def search_key(text: str) -> str:
     return " ".join(stripped.split())
 
 
-Dec = Annotated[Decimal, BeforeValidator(_from_decimal128)]
+Dec = Annotated[Decimal, BeforeValidator(from_decimal128)]
 # A mark is a score (0–10, one decimal) or a comment level code.
 LevelCode = Literal["Đ", "CĐ"]
 Mark = Annotated[Decimal | LevelCode, BeforeValidator(_to_mark)]

@@ -9,7 +9,15 @@ from __future__ import annotations
 from enum import Enum
 
 
-class Level(Enum):
+class Member:
+    """Mixin for the engine's enumerations: members are singletons compared by identity, so
+    they hash by identity too, in C (``Enum`` hashes the member name in Python, and a year's
+    computation hashes thousands of them in missing lists and memo keys)."""
+
+    __hash__ = object.__hash__
+
+
+class Level(Member, Enum):
     """Tốt / Khá / Đạt / Chưa đạt, for learning results and conduct alike."""
 
     GOOD = "T"
@@ -49,7 +57,7 @@ LearningResult = Level
 ConductResult = Level
 
 
-class CommentLevel(Enum):
+class CommentLevel(Member, Enum):
     """Result of one assessment (or a term/year) in a comment-graded subject."""
 
     PASS = "Đ"
@@ -64,7 +72,7 @@ class CommentLevel(Enum):
         return "Đạt" if self is CommentLevel.PASS else "Chưa đạt"
 
 
-class Title(Enum):
+class Title(Member, Enum):
     """Year title (danh hiệu). A pupil without a title has ``None``."""
 
     EXCELLENT = "XUATSAC"
@@ -75,7 +83,7 @@ class Title(Enum):
         return "Học sinh Xuất sắc" if self is Title.EXCELLENT else "Học sinh Giỏi"
 
 
-class Term(Enum):
+class Term(Member, Enum):
     """Học kỳ I and học kỳ II."""
 
     I = 1  # noqa: E741 - the Roman numeral is the domain's own name

@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from enum import Enum
 
 from app.errors import InvalidInput
-from app.grading.levels import Level
+from app.grading.levels import Level, Member
 from app.grading.subjects import check_grade
 
 MAX_ABSENT_SESSIONS = 45
 FINAL_GRADE = 9
 
 
-class Outcome(Enum):
+class Outcome(Member, Enum):
     """Where the pupil stands at the end of the year."""
 
     PROMOTED = "promoted"

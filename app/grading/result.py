@@ -8,17 +8,17 @@ computed from partial data.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Generic, TypeAlias, TypeVar
 
-from app.grading.levels import Term
+from app.grading.levels import Member, Term
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
 
-class MissingItem(Enum):
+class MissingItem(Member, Enum):
     """What kind of input is missing."""
 
     REGULAR = "tx"  # ĐĐGtx, regular assessments
@@ -38,6 +38,22 @@ class Missing:
     subject_name: str | None = None
     term: Term | None = None
     count: int = 1
+    # Missing inputs are gathered without repeats and listed for every year computed (most
+    # of them remembered from the year before): hashed and worded once, when made.
+    _hash: int = field(init=False, repr=False, compare=False)
+    _message: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        whole = (self.item, self.subject, self.subject_name, self.term, self.count)
+        object.__setattr__(self, "_hash", hash(whole))
+        object.__setattr__(self, "_message", self._worded())
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[Missing], tuple[Any, ...]]:
+        # Copied or unpickled, it is made again: a hash is only good in the process it was made.
+        return Missing, (self.item, self.subject, self.subject_name, self.term, self.count)
 
     @property
     def key(self) -> str:
@@ -50,6 +66,9 @@ class Missing:
     @property
     def message(self) -> str:
         """Readable Vietnamese, e.g. "Toán: thiếu ĐĐGck học kỳ I"."""
+        return self._message
+
+    def _worded(self) -> str:
         term = f" {self.term.label}" if self.term else ""
         name = self.subject_name or self.subject or ""
         match self.item:

@@ -93,6 +93,12 @@ def _validate(
             check_mark(subject, mark, term=term, slot=slot)
 
 
+def check_term(subject: Subject, term: Term, assessments: TermAssessments) -> None:
+    """Raise ``InvalidScore`` naming the first entered mark of one term that does not fit the
+    subject (of the wrong kind, or off the scale)."""
+    _validate(subject, term, assessments, [m for m in assessments.regular if m is not None])
+
+
 def _missing(
     subject: Subject, grade: int, term: Term, assessments: TermAssessments, entered: int
 ) -> tuple[Missing, ...]:

@@ -13,12 +13,13 @@ from functools import cache
 from types import MappingProxyType
 
 from app.errors import InvalidInput
+from app.grading.levels import Member
 from app.grading.rules import DEFAULT_RULES, GradingRules
 
 GRADES = (6, 7, 8, 9)
 
 
-class AssessmentKind(Enum):
+class AssessmentKind(Member, Enum):
     """Graded with scores on a 10-point scale, or with comments (Đạt / Chưa đạt)."""
 
     SCORE = "score"

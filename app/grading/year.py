@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from app.errors import InvalidInput
 from app.grading.conduct import year_conduct
@@ -23,6 +24,7 @@ from app.grading.scores import Mark
 from app.grading.subject_results import (
     TermAssessments,
     check_mark,
+    check_term,
     subject_term_result,
     subject_year_result,
 )
@@ -191,18 +193,35 @@ def _index_subjects(
 
 
 def _subject_result(subject: Subject, entry: SubjectInput, grade: int) -> SubjectResult:
-    term1 = subject_term_result(subject=subject, grade=grade, term=Term.I, assessments=entry.term1)
-    term2 = subject_term_result(subject=subject, grade=grade, term=Term.II, assessments=entry.term2)
+    # Every entered mark is checked on every call; what follows from checked marks depends
+    # on their values alone (averages are rounded to one decimal), so it is remembered.
+    check_term(subject, Term.I, entry.term1)
+    check_term(subject, Term.II, entry.term2)
     reassessment = entry.reassessment
     if reassessment is not None:
         reassessment = check_mark(subject, reassessment, slot="kiemtralai")
+    try:
+        term1, term2, year = _remembered_terms(subject, grade, entry.term1, entry.term2)
+    except TypeError:  # assessments given as lists, not tuples: nothing to remember them by
+        term1, term2, year = _terms(subject, grade, entry.term1, entry.term2)
     return SubjectResult(
-        subject=subject,
-        term1=term1,
-        term2=term2,
-        year=subject_year_result(term1=term1, term2=term2),
-        reassessment=reassessment,
+        subject=subject, term1=term1, term2=term2, year=year, reassessment=reassessment
     )
+
+
+def _terms(
+    subject: Subject, grade: int, term1: TermAssessments, term2: TermAssessments
+) -> tuple[Result[Mark], Result[Mark], Result[Mark]]:
+    """One subject's term and year results from its checked assessments."""
+    first = subject_term_result(subject=subject, grade=grade, term=Term.I, assessments=term1)
+    second = subject_term_result(subject=subject, grade=grade, term=Term.II, assessments=term2)
+    return first, second, subject_year_result(term1=first, term2=second)
+
+
+# A save recomputes a pupil's whole year for a change in one subject: the other subjects'
+# results, unchanged, are looked up (a pure function of frozen inputs; a bounded memory).
+SUBJECTS_REMEMBERED = 4096
+_remembered_terms = lru_cache(maxsize=SUBJECTS_REMEMBERED)(_terms)
 
 
 def _learning(

@@ -25,16 +25,18 @@ from app.grading.scores import Mark as GradingMark
 from models.student import StudentRecord
 from models.student_parts import SchoolYearRecord, SubjectTerm
 
+_COMMENT_LEVELS = {level.code: level for level in CommentLevel}
+
 
 def _mark(value: Decimal | str | None) -> GradingMark | None:
     if value is None or isinstance(value, Decimal):
         return value
-    return CommentLevel(value)
+    return _COMMENT_LEVELS.get(value) or CommentLevel(value)
 
 
 def _term(term: SubjectTerm) -> TermAssessments:
     return TermAssessments(
-        regular=tuple(_mark(v) for v in term.tx), mid=_mark(term.gk), final=_mark(term.ck)
+        regular=tuple(map(_mark, term.tx)), mid=_mark(term.gk), final=_mark(term.ck)
     )
 
 

@@ -36,7 +36,7 @@ def diff_at(
     unsets: list[str] = []
     for anchor in sorted(anchors):
         parts = anchor.split(".")
-        if any(".".join(parts[:i]) in anchors for i in range(1, len(parts))):
+        if len(parts) > 1 and any(".".join(parts[:i]) in anchors for i in range(1, len(parts))):
             continue  # inside another anchor, compared with it
         before, after = _lookup(old, parts), _lookup(new, parts)
         part_sets, part_unsets = diff_paths(
@@ -104,14 +104,18 @@ def _walk(
             _walk(old[key], value, path + ".", sets, unsets, ignore)
         elif not _same(old[key], value):
             sets[path] = value
-    unsets.extend(prefix + key for key in old if key not in new and prefix + key not in ignore)
+    if not old.keys() <= new.keys():
+        unsets.extend(prefix + key for key in old if key not in new and prefix + key not in ignore)
 
 
 def _same(a: Any, b: Any) -> bool:
+    kind = type(a)
+    if kind is type(b) and kind is not list and kind is not dict:
+        return bool(a == b)  # the common case: two scores, two texts, two flags
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(map(_same, a, b))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     return bool(a == b)

@@ -62,6 +62,7 @@ class LockScope:
         return f"Sổ điểm môn {name} {period[0].lower()}{period[1:]}"
 
 
+@lru_cache(maxsize=2048)  # the same paths (a book's columns) are asked for every pupil
 def field_info(path: str, model: type[BaseModel] = StudentRecord) -> tuple[Any, str]:
     """The annotation and Vietnamese label of the field a dotted path names in ``model``.
 

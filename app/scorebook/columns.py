@@ -17,6 +17,7 @@ from app.grading.scores import parse_comment_level, parse_level, parse_score
 from app.grading.subject_results import check_mark
 from app.records.paths import validate_value
 from models.student_parts import LEVEL_LABELS, TERM_LABELS, TITLE_LABELS, Award, Discipline
+from models.types import from_decimal128
 
 # "computed": results of the grading engine; "entries": lists (awards and discipline) shown in
 # the cell and edited in a dialog of their own, not typed into the grid.
@@ -171,8 +172,7 @@ def display(column: Column, value: Any) -> str:
         return ""
     if column.kind == "entries":
         return "; ".join(_entry(item) for item in value) if isinstance(value, list) else ""
-    if hasattr(value, "to_decimal"):
-        value = value.to_decimal()
+    value = from_decimal128(value)
     if isinstance(value, Decimal):
         return format(value.normalize() if value == value.to_integral() else value, "f").replace(
             ".", ","
@@ -191,8 +191,7 @@ def raw_value(value: Any) -> Any:
     lists shown read-only (awards, discipline) are not sent back."""
     if isinstance(value, list | dict):
         return None
-    if hasattr(value, "to_decimal"):
-        value = value.to_decimal()
+    value = from_decimal128(value)
     if isinstance(value, Decimal):
         return str(value)
     return value

@@ -30,6 +30,7 @@ from .books import (
     in_book,
 )
 from .columns import Column, display, parse_cell
+from .kept import KeptRecords, find_kept
 
 NOT_IN_BOOK = "Học sinh này không có trong sổ"
 
@@ -41,17 +42,31 @@ class LiveRow:
     problem: str | None = None  # the row cannot be computed (a message for the whole row)
 
 
+def book_read(key: BookKey, also: Sequence[str] = ()) -> list[str]:
+    """What is read of each pupil: the book's fields and ``also``."""
+    return [*book_fields(key), *also]
+
+
 async def pupils_in_book(
-    access: Access, key: BookKey, record_ids: list[str], also: Sequence[str] = ()
+    access: Access,
+    key: BookKey,
+    record_ids: list[str],
+    also: Sequence[str] = (),
+    *,
+    kept: KeptRecords | None = None,
 ) -> list[Found]:
-    """Those of ``record_ids`` that are pupils of the book the reader may see (read with the
-    book's fields and ``also``)."""
+    """Those of ``record_ids`` that are pupils of the book the reader may see (read with
+    ``book_read(key, also)``; ``kept``: reusing the records kept there as they still are)."""
     ids = [oid for oid in (object_id(r) for r in record_ids) if oid is not None]
     if not ids:
         return []
     query = {**book_query(key), "_id": {"$in": ids}}
-    only = [*book_fields(key), *also]
-    found = await access.students(Action.VIEW).find(query, only=only)
+    only = book_read(key, also)
+    handle = access.students(Action.VIEW)
+    if kept is None:
+        found = await handle.find(query, only=only)
+    else:
+        found = await find_kept(handle, query, only, kept)
     return [f for f in found if in_book(f, key)]
 
 

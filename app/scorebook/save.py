@@ -22,7 +22,8 @@ from models.role import Action
 
 from .books import READ_ONLY_PREVIEW, BookKey, book_grade, check_key, columns_for
 from .columns import Column, display, raw_value
-from .live import NOT_IN_BOOK, parse_row, pupils_in_book
+from .kept import KEPT, keep_written
+from .live import NOT_IN_BOOK, book_read, parse_row, pupils_in_book
 
 SAVED = "saved"
 REASONS = {"subject": "Nhập điểm trên sổ điểm môn học", "homeroom": "Nhập trên sổ chủ nhiệm"}
@@ -100,7 +101,9 @@ async def save_edits(
     # cell of a book lies in the book's school year: its subjects, or its conduct and the rest).
     inside = "subjects" if key.kind == "subject" else "conduct"
     also = writer.read_fields([f"years.{key.school_year}.{inside}"])
-    found = {str(f.id): f for f in await pupils_in_book(access, key, list(by_record), also)}
+    # What the last save of the book read and wrote is reused where it still is as stored.
+    read = await pupils_in_book(access, key, list(by_record), also, kept=KEPT)
+    found = {str(f.id): f for f in read}
     pending: list[_Pending] = []
     by_grade: dict[int, dict[str, Column]] = {}  # a book's columns depend on the grade only
     for record_id, cells in by_record.items():
@@ -117,7 +120,10 @@ async def save_edits(
     retry: list[_Pending] = []
     batch = [_item(p, held=True) for p in pending]
     outcomes = await writer.update_many(batch, dry_run=dry_run) if pending else []
+    handle, only = access.students(Action.VIEW), book_read(key, also)
     for entry, outcome in zip(pending, outcomes, strict=True):
+        if outcome.status == SAVED and outcome.stored is not None:
+            keep_written(handle, only, outcome.stored, outcome.written)
         again = _answer(entry, outcome, key, answer, final=False)
         if again is not None:
             retry.append(again)

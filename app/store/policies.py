@@ -55,6 +55,11 @@ class Policy:
         ``changed`` (relative paths too); None: any."""
         return None
 
+    def dumped_at(self, model: BaseModel, paths: Iterable[str]) -> dict[str, Any]:
+        """``model.model_dump(mode="python")`` as far as ``paths`` go: at least the whole
+        top-level fields they lie in (a diff at those paths sees what the full dump holds)."""
+        return model.model_dump(mode="python", include={p.split(".", 1)[0] for p in paths})
+
 
 class StudentPolicy(Policy):
     def derive(self, doc: BaseModel) -> None:
@@ -102,6 +107,22 @@ class StudentPolicy(Policy):
     ) -> list[str] | None:
         assert isinstance(model, SchoolYearRecord)
         return derived_paths(model, changed)
+
+    def dumped_at(self, model: BaseModel, paths: Iterable[str]) -> dict[str, Any]:
+        # A school year's subjects are most of it: only those the paths lie in are dumped.
+        include: dict[str, Any] = {}
+        subjects: dict[str, bool] | None = {}
+        for path in paths:
+            parts = path.split(".", 2)
+            if parts[0] != "subjects":
+                include[parts[0]] = True
+            elif len(parts) == 1:
+                subjects = None  # all of them
+            elif subjects is not None:
+                subjects[parts[1]] = True
+        if subjects is None or subjects:
+            include["subjects"] = True if subjects is None else subjects
+        return model.model_dump(mode="python", include=include)
 
 
 def locked_scope(raw: dict[str, Any], scopes: set[LockScope]) -> LockScope | None:

@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 from beanie import Document, PydanticObjectId
 from beanie.odm.utils.dump import get_dict
 from bson import ObjectId
-from bson.decimal128 import Decimal128
 from pydantic import BaseModel, ValidationError
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -35,6 +34,7 @@ from app.validation_vi import messages_by_field
 from models.common import WriteMeta, WriteSource
 from models.labels import describe_path
 from models.resources import BOOKKEEPING, model_of
+from models.types import from_decimal128
 
 from .collections import collection
 from .fields import SENSITIVE, cipher, sensitive_path
@@ -137,10 +137,17 @@ class Writer:
             raise Forbidden(OUT_OF_SCOPE)
 
     def _check_fields(
-        self, stored: dict[str, Any], leaves: Iterable[str], *, reachable: bool = False
+        self,
+        stored: dict[str, Any],
+        leaves: Iterable[str],
+        *,
+        reachable: bool = False,
+        writable: FieldRules | None = None,
     ) -> None:
-        """Refuse when a leaf is not writable (``reachable``: when nothing under a path is)."""
-        writable = self._writable(stored)
+        """Refuse when a leaf is not writable (``reachable``: when nothing under a path is);
+        ``writable``: the rules for ``stored`` when the caller already has them."""
+        if writable is None:  # not given (or a system write: asked again, still None)
+            writable = self._writable(stored)
         if writable is None:
             return
         test = writable.touches if reachable else writable.allows
@@ -294,7 +301,8 @@ class Writer:
             if stale:
                 raise StaleValue(stale, raw.get("meta") or {})
         # A path nothing below which is writable is refused before anything is built.
-        self._check_fields(raw, request.asked, reachable=True)
+        writable = self._writable(raw)  # the same for both checks below
+        self._check_fields(raw, request.asked, reachable=True, writable=writable)
         if request.parts and request.parts_exist(raw):
             new_raw, sets, unsets, updated = self._apply_parts(raw, validated, request.parts)
         else:
@@ -305,7 +313,7 @@ class Writer:
         asked = [leaf for leaf in leaves if any(_within(leaf, p) for p in request.asked)]
         if not request.allow_lock_paths and _closes_or_opens_locks(leaves, raw, new_raw):
             raise Forbidden(LOCKS_ARE_WORKFLOWS)
-        self._check_fields(raw, asked)
+        self._check_fields(raw, asked, writable=writable)
         if (frozen := self.policy.frozen(raw, leaves)) is not None:
             raise Conflict(frozen)
         if (refusal := self.policy.refusal(new_raw, leaves)) is not None:
@@ -346,6 +354,7 @@ class Writer:
         writes nothing (an upload's preview)."""
         outcomes: dict[int, Outcome] = {}
         planned: list[tuple[int, BatchItem, _Request, _Plan]] = []
+        as_held: set[int] = set()  # planned on the record the caller held, as it was given
         requests: dict[int, _Request] = {}
         ids: list[ObjectId] = []
         for index, item in enumerate(items):
@@ -377,6 +386,8 @@ class Writer:
                     raw = await coll.find_one(both({"_id": raw["_id"]}, self._row_filter()))
                     if raw is None:
                         raise NotFound(self._not_found())
+                elif index in held:
+                    as_held.add(index)
                 raw = await self._opened(raw)
                 plan = await self._sealed(self._plan(raw, request, item.seen))
             except StaleValue as exc:
@@ -392,7 +403,7 @@ class Writer:
             else:
                 planned.append((index, item, request, plan))
         if planned:
-            await self._write_planned(planned, outcomes)
+            await self._write_planned(planned, outcomes, as_held)
         return [outcomes[i] for i in range(len(items))]
 
     def _applied(self, now: dict[str, Any] | None, plan: _Plan) -> bool:
@@ -425,6 +436,7 @@ class Writer:
         self,
         planned: list[tuple[int, BatchItem, _Request, _Plan]],
         outcomes: dict[int, Outcome],
+        as_held: set[int],
     ) -> None:
         coll = collection(self.resource)
         operations = [UpdateOne(plan.guard, plan.update) for _, _, _, plan in planned]
@@ -433,9 +445,14 @@ class Writer:
             applied = result.matched_count
         except BulkWriteError as exc:
             applied = int(exc.details.get("nMatched") or 0)
+
+        def saved(index: int, item: BatchItem, plan: _Plan) -> Outcome:
+            written = plan.update["$set"].get("revision_id") if index in as_held else None
+            return Outcome(item.record_id, SAVED, stored=plan.after, written=written)
+
         if applied == len(planned):
             for index, item, _, plan in planned:
-                outcomes[index] = Outcome(item.record_id, SAVED, stored=plan.after)
+                outcomes[index] = saved(index, item, plan)
             return
         # Some guard did not hold (someone wrote in between): find out which, record by record.
         # The version alone does not tell: another write may have taken the very number this
@@ -449,7 +466,7 @@ class Writer:
         }
         for index, item, _, plan in planned:
             if self._applied(now.get(plan.after["_id"]), plan):
-                outcomes[index] = Outcome(item.record_id, SAVED, stored=plan.after)
+                outcomes[index] = saved(index, item, plan)
                 continue
             try:
                 raw, _ = await self._update(
@@ -540,10 +557,11 @@ class Writer:
             else:
                 # Only what was changed and what is derived from it can differ: those are
                 # compared, not the whole part (a school year holds hundreds of scores).
+                compared = [*changed, *derived]
                 part_sets, part_unsets = diff_at(
                     stored_part,
-                    model.model_dump(mode="python"),
-                    [*changed, *derived],
+                    self.policy.dumped_at(model, compared),
+                    compared,
                     encode=stored_value,
                 )
                 encoded = _patched(stored_part, part_sets, part_unsets)
@@ -787,6 +805,9 @@ class Outcome:
     stored: dict[str, Any] | None = None  # the record after (saved) or as it is (otherwise)
     current: dict[str, Any] | None = None  # conflict: path -> the value stored now
     changed_by: dict[str, Any] | None = None  # conflict: the stamp of the last change
+    # Saved from the record the caller held (``BatchItem.stored``): the revision this write
+    # set, ``stored`` being that record with the write applied (None otherwise).
+    written: Any = None
 
     @classmethod
     def refused(cls, record_id: RecordId, exc: HocBaError) -> Outcome:
@@ -807,11 +828,8 @@ class Outcome:
 def _same_value(raw: dict[str, Any], path: str, seen: Any) -> bool:
     """Whether the stored value at ``path`` is the one the writer saw (scores compared as
     numbers: Decimal128 in the database, Decimal or text in the request)."""
-    stored = get_path(raw, path)
-    if isinstance(stored, Decimal128):
-        stored = stored.to_decimal()
-    if isinstance(seen, Decimal128):
-        seen = seen.to_decimal()
+    stored = from_decimal128(get_path(raw, path))
+    seen = from_decimal128(seen)
     if stored is None or seen is None:
         return stored is None and seen in (None, "")
     if isinstance(stored, Decimal) and not isinstance(seen, Decimal):

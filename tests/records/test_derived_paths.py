@@ -6,8 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from app.records.compute import derive_year, derived_paths
-from app.records.diff import diff_at, diff_paths
-from app.store.stored import stored_form
+from app.records.diff import diff_at, diff_paths, get_path
+from app.store.policies import policy_for
+from app.store.stored import stored_form, stored_value
 from models.student_parts import Promotion, SchoolYearRecord, TermLevels
 from tests.factories import full_year
 
@@ -80,3 +81,26 @@ def test_a_change_inside_one_subject_derives_only_that_subject_and_the_year() ->
         assert any(path == p or path.startswith(p + ".") for p in [*listed, *changed]), path
     # A change outside the subjects (the conduct, the grade) concerns every subject.
     assert len(derived_paths(year, ["conduct.hk1"])) == len(derived_paths(year))
+
+
+def test_the_dump_for_a_diff_holds_what_the_full_dump_holds_there() -> None:
+    year = _scrambled(full_year(score="7"))
+    before = stored_form(year)
+    year.subjects["TOAN"].hk2.tx = [Decimal("2"), None, Decimal("9")]
+    derive_year(year)
+    full = year.model_dump(mode="python")
+    policy = policy_for("students")
+    for changed in (
+        ["subjects.TOAN.hk2.tx.0"],
+        ["subjects.TOAN.hk2.tx"],
+        ["conduct.hk2"],
+        ["subjects"],
+        ["subjects.TOAN.hk2.gk", "subjects.NGUVAN.hk1.ck", "homeroom_comment"],
+    ):
+        paths = [*changed, *derived_paths(year, changed)]
+        dumped = policy.dumped_at(year, paths)
+        for path in paths:
+            assert get_path(dumped, path) == get_path(full, path), path
+        expected = diff_at(before, full, paths, encode=stored_value)
+        assert diff_at(before, dumped, paths, encode=stored_value) == expected
+        assert expected[0], "the change must show"
