@@ -9,6 +9,11 @@ version or revision moved. A kept record goes to the writer as held (``BatchItem
 is written with its version in the guard, and a record changed in between is read and checked
 again there.
 
+A kept record is trusted for its version and revision, as the writer's guard trusts the
+version: a change made outside the app that moves neither (a database shell) is not seen. A kept
+record is therefore used for a few minutes only (``KEPT_SECONDS``), as long as a teacher works
+on a book, so such a change is not hidden from saves for longer.
+
 Only what every reader reads alike is kept: nothing is kept from a read that includes an
 encrypted field (those are opened for each reader). What the reader may see of a record
 (``Found.rules``) is worked out for that reader, every time. Records handed out are shared:
@@ -17,6 +22,7 @@ nobody changes them (the writer copies what it changes, and so does whoever comp
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +38,7 @@ from app.store.handles import filter_roots
 
 # A pupil's school year read whole takes about 65 KB of memory: at most about 17 MB.
 KEPT_RECORDS = 256
+KEPT_SECONDS = 300.0
 STAMP = ("version", "revision_id")
 
 Key = tuple[ObjectId, tuple[str, ...]]
@@ -42,14 +49,16 @@ class _Kept:
     version: Any
     revision: str
     stored: dict[str, Any]
+    at: float  # when it was read or written (monotonic clock)
 
 
 class KeptRecords:
     """Records as stored at a version and revision, by id and by what was read of them; the
     least recently used go first."""
 
-    def __init__(self, limit: int = KEPT_RECORDS) -> None:
+    def __init__(self, limit: int = KEPT_RECORDS, seconds: float = KEPT_SECONDS) -> None:
         self.limit = limit
+        self.seconds = seconds
         self._records: OrderedDict[Key, _Kept] = OrderedDict()
 
     def __len__(self) -> int:
@@ -60,14 +69,15 @@ class KeptRecords:
         kept = self._records.get(key)
         if kept is None:
             return None
-        if kept.version != version or kept.revision != _revision(revision):
-            del self._records[key]  # an older state: never handed out again
+        stale = time.monotonic() - kept.at > self.seconds
+        if stale or kept.version != version or kept.revision != _revision(revision):
+            del self._records[key]  # an older state, or kept too long: never handed out again
             return None
         self._records.move_to_end(key)
         return kept.stored
 
     def put(self, key: Key, version: Any, revision: Any, stored: dict[str, Any]) -> None:
-        self._records[key] = _Kept(version, _revision(revision), stored)
+        self._records[key] = _Kept(version, _revision(revision), stored, time.monotonic())
         self._records.move_to_end(key)
         while len(self._records) > self.limit:
             self._records.popitem(last=False)

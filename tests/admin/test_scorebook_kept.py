@@ -14,6 +14,7 @@ from bson import ObjectId
 from bson.decimal128 import Decimal128
 
 from app.grading import term_average
+from app.scorebook import kept as kept_module
 from app.scorebook.kept import KEPT, KeptRecords, keep_written, read_fields
 from models.student import StudentRecord
 from tests.admin.school import School
@@ -116,6 +117,19 @@ def test_only_the_state_read_is_handed_out_and_memory_is_bounded() -> None:
     assert kept.get((ids[1], ("version",)), 2, "r1") is None  # another version
     assert kept.get((ids[1], ("version",)), 1, "r1") is None  # dropped by the mismatch
     assert kept.get((ids[2], ("version",)), 2, "r3") is None  # another revision
+    assert len(kept) == 0
+
+
+def test_a_record_is_kept_for_a_few_minutes_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = KeptRecords(seconds=300)
+    oid = ObjectId()
+    now = [1000.0]
+    monkeypatch.setattr(kept_module.time, "monotonic", lambda: now[0])
+    kept.put((oid, ("version",)), 1, "r1", {"_id": oid, "version": 1})
+    now[0] += 299
+    assert kept.get((oid, ("version",)), 1, "r1") == {"_id": oid, "version": 1}
+    now[0] += 2  # five minutes after it was kept: read again, even unchanged
+    assert kept.get((oid, ("version",)), 1, "r1") is None
     assert len(kept) == 0
 
 
