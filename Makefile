@@ -20,8 +20,11 @@ run: $(STAMP)
 
 ## Install everything the tests need (Python packages, Debian's Chromium for tests/browser),
 ## check style and types (ruff, mypy), then run the whole suite; any failure fails the recipe.
+## The suite runs on TEST_WORKERS processes, each with its own database server, handed whole
+## files (a file's tests share its fixtures) in collection order (the browser walks first).
+TEST_WORKERS ?= 2
 test: $(STAMP) browser lint typecheck
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ## Chromium and a Vietnamese font for the browser tests (apt-get, as root; never a download
 ## by Playwright). Without root it explains what to install and the browser tests are skipped.

@@ -9,6 +9,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette_admin.auth import login_not_required
 from starlette_admin.contrib.beanie import Admin
 
 from app.auth.admin_provider import AdminAuthProvider
@@ -56,6 +57,8 @@ HERE = Path(__file__).parent
 
 
 def _script(name: str) -> Route:
+    # A static file like the library's others (no session reaches it): open to every visitor.
+    @login_not_required
     async def serve(request: Request) -> Response:
         return Response(translated_script(name), media_type="text/javascript")
 

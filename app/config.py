@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -114,8 +115,7 @@ class Settings(BaseSettings):
         if not path.exists() and self.field_key_file is None:
             # Development and tests only (production requires a key): made once, kept.
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(new_field_key(), encoding="ascii")
-            path.chmod(0o600)
+            _create_once(path, new_field_key())
         return base64.b64decode(path.read_bytes().strip())
 
     @property
@@ -127,6 +127,21 @@ class Settings(BaseSettings):
     @property
     def uses_embedded_db(self) -> bool:
         return self.mongodb_uri is None
+
+
+def _create_once(path: Path, text: str) -> None:
+    """Create a private file unless it exists, whole: it is written aside and linked into
+    place, so of processes starting together (the app, a command, parallel tests) one wins,
+    and none reads it half written."""
+    aside = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    with os.fdopen(os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+        out.write(text)
+    try:
+        os.link(aside, path)
+    except FileExistsError:
+        pass  # another process made it first: its key is the one
+    finally:
+        aside.unlink()
 
 
 def new_field_key() -> str:

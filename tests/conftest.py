@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from pymongo import AsyncMongoClient
@@ -19,6 +20,14 @@ from app.db import init_models
 from embedded_mongo import ServerThread, start_in_thread
 from models.student import StudentRecord
 from tests.factories import TEST_FIELD_KEY
+
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser walks first: they are the longest files, and with the suite spread over
+    workers file by file (``make test``), none of them is then left to run alone at the end."""
+    items.sort(key=lambda item: not item.path.is_relative_to(BROWSER_TESTS))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -220,7 +220,7 @@ class MyBooksView(CustomView):
                 Edit(str(e["record_id"]), str(e["column"]), str(e["text"] or ""), e.get("seen"))
                 for e in json.loads(str(form.get("edits") or "[]"))
             ]
-            had_problems = int(str(form.get("problems") or "0")) > 0
+            problems = int(str(form.get("problems") or "0"))
         except NotFound as exc:
             return self._not_found(request, exc)
         except (ValueError, KeyError, TypeError):
@@ -233,9 +233,12 @@ class MyBooksView(CustomView):
         only_valid = form.get("only_valid") == "1"
         result: SaveAnswer | None = None
         refused = ""
-        if had_problems and not only_valid:
+        retry: dict[str, Any] | None = None
+        if problems > 0 and not only_valid:
             refused = "Tệp còn lỗi nên chưa áp dụng gì. Hãy sửa tệp rồi tải lên lại, hoặc chọn "
             refused += "chỉ áp dụng các dòng hợp lệ."
+            # The same choice again, on this page (Back would have to send the upload again).
+            retry = {"problems": problems, "edits": form.get("edits"), "valid_count": len(edits)}
         else:
             check = await save_edits(
                 access, book.key, edits, dry_run=True, source=WriteSource.IMPORT
@@ -260,6 +263,7 @@ class MyBooksView(CustomView):
                 "upload": None,
                 "result": result,
                 "refused": refused,
+                "retry": retry,
                 "names": {r.id: r.name for r in book.rows},
                 "labels": {c.key: c.label for c in book.columns},
             },

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.context import current_actor, current_request_id
 from app.store import DENY_ALL
+from app.web.paths import STATIC_PREFIXES
 
 from .config import PARENT_HOME, config_for
 from .events import ClientInfo, current_client
@@ -29,9 +30,10 @@ from .user_writes import actor_of
 
 ACCOUNT_PAGE = "/account"
 PASSWORD_PAGE = "/account/password"
-# Reachable while a password change is pending; also never touch the database for /healthz.
-CHANGE_EXEMPT = (PASSWORD_PAGE, "/logout", "/login", "/static/", "/healthz", "/favicon.ico")
-NO_SESSION = ("/static/", "/healthz")
+# Reachable while a password change is pending; static files and /healthz never touch the
+# database for a session.
+CHANGE_EXEMPT = (PASSWORD_PAGE, "/logout", "/login", *STATIC_PREFIXES, "/healthz", "/favicon.ico")
+NO_SESSION = (*STATIC_PREFIXES, "/healthz")
 PARENT_PATHS = (PARENT_HOME, PARENT_HOME + "/", "/account", "/account/", *CHANGE_EXEMPT)
 PARENT_API = "Tài khoản phụ huynh không dùng được chức năng này."
 MUST_CHANGE_API = "Bạn cần đổi mật khẩu trước khi tiếp tục."

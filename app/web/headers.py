@@ -11,6 +11,8 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.web.paths import is_static
+
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -33,8 +35,6 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-# Paths whose answers hold no personal data and may be cached.
-CACHEABLE_PREFIXES = ("/static/", "/admin/statics/", "/api-docs/")
 
 
 class SecurityHeadersMiddleware:
@@ -45,7 +45,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cacheable = str(scope.get("path", "")).startswith(CACHEABLE_PREFIXES)
+        cacheable = is_static(str(scope.get("path", "")))
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

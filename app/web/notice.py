@@ -8,6 +8,7 @@ import logging
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.operations.notices import current_notice
+from app.web.paths import is_static
 
 log = logging.getLogger(__name__)
 
@@ -17,9 +18,7 @@ class SystemNoticeMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope.get("path", "").startswith(
-            ("/static", "/admin/statics")
-        ):
+        if scope["type"] == "http" and not is_static(scope.get("path", "")):
             try:
                 notice = await current_notice()
             except Exception:  # the database may still be starting: no banner rather than 500

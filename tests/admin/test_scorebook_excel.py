@@ -101,7 +101,7 @@ async def test_an_upload_is_previewed_and_applied_all_or_nothing(school: School)
     preview = await upload(teacher, as_bytes(workbook))
     assert "2 ô sẽ thay đổi; 1 lỗi" in plain(preview)
     changes = text_of(preview, "import-changes")
-    assert "7 Nguyễn Văn An TX1 (trống) 8,5"  # typed as 8.5, shown as the book shows it in changes
+    assert "7 Nguyễn Văn An TX1 (trống) 8,5" in changes  # typed as 8.5, shown as the book shows it
     assert "8 Ksor Thị H'Lan GK (trống) 7,5" in changes
     problems = text_of(preview, "import-problems")
     assert "9 cột D (TX1) Điểm phải nằm trong khoảng 0 đến 10" in problems
@@ -110,8 +110,10 @@ async def test_an_upload_is_previewed_and_applied_all_or_nothing(school: School)
     refused = await apply(teacher, preview)
     assert "chưa áp dụng gì" in plain(refused)
     assert at(await stored("HS7A101"), f"{SCORES}.hk2.tx") == []
+    # The refusing page offers the choice again, with the same upload.
+    assert "Chỉ áp dụng 2 ô ở các dòng không có lỗi" in plain(refused)
 
-    applied = await apply(teacher, preview, only_valid="1")
+    applied = await apply(teacher, refused, only_valid="1")
     assert "Đã lưu 2 ô" in plain(applied)
     first, second = await stored("HS7A101"), await stored("HS7A102")
     assert at(first, f"{SCORES}.hk2.tx.0") == Decimal("8.5")

@@ -30,7 +30,9 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 STUDENTS = 140
 START_TIMEOUT = 60.0
 STEP_TIMEOUT_MS = 30_000  # generous: a role save computes its impact for every account
-LOOPBACK = re.compile(r"^(?:https?|wss?)://(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(?:/|$)")
+# Loopback addresses skip the proxy (Chromium never proxies them); everything else is sent to
+# a proxy that refuses every connection (see the browser fixture).
+PROXY_BYPASS = "127.0.0.1,localhost,[::1]"
 
 
 def in_ci() -> bool:
@@ -81,15 +83,11 @@ class Pages:
             timezone_id="Asia/Ho_Chi_Minh",
             viewport={"width": 1280, "height": 900},
         )
+        return await self.page_in(context)
+
+    async def page_in(self, context: Any) -> Any:
+        """A page of a context opened by a test, closed with the others at its end."""
         context.set_default_timeout(STEP_TIMEOUT_MS)
-
-        async def loopback_only(route: Any) -> None:
-            if LOOPBACK.match(route.request.url):
-                await route.continue_()
-            else:
-                await route.abort()  # e.g. the panel's web-font stylesheet on rsms.me
-
-        await context.route("**/*", loopback_only)
         self.contexts.append(context)
         return await context.new_page()
 

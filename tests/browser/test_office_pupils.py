@@ -92,7 +92,12 @@ async def test_office_enrols_moves_and_transfers_out_a_pupil(
     await dialog.locator('input[name="reason"]').fill("Gia đình chuyển nơi ở")
     await dialog.locator('input[name="decision_no"]').fill("15/QĐ-THCS")
     await pages.shot(page, "transfer-out-dialog")
-    async with page.expect_response(lambda r: "/row-action" in r.url) as answered:
+    # Once the action succeeds the record page reloads itself: wait for that reload, which
+    # would otherwise cut short the next navigation (net::ERR_ABORTED).
+    async with (
+        page.expect_navigation(),
+        page.expect_response(lambda r: "/row-action" in r.url) as answered,
+    ):
         await dialog.get_by_role("button", name="Ghi nhận chuyển trường").click()
     assert (await answered.value).ok
     await expect(dialog).to_be_hidden()

@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from seed.catalogue import CURRENT_YEAR
-from tests.browser.support import LOOPBACK, STEP_TIMEOUT_MS, Pages, School
+from tests.browser.support import Pages, School
 
 try:
     from playwright.async_api import expect
@@ -65,17 +65,7 @@ async def phone_page(pages: Pages, locale: str = "vi-VN") -> Any:
     context = await pages.browser.new_context(
         locale=locale, timezone_id="Asia/Ho_Chi_Minh", viewport=PHONE, is_mobile=True
     )
-    context.set_default_timeout(STEP_TIMEOUT_MS)
-
-    async def loopback_only(route: Any) -> None:
-        if LOOPBACK.match(route.request.url):
-            await route.continue_()
-        else:
-            await route.abort()
-
-    await context.route("**/*", loopback_only)
-    pages.contexts.append(context)
-    return await context.new_page()
+    return await pages.page_in(context)
 
 
 async def create_account(pages: Pages, school: School, cast: Cast) -> tuple[Any, str, str]:

@@ -4,6 +4,9 @@ masked in the change log; uniqueness and exact search still work."""
 from __future__ import annotations
 
 import base64
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -122,3 +125,31 @@ def test_the_command_line_makes_a_master_key_the_settings_accept(capsys) -> None
     assert settings.field_master_key() == base64.b64decode(key)
     another = Settings(_env_file=None, env="test", secret_key="x" * 40)  # type: ignore[call-arg]
     assert another.field_master_key() != settings.field_master_key()
+
+
+def test_the_development_key_is_made_once_and_processes_starting_together_agree(
+    tmp_path: Path,
+) -> None:
+    def key() -> bytes | None:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            env="development",
+            embedded_data_dir=tmp_path / "data" / "mongo",
+        )
+        return settings.field_master_key()
+
+    start = threading.Barrier(8)
+
+    def at_once() -> bytes | None:
+        start.wait()
+        return key()
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = list(pool.map(lambda _: at_once(), range(8)))
+    assert keys[0] is not None
+    assert len(keys[0]) == 96
+    assert set(keys) == {keys[0]}
+    assert key() == keys[0]  # kept
+    made = tmp_path / "data" / "field-master.key"
+    assert [p.name for p in made.parent.iterdir()] == [made.name]  # nothing left aside
+    assert made.stat().st_mode & 0o777 == 0o600
