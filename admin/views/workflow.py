@@ -28,6 +28,7 @@ from app.scorebook.books import Book, BookKey, load_book
 from app.scorebook.columns import BOOK_TERMS
 from app.scorebook.progress import missing_cells
 from app.store import Access
+from app.store.directory import class_subjects
 from app.workflow import chain, inbox, requests
 from app.workflow.books import book_lock, book_name, gradebook, may
 from app.workflow.chain import GapReasons
@@ -149,7 +150,9 @@ class WorkflowView(CustomView):
             term = "hk1"
         stage = request.query_params.get("stage") or ""
         class_filter = request.query_params.get("class") or ""
-        books = await school_books(access, year, (term,)) if year else []
+        # Every pupil's subjects are read once for the page's books and its three locks.
+        subjects = await class_subjects(year) if year else {}
+        books = await school_books(access, year, (term,), subjects) if year else []
         counts = {s: sum(1 for b in books if b.stage is s) for s in Stage}
         shown = [
             b
@@ -163,7 +166,8 @@ class WorkflowView(CustomView):
             page = 1
         pages = max(1, -(-len(shown) // PAGE_SIZE))
         page = min(page, pages)
-        locks = [await school_lock(access, year, p) for p in ("hk1", "hk2", "year")] if year else []
+        periods = ("hk1", "hk2", "year")
+        locks = [await school_lock(access, year, p, subjects) for p in periods] if year else []
         return _render(
             self,
             request,

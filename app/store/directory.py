@@ -166,18 +166,23 @@ async def class_subjects(school_year: str) -> dict[str, set[str]]:
     """Class -> the subjects its pupils take in ``school_year``: the books a year has (one
     subject book per pair, one homeroom book per class). Names and codes only."""
     root = f"years.{school_year}"
+    # Each pupil's class and subject codes only (not the scores under them), joined here.
     pipeline: list[dict[str, Any]] = [
         {"$match": {f"{root}.class_name": {"$exists": True}}},
         {
             "$project": {
+                "_id": 0,
                 "c": f"${root}.class_name",
-                "s": {"$objectToArray": {"$ifNull": [f"${root}.subjects", {}]}},
+                "s": {
+                    "$map": {
+                        "input": {"$objectToArray": {"$ifNull": [f"${root}.subjects", {}]}},
+                        "in": "$$this.k",
+                    }
+                },
             }
         },
-        {"$unwind": {"path": "$s", "preserveNullAndEmptyArrays": True}},
-        {"$group": {"_id": "$c", "s": {"$addToSet": "$s.k"}}},
     ]
     found: dict[str, set[str]] = {}
     async for row in await collection("students").aggregate(pipeline):
-        found[str(row["_id"])] = {str(s) for s in row.get("s") or [] if s}
+        found.setdefault(str(row["c"]), set()).update(str(s) for s in row.get("s") or [] if s)
     return found

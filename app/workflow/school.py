@@ -44,11 +44,16 @@ def _order(status: BookStatus) -> tuple[object, ...]:
 
 
 async def school_books(
-    access: Access, school_year: str, terms: tuple[str, ...]
+    access: Access,
+    school_year: str,
+    terms: tuple[str, ...],
+    subjects: Mapping[str, set[str]] | None = None,
 ) -> list[BookStatus]:
     """Every book of the year in ``terms``: one per class × subject its pupils take and one
     homeroom book per class, each with its stage (a book no step was taken on is being
-    entered). Documents the reader may not view are shown by stage only."""
+    entered). Documents the reader may not view are shown by stage only. ``subjects``: the
+    year's class -> subjects when the caller has read them already (a page showing several
+    terms reads every pupil's subjects once)."""
     stored = {
         (d.stored["class_name"], d.stored["kind"], d.stored.get("subject"), d.stored["term"]): d
         for d in await access.handle("gradebooks").find(
@@ -56,8 +61,9 @@ async def school_books(
         )
     }
     found: list[BookStatus] = []
-    for class_name, subjects in (await class_subjects(school_year)).items():
-        books = [("subject", s) for s in sorted(subjects)] + [("homeroom", None)]
+    taken = subjects if subjects is not None else await class_subjects(school_year)
+    for class_name, codes in taken.items():
+        books = [("subject", s) for s in sorted(codes)] + [("homeroom", None)]
         for term in terms:
             for kind, subject in books:
                 key = BookKey(kind, school_year, class_name, term, subject)  # type: ignore[arg-type]
@@ -84,10 +90,15 @@ class SchoolLock:
         return [b for b in self.books if b.stage not in DONE]
 
 
-async def school_lock(access: Access, school_year: str, period: str) -> SchoolLock:
+async def school_lock(
+    access: Access,
+    school_year: str,
+    period: str,
+    subjects: Mapping[str, set[str]] | None = None,
+) -> SchoolLock:
     if period not in TERMS_OF:
         raise InvalidInput("Học kỳ không hợp lệ", field="period")
-    books = await school_books(access, school_year, TERMS_OF[period])
+    books = await school_books(access, school_year, TERMS_OF[period], subjects)
     relevant = [b for b in books if b.key.term == period]
     locked = bool(relevant) and all(b.stage is Stage.LOCKED for b in relevant)
     return SchoolLock(school_year, period, locked, books)
