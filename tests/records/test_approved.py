@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from app.records.approved import approved_view
@@ -73,3 +74,16 @@ def test_every_book_approved_for_the_year_shows_the_years_results() -> None:
     assert "promotion" in view
     # The input is left as it was.
     assert record["years"][Y]["pending"] is not None
+
+
+def test_the_record_itself_never_changes() -> None:
+    """The view leaves out what is not approved from new containers and shares the rest:
+    the record it was made from stays whole (a parent's page and an export read the same
+    stored document)."""
+    for locks in ({}, {"subjects__TOAN__locks__hk1": True}, {"locks__hk1": True}):
+        record = _record(**locks)
+        before = copy.deepcopy(record)
+        view = approved_view(record)
+        assert record == before
+        assert view != before
+        assert "pending" in record["years"][Y]
