@@ -125,7 +125,7 @@ def _approved_year(
                     for field in SUBJECT_YEAR_FIELDS:
                         subject.pop(field, None)
             kept[code] = subject
-        year["subjects"] = kept
+        year.update(subjects=kept)
     for field in HOMEROOM_TERM_FIELDS:
         values = year.get(field)
         if not isinstance(values, dict):
