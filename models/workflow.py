@@ -106,10 +106,15 @@ class Gradebook(Document):
     meta: WriteMeta | None = label("Lần sửa gần nhất", default=None)
 
     @property
+    def last_submission(self) -> Step | None:
+        """The latest step that handed the book in, None before any submission."""
+        return next((s for s in reversed(self.steps) if s.kind is StepKind.SUBMIT), None)
+
+    @property
     def submitter_id(self) -> str | None:
         """Who handed the book in last (the account id), None before any submission."""
-        submits = [s for s in self.steps if s.kind is StepKind.SUBMIT]
-        return submits[-1].actor_id if submits else None
+        submitted = self.last_submission
+        return submitted.actor_id if submitted else None
 
     class Settings:
         name = "gradebooks"

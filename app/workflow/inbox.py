@@ -143,28 +143,29 @@ async def books_to_submit(access: Access) -> list[Item]:
 
 @register("to_check", "Sổ chờ kiểm tra")
 async def books_to_check(access: Access) -> list[Item]:
-    docs = await _books(access, Action.CHECK, {"stage": Stage.SUBMITTED.value})
-    found = _others(access, Action.CHECK, docs)
-    return [_book_item("to_check", d, _submitted_by(d)) for d in found]
+    return await _waiting(access, Action.CHECK, Stage.SUBMITTED, "to_check")
 
 
 @register("to_approve", "Sổ chờ duyệt")
 async def books_to_approve(access: Access) -> list[Item]:
-    docs = await _books(access, Action.APPROVE, {"stage": Stage.CHECKED.value})
-    found = _others(access, Action.APPROVE, docs)
-    return [_book_item("to_approve", d, _submitted_by(d)) for d in found]
+    return await _waiting(access, Action.APPROVE, Stage.CHECKED, "to_approve")
 
 
-def _others(access: Access, action: Action, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The books the reader did not submit themselves (those wait for someone else)."""
-    return [d for d in docs if not own_submission(access, action, Gradebook.model_validate(d))]
+async def _waiting(access: Access, action: Action, stage: Stage, code: str) -> list[Item]:
+    """The books at ``stage`` waiting for the reader's ``action``: not those they submitted
+    themselves (those wait for someone else)."""
+    items: list[Item] = []
+    for doc in await _books(access, action, {"stage": stage.value}):
+        book = Gradebook.model_validate(doc)
+        if not own_submission(access, action, book):
+            items.append(_book_item(code, doc, _submitted_by(book)))
+    return items
 
 
-def _submitted_by(doc: dict[str, Any]) -> str:
-    book = Gradebook.model_validate(doc)
-    submits = [s for s in book.steps if s.kind.value == "submit"]
+def _submitted_by(book: Gradebook) -> str:
+    submitted = book.last_submission
     gaps = f" · {len(book.gaps)} học sinh còn thiếu điểm" if book.gaps else ""
-    return (f"Nộp bởi {submits[-1].actor_name}" if submits else "") + gaps
+    return (f"Nộp bởi {submitted.actor_name}" if submitted else "") + gaps
 
 
 async def _requests(
