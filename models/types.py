@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from bson.decimal128 import Decimal128
 from pydantic import BeforeValidator
@@ -24,31 +25,35 @@ _KEPT = 4096
 _LEVEL_CODES = frozenset(level.code for level in CommentLevel)
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+A = TypeVar("A")
+
+
+def remembered(kept: dict[K, V], key: K, make: Callable[[A], V], value: A) -> V:
+    """``make(value)``, remembered in ``kept`` under ``key`` while it holds fewer than a few
+    thousand (for the few distinct immutable values stored over and over: scores)."""
+    found = kept.get(key)
+    if found is None:
+        found = make(value)
+        if len(kept) < _KEPT:
+            kept[key] = found
+    return found
+
+
 def from_decimal128(value: Any) -> Any:
     """A stored Decimal128 as a Decimal (each distinct value converted once); any other
     value as it is. Beanie stores Decimal as Decimal128; pydantic does not read it back."""
     if not isinstance(value, Decimal128):
         return value
-    key = value.__getstate__()
-    found = _DECIMALS.get(key)
-    if found is None:
-        found = value.to_decimal()
-        if len(_DECIMALS) < _KEPT:
-            _DECIMALS[key] = found
-    return found
+    return remembered(_DECIMALS, value.__getstate__(), Decimal128.to_decimal, value)
 
 
 def _to_mark(value: Any) -> Any:
     """What a teacher typed or storage holds -> a Decimal score or a comment level code."""
     kind = type(value)
     if kind is Decimal128:  # a stored score, checked once
-        key = value.__getstate__()
-        found = _MARKS.get(key)
-        if found is None:
-            found = _checked(value)
-            if len(_MARKS) < _KEPT:
-                _MARKS[key] = found
-        return found
+        return remembered(_MARKS, value.__getstate__(), _checked, value)
     if kind is str and value in _LEVEL_CODES:  # a stored comment level
         return value
     return _checked(value)

@@ -13,6 +13,8 @@ from bson import Binary
 from bson.decimal128 import Decimal128
 from pydantic import BaseModel
 
+from models.types import remembered
+
 
 def stored_form(model: BaseModel) -> dict[str, Any]:
     encoded: dict[str, Any] = _stored(model.model_dump(mode="python"))
@@ -45,14 +47,7 @@ def _stored(value: Any) -> Any:
 # Scores are few distinct values written over and over: each is encoded once (keyed by its
 # text, so 8 and 8.0 stay distinct as BSON keeps them). Decimal128 values are immutable.
 _ENCODED: dict[str, Decimal128] = {}
-_ENCODED_KEPT = 4096
 
 
 def _decimal128(value: Decimal) -> Decimal128:
-    key = str(value)
-    found = _ENCODED.get(key)
-    if found is None:
-        found = Decimal128(value)
-        if len(_ENCODED) < _ENCODED_KEPT:
-            _ENCODED[key] = found
-    return found
+    return remembered(_ENCODED, str(value), Decimal128, value)
