@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from app.context import Actor
 from app.store import system_writer
-from app.store.directory import existing_keys, find_role
+from app.store.directory import find_role
 from models.common import WriteSource
 from models.role import Permission
 
@@ -23,8 +23,8 @@ from .roles import (
     V,
     board_books_check,
     chain_permission,
-    default_roles,
     group_books_chain,
+    missing_roles,
     seed_roles,
 )
 
@@ -122,8 +122,7 @@ async def update_default_roles(actor: Actor) -> RolesUpdate:
 async def _update(actor: Actor | None) -> RolesUpdate:
     """The update, written by ``actor``, or only previewed (None)."""
     if actor is None:
-        existing = {code for (code,) in await existing_keys("roles", ("code",))}
-        missing = [r.code for r in default_roles() if r.code not in existing]
+        missing = [role.code for role in await missing_roles()]
     else:
         missing = await seed_roles(actor)
     report = RolesUpdate(created=missing)

@@ -440,13 +440,18 @@ def default_roles() -> list[Role]:
     ]
 
 
+async def missing_roles() -> list[Role]:
+    """The default roles that do not exist yet."""
+    existing = {code for (code,) in await existing_keys("roles", ("code",))}
+    return [role for role in default_roles() if role.code not in existing]
+
+
 async def seed_roles(actor: Actor | None = None) -> list[str]:
     """Insert the default roles that do not exist yet; existing ones are never overwritten.
 
     Returns the codes created.
     """
-    existing = {code for (code,) in await existing_keys("roles", ("code",))}
-    missing = [role for role in default_roles() if role.code not in existing]
+    missing = await missing_roles()
     writer = system_writer(
         "roles", actor or SYSTEM_ACTOR, source=WriteSource.SEED, reason="Tạo vai trò mặc định"
     )
