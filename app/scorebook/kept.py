@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,21 +139,24 @@ async def find_kept(
 def keep_written(
     handle: Restricted,
     only: Sequence[str],
-    stored: Mapping[str, Any],
-    revision: Any,
+    written: Iterable[tuple[Mapping[str, Any], Any]],
     kept: KeptRecords = KEPT,
 ) -> None:
-    """Keep a record as a write has just stored it (``stored``: what was read of it with
-    ``only``, with the write applied; ``revision``: the revision the write set)."""
+    """Keep records as a save has just stored them: for each, ``(stored, revision)``, what was
+    read of it with ``only`` with the write applied, and the revision the write set."""
     fields = read_fields(handle, only)
-    if fields is None or revision is None:
+    if fields is None:
         return
-    if not stored.keys() <= {"_id", *(f.split(".", 1)[0] for f in fields)}:
-        return  # not the record as read with ``only``
-    meta = stored.get("meta")
-    record = dict(stored)
-    if isinstance(meta, dict):
-        # The stamp as the database gives it back (times to the millisecond, plain texts).
-        options = collection(handle.resource).codec_options
-        record["meta"] = bson.decode(bson.encode({"m": meta}, codec_options=options), options)["m"]
-    kept.put((record["_id"], fields), record.get("version"), revision, record)
+    read = {"_id", *(f.split(".", 1)[0] for f in fields)}
+    options = None  # the collection's, looked up for the first stamp to read back
+    for stored, revision in written:
+        if revision is None or not stored.keys() <= read:
+            continue  # not the record as read with ``only``
+        meta = stored.get("meta")
+        record = dict(stored)
+        if isinstance(meta, dict):
+            # The stamp as the database gives it back (times to the millisecond, plain texts).
+            options = options or collection(handle.resource).codec_options
+            encoded = bson.encode({"m": meta}, codec_options=options)
+            record["meta"] = bson.decode(encoded, options)["m"]
+        kept.put((record["_id"], fields), record.get("version"), revision, record)

@@ -120,10 +120,13 @@ async def save_edits(
     retry: list[_Pending] = []
     batch = [_item(p, held=True) for p in pending]
     outcomes = await writer.update_many(batch, dry_run=dry_run) if pending else []
-    handle, only = access.students(Action.VIEW), book_read(key, also)
+    written = [
+        (outcome.stored, outcome.written)
+        for outcome in outcomes
+        if outcome.status == SAVED and outcome.stored is not None
+    ]
+    keep_written(access.students(Action.VIEW), book_read(key, also), written)
     for entry, outcome in zip(pending, outcomes, strict=True):
-        if outcome.status == SAVED and outcome.stored is not None:
-            keep_written(handle, only, outcome.stored, outcome.written)
         again = _answer(entry, outcome, key, answer, final=False)
         if again is not None:
             retry.append(again)

@@ -144,9 +144,9 @@ def test_encrypted_fields_and_other_shapes_are_never_kept() -> None:
     kept = KeptRecords()
     oid = ObjectId()
     whole = {"_id": oid, "version": 2, "current": {}, "moet_id": "0123"}
-    keep_written(handle(), ["version"], whole, uuid.uuid4(), kept)
+    keep_written(handle(), ["version"], [(whole, uuid.uuid4())], kept)
     assert len(kept) == 0
-    keep_written(handle(), ["version"], {"_id": oid, "version": 2}, None, kept)
+    keep_written(handle(), ["version"], [({"_id": oid, "version": 2}, None)], kept)
     assert len(kept) == 0
-    keep_written(handle(), ["version"], {"_id": oid, "version": 2}, "r", kept)
+    keep_written(handle(), ["version"], [({"_id": oid, "version": 2}, "r")], kept)
     assert kept.get((oid, ("current", "version")), 2, "r") == {"_id": oid, "version": 2}
