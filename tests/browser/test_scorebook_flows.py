@@ -465,6 +465,7 @@ async def test_a_book_goes_out_to_excel_and_comes_back_through_a_preview(
     # With errors in the file nothing is applied unless only the valid rows are asked for.
     await page.get_by_role("button", name="Áp dụng").click()
     await expect(page.locator("#import-refused")).to_contain_text("chưa áp dụng gì")
+    await pages.shot(page, "refused")
     assert stored(school, pupils[1], f"subjects.{SUBJECT}.hk2.gk") == (
         Decimal(before_gk.replace(",", ".")) if before_gk else None
     )
