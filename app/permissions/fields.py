@@ -18,6 +18,7 @@ from models.rules.variables import UserContext
 
 ALWAYS_KEPT = frozenset({"_id", "id"})
 NONE, ABOVE, COVERED = 0, 1, 2  # how a path relates to a pattern
+RELATIONS_REMEMBERED = 4096
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ class FieldRules:
         self._steps = [_compile(parse_pattern(p), ctx) for p in self.patterns]
         self.everything = any(s == (_Step("rest"),) for s in self._steps)
         self._record_aware = any(step.kind == "assigned" for s in self._steps for step in s)
+        # (path, assigned subjects) -> relation: the same few paths are asked of every row of
+        # a page or a save; shared by the copies bound to each row.
+        self._relations: dict[tuple[str, frozenset[str]], int] = {}
 
     def bound_to(self, record: Any) -> FieldRules:
         """The same compiled rules, answering for ``record`` by default."""
@@ -107,17 +111,26 @@ class FieldRules:
             best = max(best, relation)
         return best
 
+    def _path_relation(self, path: str, assigned: frozenset[str]) -> int:
+        key = (path, assigned)
+        relation = self._relations.get(key)
+        if relation is None:
+            if len(self._relations) >= RELATIONS_REMEMBERED:
+                self._relations.clear()
+            relation = self._relations[key] = self._relation(path.split("."), assigned)
+        return relation
+
     def allows(self, path: str, record: Any = None) -> bool:
         """Whether the whole of ``path`` (and everything below it) is granted."""
         if self.everything:
             return True
-        return self._relation(path.split("."), self._assigned(record)) == COVERED
+        return self._path_relation(path, self._assigned(record)) == COVERED
 
     def touches(self, path: str, record: Any = None) -> bool:
         """Whether ``path`` or something below it is granted (a container worth showing)."""
         if self.everything:
             return True
-        return self._relation(path.split("."), self._assigned(record)) != NONE
+        return self._path_relation(path, self._assigned(record)) != NONE
 
     may_reach = touches  # the name the admin views use
 

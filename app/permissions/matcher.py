@@ -9,6 +9,7 @@ bracketing in comparisons (numbers with numbers, strings with strings, dates wit
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -41,6 +42,53 @@ def matches(query: dict[str, Any], doc: dict[str, Any]) -> bool:
         elif not field_matches(candidates(doc, key.split(".")), value):
             return False
     return True
+
+
+def query_paths(query: dict[str, Any]) -> set[str]:
+    """The fields ``query`` reads (through ``$and``, ``$or`` and ``$nor``): whether a document
+    matches depends on what it holds at these paths alone."""
+    paths: set[str] = set()
+    for key, value in query.items():
+        if key in ("$and", "$or", "$nor"):
+            for clause in value:
+                paths |= query_paths(clause)
+        elif not key.startswith("$"):
+            paths.add(key)
+    return paths
+
+
+def values_key(doc: dict[str, Any], paths: Iterable[list[str]]) -> tuple[Any, ...] | None:
+    """What ``doc`` holds at ``paths`` (split), exactly (types included), as a key to remember a
+    match by; None when a value is large or of a kind not worth comparing so."""
+    key: list[Any] = []
+    for parts in paths:
+        for value in candidates(doc, parts):
+            frozen = _frozen(value, KEY_ITEMS)
+            if frozen is None:
+                return None
+            key.append(frozen)
+        key.append(_END)
+    return tuple(key)
+
+
+KEY_ITEMS = 32  # the most values a list or document at a path may hold for values_key
+_END: Any = object()  # closes one path's values in a key
+_PLAIN = frozenset({str, int, float, bool, type(None), ObjectId, datetime, type(MISSING)})
+
+
+def _frozen(value: Any, room: int) -> Any:
+    kind = type(value)
+    if kind in _PLAIN:
+        return kind, value
+    if kind is Decimal128:
+        return kind, value.bid
+    if kind is list and len(value) <= room:
+        items = [_frozen(v, room - len(value)) for v in value]
+        return None if any(i is None for i in items) else (list, tuple(items))
+    if kind is dict and len(value) <= room:
+        pairs = [(k, _frozen(v, room - len(value))) for k, v in value.items()]
+        return None if any(v is None for _, v in pairs) else (dict, tuple(pairs))
+    return None
 
 
 def candidates(value: Any, parts: list[str]) -> list[Any]:

@@ -15,10 +15,11 @@ from models.role import Action, Permission, Role
 from models.rules.variables import UserContext
 
 from .fields import FieldRules
-from .matcher import matches
+from .matcher import matches, query_paths, values_key
 from .substitute import MissingVariable, substitute
 
 MATCH_NOTHING: dict[str, Any] = {"_id": {"$in": []}}
+GRANTS_REMEMBERED = 1024
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,31 @@ class Scope:
     def writable(self) -> FieldRules:
         return FieldRules([p for g in self.matched for p in g.writable.patterns], self.ctx)
 
+    @cached_property
+    def _filter_paths(self) -> tuple[list[str], ...]:
+        """The fields the grants' filters read, split."""
+        paths = {p for grant in self.matched for p in query_paths(grant.filter)}
+        return tuple(p.split(".") for p in sorted(paths))
+
     def grants_for(self, record: dict[str, Any] | BaseModel) -> list[Grant]:
         raw = as_raw(record)
-        return [g for g in self.matched if g.applies_to(raw)]
+        # Records alike in every field the filters read (the pupils of a class) match the same
+        # grants: matched once, remembered by those values.
+        key = values_key(raw, self._filter_paths)
+        if key is None:
+            return [g for g in self.matched if g.applies_to(raw)]
+        remembered: dict[tuple[Any, ...], tuple[Grant, ...]] = self.__dict__.setdefault(
+            "_grants_by_values", {}
+        )
+        grants = remembered.get(key)
+        if grants is None:
+            if len(remembered) >= GRANTS_REMEMBERED:
+                remembered.clear()
+            grants = remembered[key] = tuple(g for g in self.matched if g.applies_to(raw))
+        return list(grants)
 
     def matches(self, record: dict[str, Any] | BaseModel) -> bool:
-        raw = as_raw(record)
-        return any(g.applies_to(raw) for g in self.matched)
+        return bool(self.grants_for(record))
 
     def fields_for(
         self, record: dict[str, Any] | BaseModel, kind: Literal["read", "write"] = "read"

@@ -6,7 +6,7 @@ show exactly what staff saw. What cannot be computed yet is left empty and liste
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +23,7 @@ from app.grading import (
 )
 from app.grading.scores import Mark as GradingMark
 from models.student import StudentRecord
-from models.student_parts import SchoolYearRecord, SubjectTerm
+from models.student_parts import SchoolYearRecord, SubjectTerm, SubjectYear
 
 _COMMENT_LEVELS = {level.code: level for level in CommentLevel}
 
@@ -50,18 +50,33 @@ def _store(target: SubjectTerm, result: object) -> None:
     target.result = value.code if isinstance(value, CommentLevel) else None  # type: ignore[assignment]
 
 
-def derive_year(year: SchoolYearRecord, *, rules: GradingRules = DEFAULT_RULES) -> None:
-    """Fill the computed fields of one school year in place."""
+def subject_input(code: str, subject: SubjectYear) -> SubjectInput:
+    """What the grading engine needs of one subject of a school year."""
+    return SubjectInput(
+        code=code,
+        term1=_term(subject.hk1),
+        term2=_term(subject.hk2),
+        reassessment=_mark(subject.reassessment),
+    )
+
+
+def derive_year(
+    year: SchoolYearRecord,
+    *,
+    rules: GradingRules = DEFAULT_RULES,
+    refresh: Collection[str] | None = None,
+    inputs: Mapping[str, SubjectInput] | None = None,
+) -> None:
+    """Fill the computed fields of one school year in place: the year's own, and those of the
+    subjects in ``refresh`` (None: every subject; the others are left as they are, for a change
+    that touched none of their inputs). ``inputs``: subjects' inputs already built from the
+    very subject objects of ``year``."""
     absences = year.absences
-    inputs = YearInput(
+    known = inputs or {}
+    given = YearInput(
         grade=year.grade,
         subjects=tuple(
-            SubjectInput(
-                code=code,
-                term1=_term(subject.hk1),
-                term2=_term(subject.hk2),
-                reassessment=_mark(subject.reassessment),
-            )
+            known.get(code) or subject_input(code, subject)
             for code, subject in year.subjects.items()
         ),
         conduct_term1=_level(year.conduct.hk1),
@@ -70,8 +85,10 @@ def derive_year(year: SchoolYearRecord, *, rules: GradingRules = DEFAULT_RULES) 
         absences_unexcused=sum(a.unexcused for a in absences.values()),
         conduct_after_training=_level(year.conduct.after_summer),
     )
-    result = compute_year(inputs=inputs, rules=rules)
+    result = compute_year(inputs=given, rules=rules)
     for entry in result.subjects:
+        if refresh is not None and entry.subject.code not in refresh:
+            continue
         subject = year.subjects[entry.subject.code]
         _store(subject.hk1, entry.term1)
         _store(subject.hk2, entry.term2)
@@ -112,19 +129,24 @@ SUBJECT_DERIVED = (
 )
 
 
+def touched_subjects(changed: Iterable[str]) -> set[str] | None:
+    """The subjects a change at ``changed`` (paths relative to a school year) touches; None
+    when it touches more than subjects (the grade, conduct, …: every subject is recomputed).
+    A subject's results follow from its own assessments and the year's grade alone."""
+    touched: set[str] = set()
+    for path in changed:
+        parts = path.split(".")
+        if parts[0] != "subjects" or len(parts) < 2:
+            return None
+        touched.add(parts[1])
+    return touched
+
+
 def derived_paths(year: SchoolYearRecord, changed: Iterable[str] | None = None) -> list[str]:
     """The paths of ``year`` (relative to it) that ``derive_year`` may change after a change
-    at ``changed`` (None: any change). A subject's results follow from its own assessments and
-    the year's grade alone: a change inside one subject leaves the others' as they were."""
-    touched: set[str] | None = None
-    if changed is not None:
-        touched = set()
-        for path in changed:
-            parts = path.split(".")
-            if parts[0] != "subjects" or len(parts) < 2:
-                touched = None  # the grade, conduct, …: every subject is recomputed
-                break
-            touched.add(parts[1])
+    at ``changed`` (None: any change): a change inside one subject leaves the others' results
+    as they were."""
+    touched = None if changed is None else touched_subjects(changed)
     paths = list(YEAR_DERIVED)
     for code in year.subjects:
         if touched is None or code in touched:

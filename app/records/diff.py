@@ -39,12 +39,18 @@ def diff_at(
         if len(parts) > 1 and any(".".join(parts[:i]) in anchors for i in range(1, len(parts))):
             continue  # inside another anchor, compared with it
         before, after = _lookup(old, parts), _lookup(new, parts)
-        part_sets, part_unsets = diff_paths(
-            {"": before} if before is not _ABSENT else {},
-            {"": encode(after)} if after is not _ABSENT else {},
-        )
-        sets.update({anchor + path: value for path, value in part_sets.items()})
-        unsets.extend(anchor + path for path in part_unsets)
+        # As diff_paths({"": before}, {"": after}) answers, prefixed with the anchor.
+        if after is _ABSENT:
+            if before is not _ABSENT:
+                unsets.append(anchor)
+            continue
+        after = encode(after)
+        if before is _ABSENT:
+            sets[anchor] = after
+        elif isinstance(after, dict) and isinstance(before, dict):
+            _walk(before, after, anchor + ".", sets, unsets, frozenset())
+        elif not _same(before, after):
+            sets[anchor] = after
     return sets, unsets
 
 

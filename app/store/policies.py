@@ -11,8 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.records.compute import derive, derive_year, derived_paths
+from app.records.compute import derive, derive_year, derived_paths, touched_subjects
 from app.records.diff import get_path
+from app.records.parsed import PARSED
 from app.records.paths import LockScope, lock_scopes
 from models.student import StudentRecord
 from models.student_parts import SchoolYearRecord, Status
@@ -45,8 +46,23 @@ class Policy:
     def part_model(self, part: str) -> type[BaseModel]:
         raise KeyError(part)
 
-    def derive_part(self, part: str, model: BaseModel) -> None:
-        """Fill the computed fields of one part in place."""
+    def parse_input(
+        self, part: str, stored: dict[str, Any], data: dict[str, Any], changed: list[str]
+    ) -> dict[str, Any]:
+        """What to validate as the part: ``data`` (the ``stored`` part with the changes at
+        ``changed``, relative paths, applied), where this policy may put models it has already
+        parsed from the same stored sub-documents."""
+        return data
+
+    def derive_part(self, part: str, model: BaseModel, changed: list[str] | None = None) -> None:
+        """Fill the computed fields of one part in place (``changed``: the relative paths the
+        change was at; None: anything may have changed)."""
+
+    def parsed(
+        self, part: str, encoded: dict[str, Any], model: BaseModel, changed: list[str]
+    ) -> None:
+        """``model`` was parsed for a change at ``changed`` and derived; ``encoded`` is the part
+        as it will be stored (a policy may remember which sub-documents parse to what)."""
 
     def derived_in_part(
         self, part: str, model: BaseModel, changed: Iterable[str]
@@ -98,9 +114,45 @@ class StudentPolicy(Policy):
     def part_model(self, part: str) -> type[BaseModel]:
         return SchoolYearRecord
 
-    def derive_part(self, part: str, model: BaseModel) -> None:
+    # A score book's change lies in one subject of each pupil's year: the others, unchanged
+    # since they were last parsed from the very same stored sub-documents, are not parsed again
+    # and are left as they are (app.records.parsed).
+    def parse_input(
+        self, part: str, stored: dict[str, Any], data: dict[str, Any], changed: list[str]
+    ) -> dict[str, Any]:
+        touched = touched_subjects(changed)
+        subjects, before = data.get("subjects"), stored.get("subjects")
+        if touched is None or not isinstance(subjects, dict) or not isinstance(before, dict):
+            return data
+        given: dict[str, Any] = {}
+        for code, value in subjects.items():
+            untouched = code not in touched and value is before.get(code)
+            given[code] = (PARSED.model(code, value) or value) if untouched else value
+        return {**data, "subjects": given}
+
+    def derive_part(self, part: str, model: BaseModel, changed: list[str] | None = None) -> None:
         assert isinstance(model, SchoolYearRecord)
-        derive_year(model)
+        touched = None if changed is None else touched_subjects(changed)
+        if touched is None:
+            derive_year(model)
+            return
+        inputs = {
+            code: known
+            for code, subject in model.subjects.items()
+            if code not in touched and (known := PARSED.inputs(code, subject)) is not None
+        }
+        derive_year(model, refresh=touched, inputs=inputs)
+
+    def parsed(
+        self, part: str, encoded: dict[str, Any], model: BaseModel, changed: list[str]
+    ) -> None:
+        assert isinstance(model, SchoolYearRecord)
+        subjects = encoded.get("subjects")
+        if touched_subjects(changed) is None or not isinstance(subjects, dict):
+            return
+        for code, subject in model.subjects.items():
+            if isinstance(stored := subjects.get(code), dict):
+                PARSED.remember(code, stored, subject)
 
     def derived_in_part(
         self, part: str, model: BaseModel, changed: Iterable[str]

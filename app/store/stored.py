@@ -26,7 +26,13 @@ def stored_value(value: Any) -> Any:
     return _stored(value)
 
 
+# Stored as they are (exact types: an enumeration deriving from str is stored as its value).
+_AS_IS = frozenset({str, int, float, bool, type(None), datetime, Decimal128})
+
+
 def _stored(value: Any) -> Any:
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, dict):
         return {str(k): _stored(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

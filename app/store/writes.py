@@ -9,6 +9,7 @@ will be after the write must still be in scope. One behaviour and one message ev
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,6 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from app.context import Actor
 from app.errors import Conflict, Forbidden, HocBaError, InvalidInput, NotFound, TermLocked
 from app.permissions.fields import FieldRules
-from app.permissions.matcher import matches
 from app.permissions.scope import Scope
 from app.records.diff import diff_at, diff_paths, get_path
 from app.records.paths import is_lock_path, validate_value
@@ -45,6 +45,7 @@ from .stored import stored_form, stored_value
 D = TypeVar("D", bound=Document)
 UNSET: Any = object()  # pass as a value to remove the path
 MAX_ATTEMPTS = 8
+WRITE_GROUP = 8  # the fewest records sent in one command while later ones are checked
 SYSTEM_PATHS = frozenset({"_id", "revision_id", "version", "meta"})
 OUT_OF_SCOPE = "Thay đổi này sẽ đưa bản ghi ra ngoài phạm vi bạn được quản lý nên không được lưu"
 CHANGED = {
@@ -133,7 +134,7 @@ class Writer:
 
     def _in_scope_after(self, new_raw: dict[str, Any]) -> None:
         scope = self.context.scope
-        if scope is not None and not matches(scope.filter, new_raw):
+        if scope is not None and not scope.matches(new_raw):
             raise Forbidden(OUT_OF_SCOPE)
 
     def _check_fields(
@@ -376,35 +377,61 @@ class Writer:
         coll = collection(self.resource)
         query = both({"_id": {"$in": to_read}}, self._row_filter()) if to_read else None
         stored = {doc["_id"]: doc async for doc in coll.find(query, projection)} if query else {}
-        for index, request in requests.items():
-            item = items[index]
-            raw = held.get(index) or stored.get(object_id(item.record_id))
-            try:
-                if raw is None or (index in held and not self._held_in_scope(raw, item)):
-                    raise NotFound(self._not_found())
-                if request.projection is not None and not request.parts_exist(raw):
-                    raw = await coll.find_one(both({"_id": raw["_id"]}, self._row_filter()))
-                    if raw is None:
+        # The planned records are written in groups, each as soon as it is planned: the
+        # database works on one group while the next is being checked.
+        writes: list[asyncio.Task[None]] = []
+        try:
+            for left, (index, request) in zip(
+                range(len(requests), 0, -1), requests.items(), strict=True
+            ):
+                # Each group as large as what is left to check, so the last ones are small:
+                # little is left to write once the last record is checked.
+                if len(planned) >= max(WRITE_GROUP, left):
+                    writes.append(self._start_writing(planned, outcomes, as_held))
+                    planned = []
+                    await asyncio.sleep(0)  # the group is sent before the next is checked
+                item = items[index]
+                raw = held.get(index) or stored.get(object_id(item.record_id))
+                try:
+                    if raw is None or (index in held and not self._held_in_scope(raw, item)):
                         raise NotFound(self._not_found())
-                elif index in held:
-                    as_held.add(index)
-                raw = await self._opened(raw)
-                plan = await self._sealed(self._plan(raw, request, item.seen))
-            except StaleValue as exc:
-                outcomes[index] = Outcome.conflict(item.record_id, exc)
-                continue
-            except HocBaError as exc:
-                outcomes[index] = Outcome.refused(item.record_id, exc)
-                continue
-            if plan is None:
-                outcomes[index] = Outcome(item.record_id, UNCHANGED, stored=raw)
-            elif dry_run:
-                outcomes[index] = Outcome(item.record_id, WOULD_SAVE, stored=plan.after)
-            else:
-                planned.append((index, item, request, plan))
-        if planned:
-            await self._write_planned(planned, outcomes, as_held)
+                    if request.projection is not None and not request.parts_exist(raw):
+                        raw = await coll.find_one(both({"_id": raw["_id"]}, self._row_filter()))
+                        if raw is None:
+                            raise NotFound(self._not_found())
+                    elif index in held:
+                        as_held.add(index)
+                    raw = await self._opened(raw)
+                    plan = await self._sealed(self._plan(raw, request, item.seen))
+                except StaleValue as exc:
+                    outcomes[index] = Outcome.conflict(item.record_id, exc)
+                    continue
+                except HocBaError as exc:
+                    outcomes[index] = Outcome.refused(item.record_id, exc)
+                    continue
+                if plan is None:
+                    outcomes[index] = Outcome(item.record_id, UNCHANGED, stored=raw)
+                elif dry_run:
+                    outcomes[index] = Outcome(item.record_id, WOULD_SAVE, stored=plan.after)
+                else:
+                    planned.append((index, item, request, plan))
+            if planned:
+                writes.append(self._start_writing(planned, outcomes, as_held))
+        finally:
+            # Every group sent is waited for, even when checking a later one failed.
+            ended = await asyncio.gather(*writes, return_exceptions=True)
+        failed = [e for e in ended if isinstance(e, BaseException)]
+        if failed:
+            raise failed[0]
         return [outcomes[i] for i in range(len(items))]
+
+    def _start_writing(
+        self,
+        planned: list[tuple[int, BatchItem, _Request, _Plan]],
+        outcomes: dict[int, Outcome],
+        as_held: set[int],
+    ) -> asyncio.Task[None]:
+        return asyncio.create_task(self._write_planned(planned, outcomes, as_held))
 
     def _applied(self, now: dict[str, Any] | None, plan: _Plan) -> bool:
         """Whether the record as it is ``now`` is the one ``plan`` wrote."""
@@ -430,7 +457,7 @@ class Writer:
         scope = self.context.scope
         if raw.get("_id") != object_id(item.record_id) or "version" not in raw:
             return False
-        return scope is None or (scope.allowed and matches(scope.filter, raw))
+        return scope is None or scope.matches(raw)
 
     async def _write_planned(
         self,
@@ -545,11 +572,12 @@ class Writer:
             for path, value in validated.items():
                 if _within(path, part) and path != part:
                     _set_path(data, "_." + path[len(part) + 1 :], value)
-            model = self._parse_part(part, data["_"])
+            changed = [p[len(part) + 1 :] for p in validated if _within(p, part) and p != part]
+            given = self.policy.parse_input(part, stored_part, data["_"], changed)
+            model = self._parse_part(part, given)
             lock_only = all(is_lock_path(p) for p in validated)
             if not lock_only:  # a lock changes no result
-                self.policy.derive_part(part, model)
-            changed = [p[len(part) + 1 :] for p in validated if _within(p, part) and p != part]
+                self.policy.derive_part(part, model, changed)
             derived = [] if lock_only else self.policy.derived_in_part(part, model, changed)
             if derived is None:
                 encoded = stored_form(model)
@@ -565,6 +593,7 @@ class Writer:
                     encode=stored_value,
                 )
                 encoded = _patched(stored_part, part_sets, part_unsets)
+            self.policy.parsed(part, encoded, model, changed)
             sets.update({f"{part}.{k}": v for k, v in part_sets.items()})
             unsets += [
                 u

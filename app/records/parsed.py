@@ -1,0 +1,87 @@
+"""School-year subjects parsed once for the stored form they were parsed from.
+
+A score book's save changes one subject of each pupil's year, yet the year is checked and
+computed whole: its other subjects would be parsed, and turned into the grading engine's inputs,
+at every save. Here a subject parsed from a stored sub-document is remembered with that very
+sub-document (by identity: records kept from one save to the next share their untouched
+sub-documents, and nothing changes a stored sub-document in place), so an untouched subject is
+parsed, and its inputs built, once.
+
+A remembered subject is shared by every year parsed with it: nobody changes it. The write path
+refreshes the computed fields only of the subjects a change touches.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from app.grading import SubjectInput
+from models.student_parts import SubjectYear
+
+from .compute import subject_input
+
+# 256 kept pupils with about 13 subjects each.
+REMEMBERED = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    stored: dict[str, Any]  # held, so that its id is not reused while remembered
+    model: SubjectYear
+    inputs: SubjectInput
+
+
+class ParsedSubjects:
+    """Parsed subjects by the stored sub-document they came from; the least recently used go
+    first."""
+
+    def __init__(self, limit: int = REMEMBERED) -> None:
+        self.limit = limit
+        self._by_stored: OrderedDict[int, _Parsed] = OrderedDict()
+        self._by_model: dict[int, _Parsed] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_stored)
+
+    def model(self, code: str, stored: Any) -> SubjectYear | None:
+        """The subject ``code`` parsed from exactly ``stored``, if remembered."""
+        entry = self._by_stored.get(id(stored))
+        if entry is None or entry.stored is not stored or entry.inputs.code != code:
+            return None
+        self._by_stored.move_to_end(id(stored))
+        return entry.model
+
+    def inputs(self, code: str, model: SubjectYear) -> SubjectInput | None:
+        """The grading inputs of a remembered subject (the very object ``model`` returned)."""
+        entry = self._by_model.get(id(model))
+        if entry is None or entry.model is not model or entry.inputs.code != code:
+            return None
+        return entry.inputs
+
+    def remember(self, code: str, stored: dict[str, Any], model: SubjectYear) -> None:
+        """Remember ``model`` as what ``stored`` parses to (the caller vouches for it)."""
+        entry = self._by_stored.get(id(stored))
+        if entry is not None and entry.stored is stored and entry.model is model:
+            self._by_stored.move_to_end(id(stored))
+            return
+        if entry is not None:
+            self._forget(id(stored))
+        entry = _Parsed(stored, model, subject_input(code, model))
+        self._by_stored[id(stored)] = entry
+        self._by_model[id(model)] = entry
+        while len(self._by_stored) > self.limit:
+            self._forget(next(iter(self._by_stored)))
+
+    def _forget(self, key: int) -> None:
+        entry = self._by_stored.pop(key)
+        if self._by_model.get(id(entry.model)) is entry:
+            del self._by_model[id(entry.model)]
+
+    def clear(self) -> None:
+        self._by_stored.clear()
+        self._by_model.clear()
+
+
+PARSED = ParsedSubjects()
