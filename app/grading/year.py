@@ -247,15 +247,20 @@ def _learning(
         else:
             comments.append(value.value)
     if missing:
-        return Pending(tuple(dict.fromkeys(missing)))
+        # Without repeats as they are: each subject's own are, and every item names its subject.
+        return Pending(tuple(missing))
     return Computed(learning_result(scores=scores, comments=comments, rules=rules))
+
+
+# A term's conduct not yet judged: the same for every pupil, made once.
+_CONDUCT_MISSING = {term: Missing(MissingItem.CONDUCT, term=term) for term in (Term.I, Term.II)}
 
 
 def _conduct(term1: Level | None, term2: Level | None) -> Result[Level]:
     if term1 is None or term2 is None:
         return Pending(
             tuple(
-                Missing(MissingItem.CONDUCT, term=term)
+                _CONDUCT_MISSING[term]
                 for term, level in ((Term.I, term1), (Term.II, term2))
                 if level is None
             )

@@ -62,9 +62,9 @@ class FieldRules:
     def __init__(self, patterns: Iterable[str], ctx: UserContext, record: Any = None) -> None:
         self.patterns: tuple[str, ...] = tuple(dict.fromkeys(patterns))
         self.ctx = ctx
-        # The record these rules were computed for (Scope.fields_for): the default for the
-        # record-aware segments, so callers asking about a path need not pass it again.
-        self.record = record
+        # The subjects assigned for the record these rules were bound to (Scope.fields_for):
+        # the default for the record-aware segments, so callers asking about a path need not
+        # pass the record again.
         self._bound_assigned: frozenset[str] | None = None
         self._steps = [_compile(parse_pattern(p), ctx) for p in self.patterns]
         self.everything = any(s == (_Step("rest"),) for s in self._steps)
@@ -72,13 +72,18 @@ class FieldRules:
         # (path, assigned subjects) -> relation: the same few paths are asked of every row of
         # a page or a save; shared by the copies bound to each row.
         self._relations: dict[tuple[str, frozenset[str]], int] = {}
+        self._bound: dict[frozenset[str], FieldRules] = {}  # shared by the bound copies
+        if record is not None:
+            self._bound_assigned = self._assigned(record)
 
     def bound_to(self, record: Any) -> FieldRules:
-        """The same compiled rules, answering for ``record`` by default."""
-        bound = copy.copy(self)
-        bound.record = record
-        # The subjects assigned for this record's class, resolved once for all its fields.
-        bound._bound_assigned = self._assigned(record) if self._record_aware else frozenset()
+        """The same compiled rules, answering for ``record`` by default (records with the
+        same subjects assigned in their class share one copy)."""
+        assigned = self._assigned(record) if self._record_aware else frozenset()
+        bound = self._bound.get(assigned)
+        if bound is None:
+            bound = self._bound[assigned] = copy.copy(self)
+            bound._bound_assigned = assigned
         return bound
 
     @classmethod
@@ -100,7 +105,7 @@ class FieldRules:
             return frozenset()
         if record is None and self._bound_assigned is not None:
             return self._bound_assigned  # set by bound_to for its record
-        return self.ctx.assigned_subjects(class_of(record if record is not None else self.record))
+        return self.ctx.assigned_subjects(class_of(record))
 
     def _relation(self, parts: list[str], assigned: frozenset[str]) -> int:
         best = NONE
@@ -141,7 +146,8 @@ class FieldRules:
         raw = doc.model_dump(by_alias=True) if isinstance(doc, BaseModel) else doc
         if self.everything:
             return dict(raw)
-        assigned = self._assigned(record if record is not None else (self.record or raw))
+        bound = record is None and self._bound_assigned is not None
+        assigned = self._assigned(None if bound else (record if record is not None else raw))
         result = {k: v for k, v in raw.items() if k in ALWAYS_KEPT}
         kept = self._walk({k: v for k, v in raw.items() if k not in ALWAYS_KEPT}, [], assigned)
         result.update(kept or {})

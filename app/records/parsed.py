@@ -26,11 +26,12 @@ from .compute import subject_input
 REMEMBERED = 4096
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Parsed:
+    code: str
     stored: dict[str, Any]  # held, so that its id is not reused while remembered
     model: SubjectYear
-    inputs: SubjectInput
+    inputs: SubjectInput | None = None  # built when first asked for
 
 
 class ParsedSubjects:
@@ -48,7 +49,7 @@ class ParsedSubjects:
     def model(self, code: str, stored: Any) -> SubjectYear | None:
         """The subject ``code`` parsed from exactly ``stored``, if remembered."""
         entry = self._by_stored.get(id(stored))
-        if entry is None or entry.stored is not stored or entry.inputs.code != code:
+        if entry is None or entry.stored is not stored or entry.code != code:
             return None
         self._by_stored.move_to_end(id(stored))
         return entry.model
@@ -56,8 +57,10 @@ class ParsedSubjects:
     def inputs(self, code: str, model: SubjectYear) -> SubjectInput | None:
         """The grading inputs of a remembered subject (the very object ``model`` returned)."""
         entry = self._by_model.get(id(model))
-        if entry is None or entry.model is not model or entry.inputs.code != code:
+        if entry is None or entry.model is not model or entry.code != code:
             return None
+        if entry.inputs is None:
+            entry.inputs = subject_input(code, model)
         return entry.inputs
 
     def remember(self, code: str, stored: dict[str, Any], model: SubjectYear) -> None:
@@ -68,7 +71,7 @@ class ParsedSubjects:
             return
         if entry is not None:
             self._forget(id(stored))
-        entry = _Parsed(stored, model, subject_input(code, model))
+        entry = _Parsed(code, stored, model)
         self._by_stored[id(stored)] = entry
         self._by_model[id(model)] = entry
         while len(self._by_stored) > self.limit:

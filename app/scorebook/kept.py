@@ -149,6 +149,7 @@ def keep_written(
         return
     read = {"_id", *(f.split(".", 1)[0] for f in fields)}
     options = None  # the collection's, looked up for the first stamp to read back
+    stamps: dict[bytes, dict[str, Any]] = {}  # a batch's records share one stamp
     for stored, revision in written:
         if revision is None or not stored.keys() <= read:
             continue  # not the record as read with ``only``
@@ -158,5 +159,7 @@ def keep_written(
             # The stamp as the database gives it back (times to the millisecond, plain texts).
             options = options or collection(handle.resource).codec_options
             encoded = bson.encode({"m": meta}, codec_options=options)
-            record["meta"] = bson.decode(encoded, options)["m"]
+            if encoded not in stamps:
+                stamps[encoded] = bson.decode(encoded, options)["m"]
+            record["meta"] = dict(stamps[encoded])
         kept.put((record["_id"], fields), record.get("version"), revision, record)

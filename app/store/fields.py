@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bson.binary import STANDARD, Binary
@@ -75,8 +76,10 @@ def _walk(node: Any, parts: list[str], prefix: str, algorithm: str) -> Iterator[
         yield _Slot(node, head, prefix + head, algorithm)
 
 
+@lru_cache(maxsize=4096)
 def sensitive_path(resource: str, path: str) -> bool:
-    """Whether a written path is, or holds, a sensitive value."""
+    """Whether a written path is, or holds, a sensitive value (SENSITIVE is fixed: each
+    answer is worked out once)."""
     for pattern, _ in SENSITIVE.get(resource, ()):
         wanted = pattern.split(".")
         given = path.split(".")

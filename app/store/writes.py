@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, TypeVar
 
 from beanie import Document, PydanticObjectId
@@ -116,6 +117,10 @@ class Writer:
         meta = stamp_meta(c.actor, reason or c.reason, c.source, c.request_id, intent=intent)
         meta.correction = c.correction
         return meta
+
+    def _stamp(self) -> tuple[WriteMeta, dict[str, Any]]:
+        meta = self._meta()
+        return meta, meta.model_dump(mode="python")
 
     def _row_filter(self) -> dict[str, Any]:
         scope = self.context.scope
@@ -291,11 +296,19 @@ class Writer:
         )
 
     def _plan(
-        self, raw: dict[str, Any], request: _Request, seen: Mapping[str, Any] | None = None
+        self,
+        raw: dict[str, Any],
+        request: _Request,
+        seen: Mapping[str, Any] | None = None,
+        *,
+        kept: bool = False,
+        stamp: tuple[WriteMeta, dict[str, Any]] | None = None,
     ) -> _Plan | None:
         """Check one change against the stored record and build its guarded update; None
-        when it changes nothing. Raises the refusal (Forbidden, TermLocked, InvalidInput, or
-        StaleValue when a value is no longer the one the writer saw)."""
+        when it changes nothing (``kept``: the caller keeps the record as written for its next
+        change; ``stamp``: the batch's stamp and its dump, one for all its records). Raises
+        the refusal (Forbidden, TermLocked, InvalidInput, or StaleValue when a value is no
+        longer the one the writer saw)."""
         validated = request.validated
         if seen:
             stale = {p: get_path(raw, p) for p, v in seen.items() if not _same_value(raw, p, v)}
@@ -305,7 +318,9 @@ class Writer:
         writable = self._writable(raw)  # the same for both checks below
         self._check_fields(raw, request.asked, reachable=True, writable=writable)
         if request.parts and request.parts_exist(raw):
-            new_raw, sets, unsets, updated = self._apply_parts(raw, validated, request.parts)
+            new_raw, sets, unsets, updated = self._apply_parts(
+                raw, validated, request.parts, kept=kept
+            )
         else:
             new_raw, sets, unsets, updated = self._apply_whole(raw, validated)
         if not sets and not unsets:
@@ -323,9 +338,9 @@ class Writer:
         if (locked := locked_scope(raw, scopes)) is not None:
             raise TermLocked(lock_refusal(locked, raw))
         self._in_scope_after(new_raw)
-        meta = self._meta()
+        meta, dumped = stamp or self._stamp()
         revision = uuid.uuid4()
-        setter: dict[str, Any] = {**sets, "meta": meta.model_dump(mode="python")}
+        setter: dict[str, Any] = {**sets, "meta": dict(dumped)}
         if self.revisioned:
             setter["revision_id"] = revision
         update: dict[str, Any] = {"$set": setter, "$inc": {"version": 1}}
@@ -380,6 +395,7 @@ class Writer:
         # The planned records are written in groups, each as soon as it is planned: the
         # database works on one group while the next is being checked.
         writes: list[asyncio.Task[None]] = []
+        stamp: tuple[WriteMeta, dict[str, Any]] | None = None  # one for the whole batch
         try:
             for left, (index, request) in zip(
                 range(len(requests), 0, -1), requests.items(), strict=True
@@ -402,7 +418,9 @@ class Writer:
                     elif index in held:
                         as_held.add(index)
                     raw = await self._opened(raw)
-                    plan = await self._sealed(self._plan(raw, request, item.seen))
+                    stamp = stamp or self._stamp()
+                    plan = self._plan(raw, request, item.seen, kept=index in as_held, stamp=stamp)
+                    plan = await self._sealed(plan)
                 except StaleValue as exc:
                     outcomes[index] = Outcome.conflict(item.record_id, exc)
                     continue
@@ -416,9 +434,9 @@ class Writer:
                 else:
                     planned.append((index, item, request, plan))
             if planned:
-                writes.append(self._start_writing(planned, outcomes, as_held))
+                await self._write_planned(planned, outcomes, as_held)
         finally:
-            # Every group sent is waited for, even when checking a later one failed.
+            # Every group sent is waited for, even when checking or writing a later one failed.
             ended = await asyncio.gather(*writes, return_exceptions=True)
         failed = [e for e in ended if isinstance(e, BaseException)]
         if failed:
@@ -535,10 +553,14 @@ class Writer:
         """What a change to some parts needs of the stored record: those parts, the version,
         the last stamp (who changed it), the placement (field rules depend on the class) and
         whatever the row filter reads."""
-        scope = self.context.scope
-        roots = filter_roots(scope.filter) if scope is not None else set()
-        wanted = {"version", "meta", "current", "status", *parts, *roots}
+        wanted = {"version", "meta", "current", "status", *parts, *self._filter_roots}
         return dict.fromkeys(sorted(wanted), 1)
+
+    @cached_property
+    def _filter_roots(self) -> set[str]:
+        """The top-level fields the writer's row filter reads."""
+        scope = self.context.scope
+        return filter_roots(scope.filter) if scope is not None else set()
 
     def _apply_whole(
         self, raw: dict[str, Any], validated: Mapping[str, Any]
@@ -559,9 +581,15 @@ class Writer:
         return new_raw, sets, unsets, updated
 
     def _apply_parts(
-        self, raw: dict[str, Any], validated: Mapping[str, Any], parts: set[str]
+        self,
+        raw: dict[str, Any],
+        validated: Mapping[str, Any],
+        parts: set[str],
+        *,
+        kept: bool = False,
     ) -> tuple[dict[str, Any], dict[str, Any], list[str], None]:
-        """The changes applied to the parts they touch, each validated and derived alone."""
+        """The changes applied to the parts they touch, each validated and derived alone
+        (``kept``: the policy may remember what the parts as written parse to)."""
         new_raw = dict(raw)
         sets: dict[str, Any] = {}
         unsets: list[str] = []
@@ -593,7 +621,8 @@ class Writer:
                     encode=stored_value,
                 )
                 encoded = _patched(stored_part, part_sets, part_unsets)
-            self.policy.parsed(part, encoded, model, changed)
+            if kept:
+                self.policy.parsed(part, encoded, model, changed)
             sets.update({f"{part}.{k}": v for k, v in part_sets.items()})
             unsets += [
                 u
