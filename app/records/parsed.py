@@ -77,6 +77,12 @@ class ParsedSubjects:
         while len(self._by_stored) > self.limit:
             self._forget(next(iter(self._by_stored)))
 
+    def forget(self, stored: Any) -> None:
+        """Forget what ``stored`` parsed to (a record no longer holds it)."""
+        entry = self._by_stored.get(id(stored))
+        if entry is not None and entry.stored is stored:
+            self._forget(id(stored))
+
     def _forget(self, key: int) -> None:
         entry = self._by_stored.pop(key)
         if self._by_model.get(id(entry.model)) is entry:

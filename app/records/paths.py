@@ -4,7 +4,7 @@ guards them, and how to read them to people."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -37,7 +37,7 @@ class LockScope:
     scope: str  # hk1 | hk2 | year
     book: str | None = None
 
-    @property
+    @cached_property
     def container(self) -> str:
         base = f"years.{self.school_year}"
         if self.book is None:
@@ -46,7 +46,7 @@ class LockScope:
             return f"{base}.homeroom_locks"
         return f"{base}.subjects.{self.book}.locks"
 
-    @property
+    @cached_property
     def path(self) -> str:
         """The lock's own sub-document (``….locks.hk1``)."""
         return f"{self.container}.{self.scope}"
@@ -111,13 +111,15 @@ def validate_value(path: str, value: Any, model: type[BaseModel] = StudentRecord
         ) from exc
 
 
-def lock_scopes(path: str) -> list[LockScope]:
+@lru_cache(maxsize=4096)
+def lock_scopes(path: str) -> tuple[LockScope, ...]:
     """The locks that must be open for a write to ``path``: the school's year lock and, for
     a path with a term, its term lock; then the year and term locks of the book the path
-    belongs to (a subject's, or the homeroom book's)."""
+    belongs to (a subject's, or the homeroom book's). A write's paths are few and asked of
+    every record written: each is worked out once."""
     parts = path.split(".")
     if parts[0] != "years" or len(parts) < 2:
-        return []
+        return ()
     year = parts[1]
     scopes = [LockScope(year, "year")]
     term = next((p for p in parts[2:5] if p in TERMS), None)
@@ -128,7 +130,7 @@ def lock_scopes(path: str) -> list[LockScope]:
         scopes.append(LockScope(year, "year", book))
         if term is not None:
             scopes.append(LockScope(year, term, book))
-    return scopes
+    return tuple(scopes)
 
 
 def _book_of(parts: list[str]) -> str | None:

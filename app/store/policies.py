@@ -7,6 +7,8 @@ terms; other resources have neither.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -25,8 +27,8 @@ class Policy:
     def derive(self, doc: BaseModel) -> None:
         """Fill the computed fields of ``doc`` in place."""
 
-    def locks(self, leaves: Iterable[str]) -> set[LockScope]:
-        return set()
+    def locks(self, leaves: Iterable[str]) -> frozenset[LockScope]:
+        return frozenset()
 
     def frozen(self, stored: dict[str, Any], paths: Iterable[str]) -> str | None:
         """Why ``stored`` may not change at ``paths`` whatever the writer's rights (None:
@@ -59,10 +61,16 @@ class Policy:
         change was at; None: anything may have changed)."""
 
     def parsed(
-        self, part: str, encoded: dict[str, Any], model: BaseModel, changed: list[str]
+        self,
+        part: str,
+        stored: dict[str, Any],
+        encoded: dict[str, Any],
+        model: BaseModel,
+        changed: list[str],
     ) -> None:
         """``model`` was parsed for a change at ``changed`` and derived; ``encoded`` is the part
-        as it will be stored (a policy may remember which sub-documents parse to what)."""
+        as it will be stored in place of ``stored`` (a policy may remember which sub-documents
+        parse to what)."""
 
     def derived_in_part(
         self, part: str, model: BaseModel, changed: Iterable[str]
@@ -82,8 +90,8 @@ class StudentPolicy(Policy):
         assert isinstance(doc, StudentRecord)
         derive(doc)
 
-    def locks(self, leaves: Iterable[str]) -> set[LockScope]:
-        return {scope for leaf in leaves for scope in lock_scopes(leaf)}
+    def locks(self, leaves: Iterable[str]) -> frozenset[LockScope]:
+        return _locks_of(tuple(leaves))
 
     def frozen(self, stored: dict[str, Any], paths: Iterable[str]) -> str | None:
         # A pupil who transferred out keeps a read-only record; only the transfer itself
@@ -144,15 +152,25 @@ class StudentPolicy(Policy):
         derive_year(model, refresh=touched, inputs=inputs)
 
     def parsed(
-        self, part: str, encoded: dict[str, Any], model: BaseModel, changed: list[str]
+        self,
+        part: str,
+        stored: dict[str, Any],
+        encoded: dict[str, Any],
+        model: BaseModel,
+        changed: list[str],
     ) -> None:
         assert isinstance(model, SchoolYearRecord)
-        subjects = encoded.get("subjects")
-        if touched_subjects(changed) is None or not isinstance(subjects, dict):
+        subjects, before = encoded.get("subjects"), stored.get("subjects")
+        touched = touched_subjects(changed)
+        if touched is None or not isinstance(subjects, dict):
             return
         for code, subject in model.subjects.items():
-            if isinstance(stored := subjects.get(code), dict):
-                PARSED.remember(code, stored, subject)
+            if isinstance(written := subjects.get(code), dict):
+                PARSED.remember(code, written, subject)
+        if isinstance(before, dict):
+            for code in touched:
+                if before.get(code) is not subjects.get(code):
+                    PARSED.forget(before.get(code))  # what the record held before this write
 
     def derived_in_part(
         self, part: str, model: BaseModel, changed: Iterable[str]
@@ -177,10 +195,21 @@ class StudentPolicy(Policy):
         return model.model_dump(mode="python", include=include)
 
 
-def locked_scope(raw: dict[str, Any], scopes: set[LockScope]) -> LockScope | None:
+# The records of a batch are written at the same paths: their locks are worked out once.
+@lru_cache(maxsize=1024)
+def _locks_of(leaves: tuple[str, ...]) -> frozenset[LockScope]:
+    return frozenset(scope for leaf in leaves for scope in lock_scopes(leaf))
+
+
+@lru_cache(maxsize=1024)
+def _in_order(scopes: frozenset[LockScope]) -> tuple[LockScope, ...]:
+    return tuple(sorted(scopes, key=_lock_order))
+
+
+def locked_scope(raw: dict[str, Any], scopes: AbstractSet[LockScope]) -> LockScope | None:
     """The first of ``scopes`` that is closed in the stored record (the school's locks before a
     book's, the year before terms): locked, or a book submitted and waiting for approval."""
-    for scope in sorted(scopes, key=_lock_order):
+    for scope in _in_order(frozenset(scopes)):
         if get_path(raw, f"{scope.path}.locked") or _submitted(raw, scope):
             return scope
     return None
@@ -205,7 +234,7 @@ def _lock_order(scope: LockScope) -> tuple[str, bool, str, bool]:
     return (scope.school_year, scope.book is not None, scope.book or "", scope.scope != "year")
 
 
-def lock_guards(scopes: set[LockScope]) -> dict[str, Any]:
+def lock_guards(scopes: AbstractSet[LockScope]) -> dict[str, Any]:
     """The atomic filter's clause: none of these locks may be closed at the moment of writing."""
     guards = {f"{scope.path}.locked": {"$ne": True} for scope in scopes}
     guards |= {f"{s.path}.submitted": {"$ne": True} for s in scopes if s.book is not None}

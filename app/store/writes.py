@@ -622,7 +622,7 @@ class Writer:
                 )
                 encoded = _patched(stored_part, part_sets, part_unsets)
             if kept:
-                self.policy.parsed(part, encoded, model, changed)
+                self.policy.parsed(part, stored_part, encoded, model, changed)
             sets.update({f"{part}.{k}": v for k, v in part_sets.items()})
             unsets += [
                 u
