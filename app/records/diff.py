@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 
@@ -31,14 +31,16 @@ def diff_at(
     change known to touch nothing else): each path is cut where ``old`` and ``new`` stop being
     both mappings (a list, a new branch, a removed one is set or unset whole, as
     ``diff_paths`` does); ``new``'s values pass through ``encode`` before they are compared."""
-    anchors = {_anchor(old, new, path) for path in paths}
+    anchors: dict[str, tuple[Any, Any]] = {}  # anchor -> (old's value there, new's)
+    for path in paths:
+        anchor, before, after = _anchor(old, new, path)
+        anchors[anchor] = (before, after)
     sets: dict[str, Any] = {}
     unsets: list[str] = []
     for anchor in sorted(anchors):
-        parts = anchor.split(".")
-        if len(parts) > 1 and any(".".join(parts[:i]) in anchors for i in range(1, len(parts))):
-            continue  # inside another anchor, compared with it
-        before, after = _lookup(old, parts), _lookup(new, parts)
+        if _inside(anchor, anchors):
+            continue  # compared with the anchor it lies in
+        before, after = anchors[anchor]
         # As diff_paths({"": before}, {"": after}) answers, prefixed with the anchor.
         if after is _ABSENT:
             if before is not _ABSENT:
@@ -57,26 +59,29 @@ def diff_at(
 _ABSENT: Any = object()
 
 
-def _anchor(old: dict[str, Any], new: dict[str, Any], path: str) -> str:
+def _anchor(old: dict[str, Any], new: dict[str, Any], path: str) -> tuple[str, Any, Any]:
+    """Where ``path`` is cut (see ``diff_at``), with what ``old`` and ``new`` hold there
+    (``_ABSENT``: nothing)."""
     parts = path.split(".")
     before: Any = old
     after: Any = new
     for i, part in enumerate(parts):
         if not (isinstance(before, dict) and isinstance(after, dict)):
-            return ".".join(parts[:i])
+            return ".".join(parts[:i]), before, after
         if part not in before or part not in after:
-            return ".".join(parts[: i + 1])
+            return ".".join(parts[: i + 1]), before.get(part, _ABSENT), after.get(part, _ABSENT)
         before, after = before[part], after[part]
-    return path
+    return path, before, after
 
 
-def _lookup(doc: dict[str, Any], parts: list[str]) -> Any:
-    node: Any = doc
-    for part in parts:
-        if not isinstance(node, dict) or part not in node:
-            return _ABSENT
-        node = node[part]
-    return node
+def _inside(anchor: str, anchors: Mapping[str, Any]) -> bool:
+    """Whether ``anchor`` lies below another of ``anchors``."""
+    dot = anchor.find(".")
+    while dot != -1:
+        if anchor[:dot] in anchors:
+            return True
+        dot = anchor.find(".", dot + 1)
+    return False
 
 
 def get_path(doc: dict[str, Any] | None, path: str) -> Any:
