@@ -15,6 +15,8 @@ from typing import Any, Generic, TypeAlias, TypeVar
 from app.grading.levels import Member, Term
 
 T = TypeVar("T")
+# Every missing input made, by its values (a few thousand at most: kinds x subjects x terms).
+_MADE: dict[tuple[Any, ...], Missing] = {}
 T_co = TypeVar("T_co", covariant=True)
 
 
@@ -29,30 +31,43 @@ class MissingItem(Member, Enum):
     REASSESSMENT = "reassessment"  # re-assessment result awaited
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Missing:
-    """One missing input. ``subject`` is a subject code, ``subject_name`` its Vietnamese name."""
+    """One missing input. ``subject`` is a subject code, ``subject_name`` its Vietnamese name.
+
+    Missing inputs are gathered without repeats, many times for every year computed: each is
+    made once (equal inputs are the very same object), so it compares and hashes as fast as
+    an object can, and is worded once."""
 
     item: MissingItem
     subject: str | None = None
     subject_name: str | None = None
     term: Term | None = None
     count: int = 1
-    # Missing inputs are gathered without repeats and listed for every year computed (most
-    # of them remembered from the year before): hashed and worded once, when made.
-    _hash: int = field(init=False, repr=False, compare=False)
-    _message: str = field(init=False, repr=False, compare=False)
+    _message: str = field(init=False, repr=False)
+
+    def __new__(
+        cls,
+        item: MissingItem,
+        subject: str | None = None,
+        subject_name: str | None = None,
+        term: Term | None = None,
+        count: int = 1,
+    ) -> Missing:
+        key = (item, subject, subject_name, term, count)
+        made = _MADE.get(key)
+        if made is None:
+            made = object.__new__(cls)
+            object.__setattr__(made, "_message", "")  # worded by __init__, below
+            made = _MADE.setdefault(key, made)
+        return made
 
     def __post_init__(self) -> None:
-        whole = (self.item, self.subject, self.subject_name, self.term, self.count)
-        object.__setattr__(self, "_hash", hash(whole))
-        object.__setattr__(self, "_message", self._worded())
-
-    def __hash__(self) -> int:
-        return self._hash
+        if not self._message:
+            object.__setattr__(self, "_message", self._worded())
 
     def __reduce__(self) -> tuple[type[Missing], tuple[Any, ...]]:
-        # Copied or unpickled, it is made again: a hash is only good in the process it was made.
+        # Copied or unpickled, it is made again: the one object for these values.
         return Missing, (self.item, self.subject, self.subject_name, self.term, self.count)
 
     @property

@@ -3,6 +3,7 @@ afresh, and never a way around the checks of what was entered."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import pickle
 from decimal import Decimal
@@ -116,11 +117,13 @@ def test_a_missing_input_is_a_value() -> None:
     same = Missing(MissingItem.REGULAR, "TOAN", "Toán", Term.I, 2)
     other = Missing(MissingItem.REGULAR, "TOAN", "Toán", Term.I, 1)
     assert first == same
+    assert first is same  # made once: equal inputs are the same object
     assert hash(first) == hash(same)
     assert first != other
     assert list(dict.fromkeys([first, other, same])) == [first, other]
     again = pickle.loads(pickle.dumps(first))
     assert again == first
+    assert copy.deepcopy(first) is first
     assert hash(again) == hash(first)
     assert dataclasses.replace(first, count=1) == other
     assert first.message == "Toán: thiếu 2 ĐĐGtx học kỳ I"
