@@ -182,13 +182,15 @@ def _index_subjects(
     given: Sequence[SubjectInput], subjects: Mapping[str, Subject]
 ) -> dict[str, SubjectInput]:
     """Given subjects by code, in catalogue order; rejects unknown and repeated codes."""
-    by_code: dict[str, SubjectInput] = {}
-    for entry in given:
-        if entry.code not in subjects:
-            raise InvalidInput(f"Mã môn «{entry.code}» không có trong danh mục môn học")
-        if entry.code in by_code:
-            raise InvalidInput(f"Môn {subjects[entry.code].name} được nhập hai lần")
-        by_code[entry.code] = entry
+    by_code = {entry.code: entry for entry in given}
+    if len(by_code) < len(given) or not by_code.keys() <= subjects.keys():
+        seen: set[str] = set()
+        for entry in given:  # the first unknown or repeated code, as given
+            if entry.code not in subjects:
+                raise InvalidInput(f"Mã môn «{entry.code}» không có trong danh mục môn học")
+            if entry.code in seen:
+                raise InvalidInput(f"Môn {subjects[entry.code].name} được nhập hai lần")
+            seen.add(entry.code)
     return {code: by_code[code] for code in subjects if code in by_code}
 
 

@@ -10,6 +10,8 @@ from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel
+
 from app.grading import (
     DEFAULT_RULES,
     CommentLevel,
@@ -44,12 +46,6 @@ def _level(code: str | None) -> Level | None:
     return Level(code) if code else None
 
 
-def _store(target: SubjectTerm, result: object) -> None:
-    value = result.value if isinstance(result, Computed) else None
-    target.average = value if isinstance(value, Decimal) else None
-    target.result = value.code if isinstance(value, CommentLevel) else None  # type: ignore[assignment]
-
-
 def subject_input(code: str, subject: SubjectYear) -> SubjectInput:
     """What the grading engine needs of one subject of a school year."""
     return SubjectInput(
@@ -66,11 +62,12 @@ def derive_year(
     rules: GradingRules = DEFAULT_RULES,
     refresh: Collection[str] | None = None,
     inputs: Mapping[str, SubjectInput] | None = None,
-) -> None:
+) -> list[str]:
     """Fill the computed fields of one school year in place: the year's own, and those of the
     subjects in ``refresh`` (None: every subject; the others are left as they are, for a change
     that touched none of their inputs). ``inputs``: subjects' inputs already built from the
-    very subject objects of ``year``."""
+    very subject objects of ``year``. Returns the paths (relative to the year) of the fields
+    whose value it changed: each other one is as it was, digit for digit."""
     absences = year.absences
     known = inputs or {}
     given = YearInput(
@@ -86,35 +83,61 @@ def derive_year(
         conduct_after_training=_level(year.conduct.after_summer),
     )
     result = compute_year(inputs=given, rules=rules)
-    for entry in result.subjects:
-        if refresh is not None and entry.subject.code not in refresh:
-            continue
-        subject = year.subjects[entry.subject.code]
-        _store(subject.hk1, entry.term1)
-        _store(subject.hk2, entry.term2)
-        value = entry.year.value if isinstance(entry.year, Computed) else None
-        subject.year_average = value if isinstance(value, Decimal) else None
-        subject.year_result = (  # "Đ" or "CĐ"
-            value.code if isinstance(value, CommentLevel) else None  # type: ignore[assignment]
-        )
+    changed: list[str] = []
 
-    def code(res: object) -> Any:  # a level code: "T", "K", "Đ" or "CĐ"
+    def put(target: BaseModel, name: str, value: Any, path: str) -> None:
+        if not _same(getattr(target, name), value):
+            setattr(target, name, value)
+            changed.append(path)
+
+    for entry in result.subjects:
+        code = entry.subject.code
+        if refresh is not None and code not in refresh:
+            continue
+        subject = year.subjects[code]
+        for term, outcome in (("hk1", entry.term1), ("hk2", entry.term2), ("", entry.year)):
+            value = outcome.value if isinstance(outcome, Computed) else None
+            average = value if isinstance(value, Decimal) else None
+            level = value.code if isinstance(value, CommentLevel) else None  # "Đ" or "CĐ"
+            if term:
+                target: BaseModel = getattr(subject, term)
+                put(target, "average", average, f"subjects.{code}.{term}.average")
+                put(target, "result", level, f"subjects.{code}.{term}.result")
+            else:
+                put(subject, "year_average", average, f"subjects.{code}.year_average")
+                put(subject, "year_result", level, f"subjects.{code}.year_result")
+
+    def level_code(res: object) -> Any:  # a level code: "T", "K", "Đ" or "CĐ"
         return res.value.code if isinstance(res, Computed) else None
 
-    year.learning.hk1 = code(result.learning_term1)
-    year.learning.hk2 = code(result.learning_term2)
-    year.learning.year = code(result.learning_year)
+    learning = year.learning
+    put(learning, "hk1", level_code(result.learning_term1), "learning.hk1")
+    put(learning, "hk2", level_code(result.learning_term2), "learning.hk2")
+    put(learning, "year", level_code(result.learning_year), "learning.year")
     after = result.learning_after_reassessment
-    year.learning.after_summer = code(after) if after is not None else None
-    year.conduct.year = code(result.conduct_year)
+    summer = level_code(after) if after is not None else None
+    put(learning, "after_summer", summer, "learning.after_summer")
+    put(year.conduct, "year", level_code(result.conduct_year), "conduct.year")
     title = result.title.value if isinstance(result.title, Computed) else None
-    year.title = title.value if title is not None else None
+    put(year, "title", title.value if title is not None else None, "title")
     promotion = result.promotion.value if isinstance(result.promotion, Computed) else None
-    year.promotion.outcome = promotion.outcome.value if promotion else None
-    year.promotion.label_vi = promotion.label if promotion else None
-    year.promotion.promoted = promotion.promoted if promotion else None
-    year.promotion.reasons = list(promotion.reasons) if promotion else []
-    year.pending = [m.message for m in result.missing]
+    decided = year.promotion
+    put(decided, "outcome", promotion.outcome.value if promotion else None, "promotion.outcome")
+    put(decided, "label_vi", promotion.label if promotion else None, "promotion.label_vi")
+    put(decided, "promoted", promotion.promoted if promotion else None, "promotion.promoted")
+    put(decided, "reasons", list(promotion.reasons) if promotion else [], "promotion.reasons")
+    put(year, "pending", [m.message for m in result.missing], "pending")
+    return changed
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Whether a computed field holds ``new`` already, as it would be stored (a score with the
+    same digits: 8.0 is not 8)."""
+    if type(old) is not type(new):
+        return False
+    if isinstance(new, Decimal):
+        return str(old) == str(new)
+    return bool(old == new)
 
 
 # The fields derive_year fills, relative to a school year and to each of its subjects.

@@ -35,8 +35,8 @@ class _Parsed:
 
 
 class ParsedSubjects:
-    """Parsed subjects by the stored sub-document they came from; the least recently used go
-    first."""
+    """Parsed subjects by the stored sub-document they came from; the least recently
+    remembered go first."""
 
     def __init__(self, limit: int = REMEMBERED) -> None:
         self.limit = limit
@@ -51,7 +51,6 @@ class ParsedSubjects:
         entry = self._by_stored.get(id(stored))
         if entry is None or entry.stored is not stored or entry.code != code:
             return None
-        self._by_stored.move_to_end(id(stored))
         return entry.model
 
     def inputs(self, code: str, model: SubjectYear) -> SubjectInput | None:

@@ -238,10 +238,10 @@ def _answer(
 
 def _shown_row(entry: _Pending, stored: dict[str, Any], key: BookKey) -> dict[str, tuple[str, Any]]:
     rules = entry.found.rules
+    year = get_path(stored, f"years.{key.school_year}")  # every column lies in the book's year
     shown: dict[str, tuple[str, Any]] = {}
     for name, column in entry.columns.items():
-        path = column.full_path(key.school_year)
-        if rules.allows(path):
-            value = get_path(stored, path)
+        if rules.allows(column.full_path(key.school_year)):
+            value = get_path(year, column.path)
             shown[name] = (display(column, value), raw_value(value))
     return shown

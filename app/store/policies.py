@@ -56,9 +56,13 @@ class Policy:
         parsed from the same stored sub-documents."""
         return data
 
-    def derive_part(self, part: str, model: BaseModel, changed: list[str] | None = None) -> None:
+    def derive_part(
+        self, part: str, model: BaseModel, changed: list[str] | None = None
+    ) -> list[str] | None:
         """Fill the computed fields of one part in place (``changed``: the relative paths the
-        change was at; None: anything may have changed)."""
+        change was at; None: anything may have changed). Returns the relative paths of the
+        computed fields whose value changed (None: not known, see ``derived_in_part``)."""
+        return None
 
     def parsed(
         self,
@@ -138,18 +142,19 @@ class StudentPolicy(Policy):
             given[code] = (PARSED.model(code, value) or value) if untouched else value
         return {**data, "subjects": given}
 
-    def derive_part(self, part: str, model: BaseModel, changed: list[str] | None = None) -> None:
+    def derive_part(
+        self, part: str, model: BaseModel, changed: list[str] | None = None
+    ) -> list[str] | None:
         assert isinstance(model, SchoolYearRecord)
         touched = None if changed is None else touched_subjects(changed)
         if touched is None:
-            derive_year(model)
-            return
+            return derive_year(model)
         inputs = {
             code: known
             for code, subject in model.subjects.items()
             if code not in touched and (known := PARSED.inputs(code, subject)) is not None
         }
-        derive_year(model, refresh=touched, inputs=inputs)
+        return derive_year(model, refresh=touched, inputs=inputs)
 
     def parsed(
         self,
@@ -165,7 +170,11 @@ class StudentPolicy(Policy):
         if touched is None or not isinstance(subjects, dict):
             return
         for code, subject in model.subjects.items():
-            if isinstance(written := subjects.get(code), dict):
+            written = subjects.get(code)
+            if not isinstance(written, dict):
+                continue
+            # An untouched subject parsed from the memory is remembered already.
+            if code in touched or PARSED.model(code, written) is not subject:
                 PARSED.remember(code, written, subject)
         if isinstance(before, dict):
             for code in touched:

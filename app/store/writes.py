@@ -603,10 +603,12 @@ class Writer:
             changed = [p[len(part) + 1 :] for p in validated if _within(p, part) and p != part]
             given = self.policy.parse_input(part, stored_part, data["_"], changed)
             model = self._parse_part(part, given)
-            lock_only = all(is_lock_path(p) for p in validated)
-            if not lock_only:  # a lock changes no result
-                self.policy.derive_part(part, model, changed)
-            derived = [] if lock_only else self.policy.derived_in_part(part, model, changed)
+            derived: list[str] | None = []
+            if not all(is_lock_path(p) for p in validated):  # a lock changes no result
+                # The computed fields whose value changed (or all that may have: not known).
+                derived = self.policy.derive_part(part, model, changed)
+                if derived is None:
+                    derived = self.policy.derived_in_part(part, model, changed)
             if derived is None:
                 encoded = stored_form(model)
                 part_sets, part_unsets = diff_paths(stored_part, encoded)
