@@ -255,16 +255,16 @@ def _learning(
 
 
 # A term's conduct not yet judged: the same for every pupil, made once.
-_CONDUCT_MISSING = {term: Missing(MissingItem.CONDUCT, term=term) for term in (Term.I, Term.II)}
+_NOT_JUDGED = {
+    (True, False): Pending((Missing(MissingItem.CONDUCT, term=Term.I),)),
+    (False, True): Pending((Missing(MissingItem.CONDUCT, term=Term.II),)),
+    (True, True): Pending(
+        (Missing(MissingItem.CONDUCT, term=Term.I), Missing(MissingItem.CONDUCT, term=Term.II))
+    ),
+}
 
 
 def _conduct(term1: Level | None, term2: Level | None) -> Result[Level]:
     if term1 is None or term2 is None:
-        return Pending(
-            tuple(
-                _CONDUCT_MISSING[term]
-                for term, level in ((Term.I, term1), (Term.II, term2))
-                if level is None
-            )
-        )
+        return _NOT_JUDGED[term1 is None, term2 is None]
     return Computed(year_conduct(term1=term1, term2=term2))

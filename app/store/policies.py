@@ -219,19 +219,22 @@ def locked_scope(raw: dict[str, Any], scopes: AbstractSet[LockScope]) -> LockSco
     """The first of ``scopes`` that is closed in the stored record (the school's locks before a
     book's, the year before terms): locked, or a book submitted and waiting for approval."""
     for scope in _in_order(frozenset(scopes)):
-        if get_path(raw, f"{scope.path}.locked") or _submitted(raw, scope):
+        lock = get_path(raw, scope.path)
+        if isinstance(lock, dict) and (lock.get("locked") or _submitted(lock, scope)):
             return scope
     return None
 
 
-def _submitted(raw: dict[str, Any], scope: LockScope) -> bool:
-    return scope.book is not None and bool(get_path(raw, f"{scope.path}.submitted"))
+def _submitted(lock: dict[str, Any], scope: LockScope) -> bool:
+    """Whether a book's lock (``lock``, as stored) says it is submitted and waiting."""
+    return scope.book is not None and bool(lock.get("submitted"))
 
 
 def lock_refusal(locked: LockScope, raw: dict[str, Any] | None = None) -> str:
     """Why a write under a closed lock is refused, and what to do instead (``raw``, the stored
     record, tells a submitted book from a locked one)."""
-    if raw is not None and not get_path(raw, f"{locked.path}.locked") and _submitted(raw, locked):
+    lock = get_path(raw, locked.path) if raw is not None else None
+    if isinstance(lock, dict) and not lock.get("locked") and _submitted(lock, locked):
         return (
             f"{locked.describe()} đã nộp, đang chờ kiểm tra và duyệt; chỉ sửa được khi sổ "
             "được trả lại"
