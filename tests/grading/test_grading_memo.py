@@ -133,3 +133,15 @@ def test_a_missing_input_is_a_value() -> None:
         "Missing(item=<MissingItem.REGULAR: 'tx'>, subject='TOAN', subject_name='Toán', "
         "term=<Term.I: 1>, count=2)"
     )
+
+
+def test_what_is_missing_is_listed_once() -> None:
+    """Learning results list the subjects' missing inputs as they are (each subject's are
+    distinct, and name their subject): no input is listed twice, in a term or the year."""
+    toan = SubjectInput("TOAN", PARTIAL, term(D(8), mid=None, final=None))
+    result = compute_year(inputs=year_with(toan))  # other compulsory subjects: absent
+    for learning in (result.learning_term1, result.learning_term2, result.learning_year):
+        assert isinstance(learning, Pending)
+        assert len(set(learning.missing)) == len(learning.missing)
+    assert len(set(result.missing)) == len(result.missing)
+    assert {m.subject for m in result.learning_year.missing} >= {"TOAN", "NGUVAN"}

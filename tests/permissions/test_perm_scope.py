@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from perm_support import YEAR, context, make_user
 
 from app.permissions import (
@@ -12,6 +14,7 @@ from app.permissions import (
     Role,
     compute_scope,
 )
+from app.permissions.matcher import matches, values_key
 from app.permissions.scope import as_raw
 from app.store import access_for, scope_for
 from tests.factories import make_student
@@ -241,3 +244,70 @@ async def test_effective_filter_counts_the_same_rows_as_the_matcher(mdb, catalog
     in_db = {d["code"] async for d in mdb["students"].find(scope.filter)}
     in_memory = {p.code for p in pupils if scope.matches(p)}
     assert in_db == in_memory == {pupils[0].code, pupils[2].code, pupils[3].code}
+
+
+# -- grants remembered by the values the filters read -------------------------------------------
+
+CLASSES = st.sampled_from(["7A1", "8A2", "9A1", 1, True, None, ["7A1"], ["8A2", "9A1"]])
+RECORDS = st.fixed_dictionaries(
+    {"current": st.fixed_dictionaries({"class_name": CLASSES})},
+    optional={
+        "status": st.sampled_from(["active", "left", 1, True, "1"]),
+        "code": st.text(max_size=2),
+    },
+)
+
+
+def _two_grant_scope():
+    roles = [
+        role(
+            "gvcn",
+            grant(
+                actions=["view", "edit"],
+                row_filter={"$or": [OWN_CLASS, {"status": "left"}]},
+                read_fields=["**"],
+                write_fields=["profile"],
+            ),
+        ),
+        role(
+            "gvbm",
+            grant(
+                actions=["view", "edit"],
+                row_filter={
+                    "$or": [
+                        {"current.class_name": {"$in": "$user.teaching_classes"}},
+                        {"status": 1},
+                    ]
+                },
+                read_fields=["code"],
+                write_fields=["code"],
+            ),
+        ),
+    ]
+    ctx = context(gvcn_user(roles=["gvcn", "gvbm"], teaching=[("8A2", "KHTN")]))
+    return compute_scope(ctx, roles, "students", Action.EDIT)
+
+
+@settings(max_examples=300, deadline=None)
+@given(records=st.lists(RECORDS, min_size=1, max_size=12))
+def test_grants_remembered_by_value_are_those_matched_one_by_one(records) -> None:
+    """Records alike in what the filters read share their grants; records that differ there
+    (a class, its type: 1 is not True nor "1", a list) are matched on their own."""
+    scope = _two_grant_scope()
+    for record in records:
+        expected = [g for g in scope.matched if matches(g.filter, record)]
+        assert scope.grants_for(record) == expected
+        assert scope.matches(record) == bool(expected)
+        rules = scope.fields_for(record, "write")
+        assert rules.allows("profile.full_name") == any(g.role == "gvcn" for g in expected)
+        assert rules.allows("code") == any(g.role == "gvbm" for g in expected)
+
+
+def test_a_long_list_is_matched_without_being_remembered() -> None:
+    scope = _two_grant_scope()
+    many = {"current": {"class_name": [f"9A{i}" for i in range(40)] + ["8A2"]}}
+    assert values_key(many, [["current", "class_name"]]) is None
+    assert [g.role for g in scope.grants_for(many)] == ["gvbm"]
+    assert values_key({"current": {"class_name": True}}, [["current", "class_name"]]) != (
+        values_key({"current": {"class_name": 1}}, [["current", "class_name"]])
+    )

@@ -95,3 +95,41 @@ async def test_bad_scores_are_refused_with_the_reason(mdb, typed: str, message: 
             source=WriteSource.GRID,
             actor=ACTOR,
         )
+
+
+def test_deriving_says_which_computed_fields_changed() -> None:
+    year = full_year(score="9", conduct=("T", "T"))
+    first = derive_year(year)
+    assert "subjects.TOAN.year_average" in first
+    assert "title" in first
+    assert derive_year(year) == []  # computed already: nothing to change
+    year.subjects["TOAN"].hk2.ck = None  # an assessment taken back
+    changed = derive_year(year)
+    assert set(changed) >= {
+        "subjects.TOAN.hk2.average",
+        "subjects.TOAN.year_average",
+        "learning.hk2",
+        "learning.year",
+        "title",
+        "promotion.promoted",
+        "pending",
+    }
+    assert "subjects.TOAN.hk1.average" not in changed
+    assert "subjects.NGUVAN.year_average" not in changed
+    assert year.subjects["TOAN"].year_average is None
+    # Only the subjects asked for are refreshed; the year's own results always are.
+    year.subjects["TOAN"].hk2.ck = Decimal("9")
+    year.subjects["NGUVAN"].hk1.average = Decimal("1.0")  # stale, and not asked for
+    changed = derive_year(year, refresh={"TOAN"})
+    assert "subjects.TOAN.year_average" in changed
+    assert not any(path.startswith("subjects.NGUVAN") for path in changed)
+    assert year.subjects["NGUVAN"].hk1.average == Decimal("1.0")
+
+
+def test_a_result_with_other_digits_is_a_change() -> None:
+    year = full_year(score="9", conduct=("T", "T"))
+    derive_year(year)
+    assert year.subjects["TOAN"].hk1.average == Decimal("9.0")
+    year.subjects["TOAN"].hk1.average = Decimal("9")  # the same number, written otherwise
+    assert derive_year(year) == ["subjects.TOAN.hk1.average"]
+    assert str(year.subjects["TOAN"].hk1.average) == "9.0"

@@ -42,9 +42,7 @@ KEYS = st.sampled_from(["a", "b", "c"])
 LEAVES = st.one_of(st.none(), st.integers(0, 2), st.booleans(), st.sampled_from(["x", "y"]))
 TREES = st.recursive(
     LEAVES,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=2), st.dictionaries(KEYS, inner, max_size=3)
-    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=2), st.dictionaries(KEYS, inner, max_size=3)),
     max_leaves=8,
 )
 DOCS = st.dictionaries(KEYS, TREES, max_size=3)
