@@ -16,28 +16,15 @@ from app.records.diff import get_path
 from app.records.parsed import PARSED
 from app.store import system_writer
 from app.store import writes as writes_module
-from app.store.writes import BatchItem, Writer
+from app.store.writes import BatchItem
 from models.common import WriteSource
-from models.student import StudentRecord
 from models.student_parts import SchoolYearRecord
 from tests.admin.school import PUPILS, YEAR, School
+from tests.store.test_held_batch import read, stored
 
 WRITER = Actor(id="t", name="Kiểm thử", role="system")
 TOAN = f"years.{YEAR}.subjects.TOAN"
 CODES = [code for rows in PUPILS.values() for code, _, _ in rows]
-
-
-async def read(writer: Writer, code: str) -> dict[str, Any]:
-    projection = dict.fromkeys(writer.read_fields([f"{TOAN}.hk2.gk"]), 1)
-    raw = await StudentRecord.get_pymongo_collection().find_one({"code": code}, projection)
-    assert raw is not None
-    return raw
-
-
-async def stored(code: str) -> dict[str, Any]:
-    raw = await StudentRecord.get_pymongo_collection().find_one({"code": code})
-    assert raw is not None
-    return raw
 
 
 def computed_afresh(raw: dict[str, Any]) -> list[str]:
