@@ -45,7 +45,17 @@ class Event:
     to: dict[str, Any] | None = None  # rename: the new namespace
     description: dict[str, Any] | None = None  # operationDescription of expanded events
 
+    def update_description(self) -> dict[str, Any]:
+        """An update's ``updateDescription``; worked out when first read for an update that
+        keeps both images (its documents are never changed in place), so an update nobody
+        watches costs no comparison."""
+        if self.update is None and self.pre is not None and self.post is not None:
+            self.update = describe_update(self.pre, self.post)
+        return self.update or {}
+
     def to_state(self) -> dict[str, Any]:
+        if self.op == "update":
+            self.update_description()
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
     @classmethod
@@ -196,13 +206,8 @@ def describe_update(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
     updated: dict[str, Any] = {}
     removed: list[str] = []
     truncated: list[dict[str, Any]] = []
-    parts: dict[str, list[str | int]] = {}
-    _diff(before, after, (), updated, removed, truncated, parts)
-    ambiguous = {
-        path: components
-        for path, components in parts.items()
-        if any(isinstance(c, str) and (c.isdigit() or "." in c) for c in components)
-    }
+    ambiguous: dict[str, list[str | int]] = {}
+    _diff(before, after, (), updated, removed, truncated, ambiguous)
     return {
         "updatedFields": updated,
         "removedFields": removed,
@@ -211,9 +216,11 @@ def describe_update(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
     }
 
 
-def _path(components: tuple[str | int, ...], parts: dict[str, list[str | int]]) -> str:
-    path = ".".join(str(c) for c in components)
-    parts[path] = list(components)
+def _path(components: tuple[str | int, ...], ambiguous: dict[str, list[str | int]]) -> str:
+    """The dotted path of ``components``; kept in ``ambiguous`` when the dots leave it so."""
+    path = ".".join([c if type(c) is str else str(c) for c in components])
+    if any(type(c) is str and (c.isdigit() or "." in c) for c in components):
+        ambiguous[path] = list(components)
     return path
 
 

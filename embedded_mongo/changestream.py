@@ -134,7 +134,7 @@ class ChangeStreamCursor:
         if event.op in ("insert", "replace"):
             doc["fullDocument"] = event.doc
         elif event.op == "update":
-            doc["updateDescription"] = self._update_description(event.update or {})
+            doc["updateDescription"] = self._update_description(event.update_description())
             if self.full_document == "updateLookup":
                 doc["fullDocument"] = self.store.coll(event.db, event.coll or "").find_one(
                     {"_id": event.key}

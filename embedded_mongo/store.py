@@ -317,6 +317,8 @@ class Store(Namespaces):
             data["post"] = after
         if replace:
             self._event("replace", db, name, doc=after, **data)
+        elif images:
+            self._event("update", db, name, **data)  # described from its images when read
         else:
             self._event("update", db, name, update=describe_update(before, after), **data)
 
