@@ -140,18 +140,6 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-# The fields derive_year fills, relative to a school year and to each of its subjects.
-YEAR_DERIVED = ("learning", "conduct.year", "title", "promotion", "pending")
-SUBJECT_DERIVED = (
-    "hk1.average",
-    "hk1.result",
-    "hk2.average",
-    "hk2.result",
-    "year_average",
-    "year_result",
-)
-
-
 def touched_subjects(changed: Iterable[str]) -> set[str] | None:
     """The subjects a change at ``changed`` (paths relative to a school year) touches; None
     when it touches more than subjects (the grade, conduct, …: every subject is recomputed).
@@ -163,18 +151,6 @@ def touched_subjects(changed: Iterable[str]) -> set[str] | None:
             return None
         touched.add(parts[1])
     return touched
-
-
-def derived_paths(year: SchoolYearRecord, changed: Iterable[str] | None = None) -> list[str]:
-    """The paths of ``year`` (relative to it) that ``derive_year`` may change after a change
-    at ``changed`` (None: any change): a change inside one subject leaves the others' results
-    as they were."""
-    touched = None if changed is None else touched_subjects(changed)
-    paths = list(YEAR_DERIVED)
-    for code in year.subjects:
-        if touched is None or code in touched:
-            paths.extend(f"subjects.{code}.{field}" for field in SUBJECT_DERIVED)
-    return paths
 
 
 def derive(record: StudentRecord) -> None:

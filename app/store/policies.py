@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.records.compute import derive, derive_year, derived_paths, touched_subjects
+from app.records.compute import derive, derive_year, touched_subjects
 from app.records.diff import get_path
 from app.records.parsed import PARSED
 from app.records.paths import LockScope, lock_scopes
@@ -61,7 +61,7 @@ class Policy:
     ) -> list[str] | None:
         """Fill the computed fields of one part in place (``changed``: the relative paths the
         change was at; None: anything may have changed). Returns the relative paths of the
-        computed fields whose value changed (None: not known, see ``derived_in_part``)."""
+        computed fields whose value changed (None: not known; the whole part is compared)."""
         return None
 
     def parsed(
@@ -75,13 +75,6 @@ class Policy:
         """``model`` was parsed for a change at ``changed`` and derived; ``encoded`` is the part
         as it will be stored in place of ``stored`` (a policy may remember which sub-documents
         parse to what)."""
-
-    def derived_in_part(
-        self, part: str, model: BaseModel, changed: Iterable[str]
-    ) -> list[str] | None:
-        """The paths (relative to the part) ``derive_part`` may change after a change at
-        ``changed`` (relative paths too); None: any."""
-        return None
 
     def dumped_at(self, model: BaseModel, paths: Iterable[str]) -> dict[str, Any]:
         """``model.model_dump(mode="python")`` as far as ``paths`` go: at least the whole
@@ -180,12 +173,6 @@ class StudentPolicy(Policy):
             for code in touched:
                 if before.get(code) is not subjects.get(code):
                     PARSED.forget(before.get(code))  # what the record held before this write
-
-    def derived_in_part(
-        self, part: str, model: BaseModel, changed: Iterable[str]
-    ) -> list[str] | None:
-        assert isinstance(model, SchoolYearRecord)
-        return derived_paths(model, changed)
 
     def dumped_at(self, model: BaseModel, paths: Iterable[str]) -> dict[str, Any]:
         # A school year's subjects are most of it: only those the paths lie in are dumped.

@@ -605,10 +605,8 @@ class Writer:
             model = self._parse_part(part, given)
             derived: list[str] | None = []
             if not all(is_lock_path(p) for p in validated):  # a lock changes no result
-                # The computed fields whose value changed (or all that may have: not known).
+                # The computed fields whose value changed (None: not known).
                 derived = self.policy.derive_part(part, model, changed)
-                if derived is None:
-                    derived = self.policy.derived_in_part(part, model, changed)
             if derived is None:
                 encoded = stored_form(model)
                 part_sets, part_unsets = diff_paths(stored_part, encoded)

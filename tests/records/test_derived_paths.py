@@ -1,11 +1,11 @@
 """A change to a school year is compared where it and its derived results lie, not across the
-whole year: that needs the list of what derivation may change to be complete."""
+whole year: that needs derivation to name every field it changed."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from app.records.compute import derive_year, derived_paths
+from app.records.compute import derive_year
 from app.records.diff import diff_at, diff_paths, get_path
 from app.store.policies import policy_for
 from app.store.stored import stored_form, stored_value
@@ -30,17 +30,18 @@ def _scrambled(year: SchoolYearRecord) -> SchoolYearRecord:
     return copy
 
 
-def test_derivation_changes_nothing_outside_its_listed_paths() -> None:
+def test_derivation_names_every_field_it_changes() -> None:
     for score, level in (("9", "Đ"), ("4", "CĐ"), ("6,5", "Đ")):
         year = _scrambled(full_year(score=score, level=level))
         before = stored_form(year)
-        derive_year(year)
+        listed = derive_year(year)
         after = stored_form(year)
         sets, unsets = diff_paths(before, after)
-        listed = derived_paths(year)
         assert sets, "the scrambled year must change"
         for path in [*sets, *unsets]:
             assert any(path == p or path.startswith(p + ".") for p in listed), path
+        for path in listed:  # and only those
+            assert any(p == path or p.startswith(path + ".") for p in [*sets, *unsets]), path
 
 
 def test_a_diff_at_some_paths_is_the_whole_diff_there() -> None:
@@ -71,23 +72,20 @@ def test_a_change_inside_one_subject_derives_only_that_subject_and_the_year() ->
     before = stored_form(year)
     year.subjects["TOAN"].hk1.gk = Decimal("2")
     year.subjects["TOAN"].hk2.ck = Decimal("3")
-    derive_year(year)
+    listed = derive_year(year, refresh={"TOAN"})
     sets, unsets = diff_paths(before, stored_form(year))
     changed = ["subjects.TOAN.hk1.gk", "subjects.TOAN.hk2.ck"]
-    listed = derived_paths(year, changed)
     assert not any(p.startswith("subjects.NGUVAN.") for p in listed)
     assert "subjects.TOAN.hk1.average" in sets
     for path in [*sets, *unsets]:
         assert any(path == p or path.startswith(p + ".") for p in [*listed, *changed]), path
-    # A change outside the subjects (the conduct, the grade) concerns every subject.
-    assert len(derived_paths(year, ["conduct.hk1"])) == len(derived_paths(year))
 
 
 def test_the_dump_for_a_diff_holds_what_the_full_dump_holds_there() -> None:
     year = _scrambled(full_year(score="7"))
     before = stored_form(year)
     year.subjects["TOAN"].hk2.tx = [Decimal("2"), None, Decimal("9")]
-    derive_year(year)
+    derived = derive_year(year)
     full = year.model_dump(mode="python")
     policy = policy_for("students")
     for changed in (
@@ -97,7 +95,7 @@ def test_the_dump_for_a_diff_holds_what_the_full_dump_holds_there() -> None:
         ["subjects"],
         ["subjects.TOAN.hk2.gk", "subjects.NGUVAN.hk1.ck", "homeroom_comment"],
     ):
-        paths = [*changed, *derived_paths(year, changed)]
+        paths = [*changed, *derived]
         dumped = policy.dumped_at(year, paths)
         for path in paths:
             assert get_path(dumped, path) == get_path(full, path), path
