@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from bson.decimal128 import Decimal128
 from pydantic import BaseModel
 
 from app.errors import HocBaError, InvalidInput
@@ -17,7 +18,7 @@ from app.grading.scores import parse_comment_level, parse_level, parse_score
 from app.grading.subject_results import check_mark
 from app.records.paths import validate_value
 from models.student_parts import LEVEL_LABELS, TERM_LABELS, TITLE_LABELS, Award, Discipline
-from models.types import from_decimal128
+from models.types import from_decimal128, remembered
 
 # "computed": results of the grading engine; "entries": lists (awards and discipline) shown in
 # the cell and edited in a dialog of their own, not typed into the grid.
@@ -172,11 +173,11 @@ def display(column: Column, value: Any) -> str:
         return ""
     if column.kind == "entries":
         return "; ".join(_entry(item) for item in value) if isinstance(value, list) else ""
+    if isinstance(value, Decimal128):  # a stored score: each distinct one worded once
+        return remembered(_SHOWN, value.__getstate__(), _shown_score, value)
     value = from_decimal128(value)
     if isinstance(value, Decimal):
-        return format(value.normalize() if value == value.to_integral() else value, "f").replace(
-            ".", ","
-        )
+        return _shown_score(value)
     if column.key == "title":
         return TITLE_LABELS.get(str(value), str(value))
     if column.kind == "computed" and column.path.startswith(("conduct.", "learning.")):
@@ -184,6 +185,16 @@ def display(column: Column, value: Any) -> str:
     if column.kind == "level":
         return LEVEL_LABELS.get(str(value), str(value))
     return str(value)
+
+
+_SHOWN: dict[tuple[int, int], str] = {}
+
+
+def _shown_score(value: Decimal | Decimal128) -> str:
+    """A score as staff read it: "8,5", "7" (a whole number without its decimals)."""
+    number = from_decimal128(value)
+    shown = number.normalize() if number == number.to_integral() else number
+    return format(shown, "f").replace(".", ",")
 
 
 def raw_value(value: Any) -> Any:

@@ -110,6 +110,7 @@ class Writer:
         self.model: Any = model
         self.policy = policy_for(context.resource)
         self.revisioned = bool(model.get_settings().use_revision)  # type: ignore[attr-defined]
+        self._projections: dict[frozenset[str], dict[str, int]] = {}
 
     # -- stamping ----------------------------------------------------------------------------
     def _meta(self, *, intent: str | None = None, reason: str | None = None) -> WriteMeta:
@@ -553,8 +554,12 @@ class Writer:
         """What a change to some parts needs of the stored record: those parts, the version,
         the last stamp (who changed it), the placement (field rules depend on the class) and
         whatever the row filter reads."""
-        wanted = {"version", "meta", "current", "status", *parts, *self._filter_roots}
-        return dict.fromkeys(sorted(wanted), 1)
+        key = frozenset(parts)
+        projection = self._projections.get(key)
+        if projection is None:  # a batch's records touch the same parts: worked out once
+            wanted = {"version", "meta", "current", "status", *parts, *self._filter_roots}
+            projection = self._projections[key] = dict.fromkeys(sorted(wanted), 1)
+        return dict(projection)
 
     @cached_property
     def _filter_roots(self) -> set[str]:
