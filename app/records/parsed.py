@@ -63,10 +63,10 @@ class ParsedSubjects:
         return entry.inputs
 
     def remember(self, code: str, stored: dict[str, Any], model: SubjectYear) -> None:
-        """Remember ``model`` as what ``stored`` parses to (the caller vouches for it)."""
+        """Remember ``model`` as what ``stored`` parses to (the caller vouches for it); what is
+        remembered already stays as it is."""
         entry = self._by_stored.get(id(stored))
         if entry is not None and entry.stored is stored and entry.model is model:
-            self._by_stored.move_to_end(id(stored))
             return
         if entry is not None:
             self._forget(id(stored))

@@ -163,11 +163,7 @@ class StudentPolicy(Policy):
         if touched is None or not isinstance(subjects, dict):
             return
         for code, subject in model.subjects.items():
-            written = subjects.get(code)
-            if not isinstance(written, dict):
-                continue
-            # An untouched subject parsed from the memory is remembered already.
-            if code in touched or PARSED.model(code, written) is not subject:
+            if isinstance(written := subjects.get(code), dict):
                 PARSED.remember(code, written, subject)
         if isinstance(before, dict):
             for code in touched:
