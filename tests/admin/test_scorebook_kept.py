@@ -58,27 +58,26 @@ async def test_the_next_save_uses_what_the_last_one_wrote(school: School) -> Non
     assert at(after, f"{SCORES}.hk2.tx") == [Decimal128(v) for v in ("8", "9", "7", "6")]
 
 
-async def test_a_pupil_changed_elsewhere_since_is_read_again(school: School) -> None:
+async def _new_version(code: str) -> None:
+    await set_raw(code, {f"{SCORES}.hk2.gk": Decimal128("2")})
+
+
+async def _new_revision_at_the_same_version(code: str) -> None:
+    await StudentRecord.get_pymongo_collection().update_one(
+        {"code": code},
+        {"$set": {f"{SCORES}.hk2.gk": Decimal128("2"), "revision_id": uuid.uuid4()}},
+    )
+
+
+@pytest.mark.parametrize("change", [_new_version, _new_revision_at_the_same_version])
+async def test_a_pupil_changed_elsewhere_since_is_read_again(school: School, change: Any) -> None:
     teacher = await school.login("gv.toan")
     pid = school.pupil_id("HS7A101")
     await save(teacher, TOAN, edits(pid, FIRST))
-    await set_raw("HS7A101", {f"{SCORES}.hk2.gk": Decimal128("2")})  # a new version
+    await change("HS7A101")
     answer = await save(teacher, TOAN, edits(pid, {"ck": "9,5"}))
     assert answer["counts"]["saved"] == 1
     assert at(await stored("HS7A101"), f"{SCORES}.hk2.average") == average("2")
-
-
-async def test_a_new_revision_at_the_same_version_is_read_again(school: School) -> None:
-    teacher = await school.login("gv.toan")
-    pid = school.pupil_id("HS7A101")
-    await save(teacher, TOAN, edits(pid, FIRST))
-    await StudentRecord.get_pymongo_collection().update_one(
-        {"code": "HS7A101"},
-        {"$set": {f"{SCORES}.hk2.gk": Decimal128("3"), "revision_id": uuid.uuid4()}},
-    )
-    answer = await save(teacher, TOAN, edits(pid, {"ck": "9,5"}))
-    assert answer["counts"]["saved"] == 1
-    assert at(await stored("HS7A101"), f"{SCORES}.hk2.average") == average("3")
 
 
 async def test_a_seen_value_is_checked_against_the_record_as_stored(school: School) -> None:

@@ -81,6 +81,36 @@ def test_missing_variable_skips_the_permission() -> None:
     ]
 
 
+TAUGHT = {"current.class_name": {"$in": "$user.teaching_classes"}}
+
+
+def homeroom_and_subject_scope(homeroom: dict, taught: dict):
+    """The edit scope of a homeroom teacher of 7A1 who teaches 8A2: the homeroom grant reads
+    everything and writes the profile, the subject grant reads and writes the code."""
+    roles = [
+        role(
+            "gvcn",
+            grant(
+                actions=["view", "edit"],
+                row_filter=homeroom,
+                read_fields=["**"],
+                write_fields=["profile"],
+            ),
+        ),
+        role(
+            "gvbm",
+            grant(
+                actions=["view", "edit"],
+                row_filter=taught,
+                read_fields=["code"],
+                write_fields=["code"],
+            ),
+        ),
+    ]
+    ctx = context(gvcn_user(roles=["gvcn", "gvbm"], teaching=[("8A2", "KHTN")]))
+    return compute_scope(ctx, roles, "students", Action.EDIT)
+
+
 def test_filter_is_the_or_of_the_grants() -> None:
     roles = [
         role("gvcn", grant(row_filter=OWN_CLASS, read_fields=["**"])),
@@ -107,28 +137,7 @@ def test_one_unrestricted_grant_means_no_filter_and_duplicates_collapse() -> Non
 
 def test_field_union_is_row_aware() -> None:
     """Profile writes come from the homeroom grant only: they must not leak to other rows."""
-    roles = [
-        role(
-            "gvcn",
-            grant(
-                actions=["view", "edit"],
-                row_filter=OWN_CLASS,
-                read_fields=["**"],
-                write_fields=["profile"],
-            ),
-        ),
-        role(
-            "gvbm",
-            grant(
-                actions=["view", "edit"],
-                row_filter={"current.class_name": {"$in": "$user.teaching_classes"}},
-                read_fields=["code"],
-                write_fields=["code"],
-            ),
-        ),
-    ]
-    ctx = context(gvcn_user(roles=["gvcn", "gvbm"], teaching=[("8A2", "KHTN")]))
-    scope = compute_scope(ctx, roles, "students", Action.EDIT)
+    scope = homeroom_and_subject_scope(OWN_CLASS, TAUGHT)
     own, other = make_student(class_name="7A1"), make_student(grade=8, class_name="8A2")
     stranger = make_student(grade=9, class_name="9A1")
     assert scope.writable.allows("profile.full_name")  # somewhere
@@ -258,42 +267,14 @@ RECORDS = st.fixed_dictionaries(
 )
 
 
-def _two_grant_scope():
-    roles = [
-        role(
-            "gvcn",
-            grant(
-                actions=["view", "edit"],
-                row_filter={"$or": [OWN_CLASS, {"status": "left"}]},
-                read_fields=["**"],
-                write_fields=["profile"],
-            ),
-        ),
-        role(
-            "gvbm",
-            grant(
-                actions=["view", "edit"],
-                row_filter={
-                    "$or": [
-                        {"current.class_name": {"$in": "$user.teaching_classes"}},
-                        {"status": 1},
-                    ]
-                },
-                read_fields=["code"],
-                write_fields=["code"],
-            ),
-        ),
-    ]
-    ctx = context(gvcn_user(roles=["gvcn", "gvbm"], teaching=[("8A2", "KHTN")]))
-    return compute_scope(ctx, roles, "students", Action.EDIT)
-
-
 @settings(max_examples=300, deadline=None)
 @given(records=st.lists(RECORDS, min_size=1, max_size=12))
 def test_grants_remembered_by_value_are_those_matched_one_by_one(records) -> None:
     """Records alike in what the filters read share their grants; records that differ there
     (a class, its type: 1 is not True nor "1", a list) are matched on their own."""
-    scope = _two_grant_scope()
+    scope = homeroom_and_subject_scope(
+        {"$or": [OWN_CLASS, {"status": "left"}]}, {"$or": [TAUGHT, {"status": 1}]}
+    )
     for record in records:
         expected = [g for g in scope.matched if matches(g.filter, record)]
         assert scope.grants_for(record) == expected
@@ -304,7 +285,9 @@ def test_grants_remembered_by_value_are_those_matched_one_by_one(records) -> Non
 
 
 def test_a_long_list_is_matched_without_being_remembered() -> None:
-    scope = _two_grant_scope()
+    scope = homeroom_and_subject_scope(
+        {"$or": [OWN_CLASS, {"status": "left"}]}, {"$or": [TAUGHT, {"status": 1}]}
+    )
     many = {"current": {"class_name": [f"9A{i}" for i in range(40)] + ["8A2"]}}
     assert values_key(many, [["current", "class_name"]]) is None
     assert [g.role for g in scope.grants_for(many)] == ["gvbm"]
