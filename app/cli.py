@@ -73,9 +73,19 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _roles_update(args: argparse.Namespace, settings: Settings) -> int:
-    from .auth.bootstrap import run_roles_update
+    """Create the missing default roles and bring unchanged default grants up to date (see
+    ``seed.role_updates``)."""
+    from seed.role_updates import update_default_roles
 
-    return run_roles_update(args, settings)
+    from .auth.bootstrap import cli_actor, print_roles_update
+
+    async def run(uri: str) -> None:
+        async with connected(settings, uri):
+            print_roles_update(await update_default_roles(cli_actor()))
+
+    with database_uri(settings) as uri:
+        asyncio.run(run(uri))
+    return 0
 
 
 def _changelog_worker(args: argparse.Namespace, settings: Settings) -> int:

@@ -136,17 +136,3 @@ def print_roles_update(report: RolesUpdate) -> None:
         )
     if not (report.created or report.updated or report.customized):
         print("Các vai trò mặc định đã đầy đủ và đúng phiên bản.")
-
-
-def run_roles_update(args: argparse.Namespace, settings: Settings) -> int:
-    """``hocba roles-update``: create the missing default roles and bring unchanged default
-    grants up to date (see ``seed.role_updates``)."""
-    from app.runtime import connected, database_uri
-
-    async def run(uri: str) -> RolesUpdate:
-        async with connected(settings, uri):
-            return await update_default_roles(cli_actor())
-
-    with database_uri(settings) as uri:
-        print_roles_update(asyncio.run(run(uri)))
-    return 0
