@@ -63,6 +63,17 @@ class YearInput:
         """Excused and unexcused absences count together for promotion."""
         return self.absences_excused + self.absences_unexcused
 
+    def beside_subjects(self) -> tuple[object, ...]:
+        """Every input other than the subjects (what the year's own results also follow from)."""
+        return (
+            self.grade,
+            self.conduct_term1,
+            self.conduct_term2,
+            self.absences_excused,
+            self.absences_unexcused,
+            self.conduct_after_training,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class SubjectResult:
@@ -106,10 +117,37 @@ class YearResult:
             results.append(self.learning_after_reassessment)
         return missing_in(results)
 
+    def same_year(self, other: YearResult | None) -> bool:
+        """Whether the year's own results are the very ones of ``other`` (``compute_year``
+        handed them on unchanged)."""
+        return other is not None and all(
+            getattr(self, name) is getattr(other, name) for name in _YEAR_RESULTS
+        )
 
-def compute_year(*, inputs: YearInput, rules: GradingRules = DEFAULT_RULES) -> YearResult:
+
+# What a year's own results are (beside its inputs, rules and subjects).
+_YEAR_RESULTS = (
+    "learning_term1",
+    "learning_term2",
+    "learning_year",
+    "conduct_year",
+    "title",
+    "reassessment_subjects",
+    "learning_after_reassessment",
+    "promotion",
+)
+
+
+def compute_year(
+    *, inputs: YearInput, rules: GradingRules = DEFAULT_RULES, before: YearResult | None = None
+) -> YearResult:
     """Compute a pupil's year. Raises ``InvalidInput`` / ``InvalidScore`` for malformed input
-    (unknown or repeated subject, mark of the wrong kind or off the scale, negative absences)."""
+    (unknown or repeated subject, mark of the wrong kind or off the scale, negative absences).
+
+    ``before``: an earlier result for the same pupil's year. The year's own results (learning,
+    conduct, title, re-assessment, promotion) follow from the subjects' results and the inputs
+    beside the subjects alone: when those come out equal to ``before``'s, its year results are
+    the answer, the very objects (``same_year``), and are not worked out again."""
     grade = check_grade(inputs.grade)
     subjects = catalogue(rules=rules)
     given = _index_subjects(inputs.subjects, subjects)
@@ -122,6 +160,25 @@ def compute_year(*, inputs: YearInput, rules: GradingRules = DEFAULT_RULES) -> Y
         if not s.elective and code not in given
     )
     results = tuple(_subject_result(subjects[code], given[code], grade) for code in given)
+    if (
+        before is not None
+        and before.rules is rules
+        and before.subjects == results
+        and before.inputs.beside_subjects() == inputs.beside_subjects()
+    ):
+        return YearResult(
+            inputs,
+            rules,
+            results,
+            before.learning_term1,
+            before.learning_term2,
+            before.learning_year,
+            before.conduct_year,
+            before.title,
+            before.reassessment_subjects,
+            before.learning_after_reassessment,
+            before.promotion,
+        )
 
     learning_term1 = _learning([r.term1 for r in results], absent, rules)
     learning_term2 = _learning([r.term2 for r in results], absent, rules)

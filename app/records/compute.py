@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
@@ -21,6 +21,7 @@ from app.grading import (
     SubjectInput,
     TermAssessments,
     YearInput,
+    YearResult,
     compute_year,
 )
 from app.grading.scores import Mark as GradingMark
@@ -56,6 +57,11 @@ def subject_input(code: str, subject: SubjectYear) -> SubjectInput:
     )
 
 
+class Derivation(NamedTuple):
+    changed: list[str]  # paths (relative to the year) of the computed fields whose value changed
+    result: YearResult  # the computation the year's computed fields now hold
+
+
 def derive_year(
     year: SchoolYearRecord,
     *,
@@ -68,6 +74,20 @@ def derive_year(
     that touched none of their inputs). ``inputs``: subjects' inputs already built from the
     very subject objects of ``year``. Returns the paths (relative to the year) of the fields
     whose value it changed: each other one is as it was, digit for digit."""
+    return derive_year_from(year, rules=rules, refresh=refresh, inputs=inputs).changed
+
+
+def derive_year_from(
+    year: SchoolYearRecord,
+    *,
+    rules: GradingRules = DEFAULT_RULES,
+    refresh: Collection[str] | None = None,
+    inputs: Mapping[str, SubjectInput] | None = None,
+    before: YearResult | None = None,
+) -> Derivation:
+    """``derive_year``, with the computation as well. ``before``: the computation the year's
+    own computed fields (learning, conduct, title, promotion, pending) hold already; when the
+    year's results come out the same, those fields are left as they are."""
     absences = year.absences
     known = inputs or {}
     given = YearInput(
@@ -82,7 +102,7 @@ def derive_year(
         absences_unexcused=sum(a.unexcused for a in absences.values()),
         conduct_after_training=_level(year.conduct.after_summer),
     )
-    result = compute_year(inputs=given, rules=rules)
+    result = compute_year(inputs=given, rules=rules, before=before)
     changed: list[str] = []
 
     def put(target: BaseModel, name: str, value: Any, path: str) -> None:
@@ -107,27 +127,46 @@ def derive_year(
                 put(subject, "year_average", average, f"subjects.{code}.year_average")
                 put(subject, "year_result", level, f"subjects.{code}.year_result")
 
+    if result.same_year(before):
+        return Derivation(changed, result)
+
     def level_code(res: object) -> Any:  # a level code: "T", "K", "Đ" or "CĐ"
         return res.value.code if isinstance(res, Computed) else None
 
-    learning = year.learning
-    put(learning, "hk1", level_code(result.learning_term1), "learning.hk1")
-    put(learning, "hk2", level_code(result.learning_term2), "learning.hk2")
-    put(learning, "year", level_code(result.learning_year), "learning.year")
+    def put_in(name: str, values: dict[str, Any]) -> None:
+        # The year's own parts are replaced by changed copies, never changed in place: a year
+        # may share them with another (app.records.parsed).
+        held = getattr(year, name)
+        update = {key: v for key, v in values.items() if not _same(getattr(held, key), v)}
+        if update:
+            setattr(year, name, held.model_copy(update=update))
+            changed.extend(f"{name}.{key}" for key in update)
+
     after = result.learning_after_reassessment
-    summer = level_code(after) if after is not None else None
-    put(learning, "after_summer", summer, "learning.after_summer")
-    put(year.conduct, "year", level_code(result.conduct_year), "conduct.year")
+    put_in(
+        "learning",
+        {
+            "hk1": level_code(result.learning_term1),
+            "hk2": level_code(result.learning_term2),
+            "year": level_code(result.learning_year),
+            "after_summer": level_code(after) if after is not None else None,
+        },
+    )
+    put_in("conduct", {"year": level_code(result.conduct_year)})
     title = result.title.value if isinstance(result.title, Computed) else None
     put(year, "title", title.value if title is not None else None, "title")
     promotion = result.promotion.value if isinstance(result.promotion, Computed) else None
-    decided = year.promotion
-    put(decided, "outcome", promotion.outcome.value if promotion else None, "promotion.outcome")
-    put(decided, "label_vi", promotion.label if promotion else None, "promotion.label_vi")
-    put(decided, "promoted", promotion.promoted if promotion else None, "promotion.promoted")
-    put(decided, "reasons", list(promotion.reasons) if promotion else [], "promotion.reasons")
+    put_in(
+        "promotion",
+        {
+            "outcome": promotion.outcome.value if promotion else None,
+            "label_vi": promotion.label if promotion else None,
+            "promoted": promotion.promoted if promotion else None,
+            "reasons": list(promotion.reasons) if promotion else [],
+        },
+    )
     put(year, "pending", [m.message for m in result.missing], "pending")
-    return changed
+    return Derivation(changed, result)
 
 
 def _same(old: Any, new: Any) -> bool:

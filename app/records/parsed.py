@@ -1,4 +1,4 @@
-"""School-year subjects parsed once for the stored form they were parsed from.
+"""School years and their subjects parsed once for the stored form they were parsed from.
 
 A score book's save changes one subject of each pupil's year, yet the year is checked and
 computed whole: its other subjects would be parsed, and turned into the grading engine's inputs,
@@ -9,6 +9,12 @@ parsed, and its inputs built, once.
 
 A remembered subject is shared by every year parsed with it: nobody changes it. The write path
 refreshes the computed fields only of the subjects a change touches.
+
+A whole school year is remembered the same way, once the write path has parsed, derived and
+written it: with the computation its own computed fields (learning, conduct, title, promotion,
+what is pending) came from. The year's next change in its subjects starts from a copy of it:
+only the touched subjects are parsed, and the year's own results are worked out again only
+when the touched subjects' results differ (``compute_year``'s ``before``).
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from app.grading import SubjectInput
-from models.student_parts import SubjectYear
+from app.grading import SubjectInput, YearResult
+from models.student_parts import SchoolYearRecord, SubjectYear
 
 from .compute import subject_input
 
 # 256 kept pupils with about 13 subjects each.
 REMEMBERED = 4096
+YEARS_REMEMBERED = 256  # as many as pupils are kept (app.scorebook.kept)
 
 
 @dataclass(slots=True)
@@ -93,3 +100,51 @@ class ParsedSubjects:
 
 
 PARSED = ParsedSubjects()
+
+
+@dataclass(slots=True)
+class _Year:
+    stored: dict[str, Any]  # held, so that its id is not reused while remembered
+    model: SchoolYearRecord
+    result: YearResult
+
+
+class ParsedYears:
+    """Parsed and derived school years by the stored sub-document they were written as, each
+    with the computation its own computed fields hold; the least recently used go first."""
+
+    def __init__(self, limit: int = YEARS_REMEMBERED) -> None:
+        self.limit = limit
+        self._by_stored: OrderedDict[int, _Year] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._by_stored)
+
+    def get(self, stored: Any) -> tuple[SchoolYearRecord, YearResult] | None:
+        """The year parsed from exactly ``stored`` and its computation, if remembered (both
+        shared: a change starts from a copy)."""
+        entry = self._by_stored.get(id(stored))
+        if entry is None or entry.stored is not stored:
+            return None
+        self._by_stored.move_to_end(id(stored))
+        return entry.model, entry.result
+
+    def remember(self, stored: dict[str, Any], model: SchoolYearRecord, result: YearResult) -> None:
+        """Remember ``model`` as what ``stored`` parses to, its own computed fields holding
+        ``result`` (the caller vouches for both)."""
+        self._by_stored[id(stored)] = _Year(stored, model, result)
+        self._by_stored.move_to_end(id(stored))
+        while len(self._by_stored) > self.limit:
+            self._by_stored.popitem(last=False)
+
+    def forget(self, stored: Any) -> None:
+        """Forget what ``stored`` parsed to (a record no longer holds it)."""
+        entry = self._by_stored.get(id(stored))
+        if entry is not None and entry.stored is stored:
+            del self._by_stored[id(stored)]
+
+    def clear(self) -> None:
+        self._by_stored.clear()
+
+
+YEARS = ParsedYears()

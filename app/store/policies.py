@@ -6,21 +6,38 @@ terms; other resources have neither.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
 
-from app.records.compute import derive, derive_year, touched_subjects
+from app.grading import YearResult
+from app.records.compute import derive, derive_year_from, touched_subjects
 from app.records.diff import get_path
-from app.records.parsed import PARSED
+from app.records.parsed import PARSED, YEARS
 from app.records.paths import LockScope, lock_scopes
 from models.student import StudentRecord
-from models.student_parts import SchoolYearRecord, Status
+from models.student_parts import SchoolYearRecord, Status, SubjectYear
 
 TRANSFER_FIELDS = frozenset({"status", "transfer_out"})
+
+# (model, data, where it lies in the record) -> data parsed as the model; refused with the
+# message of the first error at its full path (the writer's).
+Validate = Callable[[type[BaseModel], Any, str], BaseModel]
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """One part of a record with a change applied: parsed, and its computed fields filled."""
+
+    model: BaseModel
+    # The relative paths of the computed fields whose value changed (None: not known; the
+    # whole part is compared).
+    derived: list[str] | None
+    computation: Any = None  # what the computed fields were filled from (handed to ``parsed``)
 
 
 class Policy:
@@ -48,33 +65,31 @@ class Policy:
     def part_model(self, part: str) -> type[BaseModel]:
         raise KeyError(part)
 
-    def parse_input(
-        self, part: str, stored: dict[str, Any], data: dict[str, Any], changed: list[str]
-    ) -> dict[str, Any]:
-        """What to validate as the part: ``data`` (the ``stored`` part with the changes at
-        ``changed``, relative paths, applied), where this policy may put models it has already
-        parsed from the same stored sub-documents."""
-        return data
-
-    def derive_part(
-        self, part: str, model: BaseModel, changed: list[str] | None = None
-    ) -> list[str] | None:
-        """Fill the computed fields of one part in place (``changed``: the relative paths the
-        change was at; None: anything may have changed). Returns the relative paths of the
-        computed fields whose value changed (None: not known; the whole part is compared)."""
-        return None
+    def build_part(
+        self,
+        part: str,
+        stored: dict[str, Any],
+        data: dict[str, Any],
+        changed: list[str],
+        validate: Validate,
+        *,
+        derive: bool,
+    ) -> Built:
+        """The part ``data`` (the ``stored`` part with the changes at ``changed``, relative
+        paths, applied) parsed with ``validate`` and, when ``derive``, its computed fields
+        filled in place."""
+        return Built(validate(self.part_model(part), data, part), None if derive else [])
 
     def parsed(
         self,
         part: str,
         stored: dict[str, Any],
         encoded: dict[str, Any],
-        model: BaseModel,
+        built: Built,
         changed: list[str],
     ) -> None:
-        """``model`` was parsed for a change at ``changed`` and derived; ``encoded`` is the part
-        as it will be stored in place of ``stored`` (a policy may remember which sub-documents
-        parse to what)."""
+        """``built`` was made for a change at ``changed``; ``encoded`` is the part as it will
+        be stored in place of ``stored`` (a policy may remember what it parses to)."""
 
     def dumped_at(self, model: BaseModel, paths: Iterable[str]) -> dict[str, Any]:
         """``model.model_dump(mode="python")`` as far as ``paths`` go: at least the whole
@@ -121,43 +136,55 @@ class StudentPolicy(Policy):
 
     # A score book's change lies in one subject of each pupil's year: the others, unchanged
     # since they were last parsed from the very same stored sub-documents, are not parsed again
-    # and are left as they are (app.records.parsed).
-    def parse_input(
-        self, part: str, stored: dict[str, Any], data: dict[str, Any], changed: list[str]
-    ) -> dict[str, Any]:
+    # and are left as they are; a year the app wrote itself is not parsed again at all, and its
+    # own results are worked out again only when the touched subjects' results differ
+    # (app.records.parsed).
+    def build_part(
+        self,
+        part: str,
+        stored: dict[str, Any],
+        data: dict[str, Any],
+        changed: list[str],
+        validate: Validate,
+        *,
+        derive: bool,
+    ) -> Built:
         touched = touched_subjects(changed)
-        subjects, before = data.get("subjects"), stored.get("subjects")
-        if touched is None or not isinstance(subjects, dict) or not isinstance(before, dict):
-            return data
-        given: dict[str, Any] = {}
-        for code, value in subjects.items():
-            untouched = code not in touched and value is before.get(code)
-            given[code] = (PARSED.model(code, value) or value) if untouched else value
-        return {**data, "subjects": given}
-
-    def derive_part(
-        self, part: str, model: BaseModel, changed: list[str] | None = None
-    ) -> list[str] | None:
+        known = YEARS.get(stored) if touched is not None else None
+        model: BaseModel | None = None
+        if known is not None and touched is not None:
+            model = _from_known(known[0], part, data, touched, validate)
+        if model is None:
+            known = None
+            model = validate(SchoolYearRecord, _with_known_subjects(stored, data, touched), part)
         assert isinstance(model, SchoolYearRecord)
-        touched = None if changed is None else touched_subjects(changed)
+        if not derive:
+            return Built(model, [])
         if touched is None:
-            return derive_year(model)
-        inputs = {
-            code: known
-            for code, subject in model.subjects.items()
-            if code not in touched and (known := PARSED.inputs(code, subject)) is not None
-        }
-        return derive_year(model, refresh=touched, inputs=inputs)
+            derivation = derive_year_from(model)
+        else:
+            inputs = {
+                code: remembered
+                for code, subject in model.subjects.items()
+                if code not in touched and (remembered := PARSED.inputs(code, subject)) is not None
+            }
+            before = known[1] if known else None
+            derivation = derive_year_from(model, refresh=touched, inputs=inputs, before=before)
+        return Built(model, derivation.changed, derivation.result)
 
     def parsed(
         self,
         part: str,
         stored: dict[str, Any],
         encoded: dict[str, Any],
-        model: BaseModel,
+        built: Built,
         changed: list[str],
     ) -> None:
+        model = built.model
         assert isinstance(model, SchoolYearRecord)
+        YEARS.forget(stored)  # what the record held before this write
+        if isinstance(built.computation, YearResult):
+            YEARS.remember(encoded, model, built.computation)
         subjects, before = encoded.get("subjects"), stored.get("subjects")
         touched = touched_subjects(changed)
         if touched is None or not isinstance(subjects, dict):
@@ -185,6 +212,51 @@ class StudentPolicy(Policy):
         if subjects is None or subjects:
             include["subjects"] = True if subjects is None else subjects
         return model.model_dump(mode="python", include=include)
+
+
+def _with_known_subjects(
+    stored: dict[str, Any], data: dict[str, Any], touched: set[str] | None
+) -> dict[str, Any]:
+    """What to validate as a school year: ``data``, its untouched subjects replaced by what
+    their very stored sub-documents were parsed to, where remembered."""
+    subjects, before = data.get("subjects"), stored.get("subjects")
+    if touched is None or not isinstance(subjects, dict) or not isinstance(before, dict):
+        return data
+    given: dict[str, Any] = {}
+    for code, value in subjects.items():
+        untouched = code not in touched and value is before.get(code)
+        given[code] = (PARSED.model(code, value) or value) if untouched else value
+    return {**data, "subjects": given}
+
+
+_ABSENT = object()
+
+
+def _from_known(
+    year: SchoolYearRecord,
+    part: str,
+    data: dict[str, Any],
+    touched: set[str],
+    validate: Validate,
+) -> SchoolYearRecord | None:
+    """The year ``data`` describes, made from ``year`` (what its stored form was parsed to) by
+    parsing only the ``touched`` subjects; None when ``data`` is not a year with subjects.
+    ``year`` itself is shared: it is never changed."""
+    subjects = data.get("subjects")
+    if not isinstance(subjects, dict):
+        return None
+    fresh = dict(year.subjects)
+    for code in touched:
+        value = subjects.get(code, _ABSENT)
+        if value is _ABSENT:
+            fresh.pop(code, None)  # the change removed the subject
+            continue
+        parsed = validate(SubjectYear, value, f"{part}.subjects.{code}")
+        assert isinstance(parsed, SubjectYear)
+        fresh[code] = parsed
+    # The year's derivation replaces the parts it changes (app.records.compute): the copy
+    # shares the rest with ``year``, untouched.
+    return year.model_copy(update={"subjects": fresh})
 
 
 # The records of a batch are written at the same paths: their locks are worked out once.

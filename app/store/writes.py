@@ -167,11 +167,18 @@ class Writer:
             raise Forbidden(f"Bạn không có quyền sửa: {names}{more}", field=denied[0])
 
     def _parse(self, data: dict[str, Any]) -> Document:
+        parsed = self._validated(self.model, data, "")
+        assert isinstance(parsed, Document)
+        return parsed
+
+    def _validated(self, model: type[BaseModel], data: Any, at: str) -> BaseModel:
+        """``data`` parsed as ``model``, found at ``at`` in the record ("": the record);
+        refused with the Vietnamese message of its first error, at its full path."""
         try:
-            parsed: Document = self.model.model_validate(data)
-            return parsed
+            return model.model_validate(data)
         except ValidationError as exc:
-            path, message = next(iter(messages_by_field(exc).items()))
+            inner, message = next(iter(messages_by_field(exc).items()))
+            path = ".".join(p for p in (at, inner) if p)
             raise InvalidInput(
                 f"«{describe_path(self.resource, path)}»: {message}", field=path
             ) from exc
@@ -606,12 +613,11 @@ class Writer:
                 if _within(path, part) and path != part:
                     _set_path(data, "_." + path[len(part) + 1 :], value)
             changed = [p[len(part) + 1 :] for p in validated if _within(p, part) and p != part]
-            given = self.policy.parse_input(part, stored_part, data["_"], changed)
-            model = self._parse_part(part, given)
-            derived: list[str] | None = []
-            if not all(is_lock_path(p) for p in validated):  # a lock changes no result
-                # The computed fields whose value changed (None: not known).
-                derived = self.policy.derive_part(part, model, changed)
+            derive = not all(is_lock_path(p) for p in validated)  # a lock changes no result
+            built = self.policy.build_part(
+                part, stored_part, data["_"], changed, self._validated, derive=derive
+            )
+            model, derived = built.model, built.derived
             if derived is None:
                 encoded = stored_form(model)
                 part_sets, part_unsets = diff_paths(stored_part, encoded)
@@ -627,7 +633,7 @@ class Writer:
                 )
                 encoded = _patched(stored_part, part_sets, part_unsets)
             if kept:
-                self.policy.parsed(part, stored_part, encoded, model, changed)
+                self.policy.parsed(part, stored_part, encoded, built, changed)
             sets.update({f"{part}.{k}": v for k, v in part_sets.items()})
             unsets += [
                 u
@@ -636,16 +642,6 @@ class Writer:
             ]
             _put(new_raw, part, encoded)
         return new_raw, sets, unsets, None
-
-    def _parse_part(self, part: str, data: dict[str, Any]) -> BaseModel:
-        try:
-            return self.policy.part_model(part).model_validate(data)
-        except ValidationError as exc:
-            inner, message = next(iter(messages_by_field(exc).items()))
-            path = f"{part}.{inner}"
-            raise InvalidInput(
-                f"«{describe_path(self.resource, path)}»: {message}", field=path
-            ) from exc
 
     async def replace(
         self,
