@@ -8,7 +8,7 @@ import pytest
 
 from app.context import Actor
 from app.errors import InvalidInput
-from app.records.compute import derive_year
+from app.records.compute import derive_year, derive_year_from
 from app.store.records import create_record, update_record
 from models.common import WriteSource
 from tests.factories import SCHOOL_YEAR, full_year, make_student
@@ -133,3 +133,42 @@ def test_a_result_with_other_digits_is_a_change() -> None:
     year.subjects["TOAN"].hk1.average = Decimal("9")  # the same number, written otherwise
     assert derive_year(year) == ["subjects.TOAN.hk1.average"]
     assert str(year.subjects["TOAN"].hk1.average) == "9.0"
+
+
+def test_the_years_own_parts_are_replaced_never_changed_in_place() -> None:
+    year = full_year(score="9", conduct=("T", "T"))
+    derive_year(year)
+    # A year sharing its parts with another (as a remembered year shares them with the copy a
+    # save starts from): deriving the other one must leave these as they are.
+    learning, conduct, promotion = year.learning, year.conduct, year.promotion
+    shared = [part.model_dump() for part in (learning, conduct, promotion)]
+    other = year.model_copy()
+    other.subjects = {**year.subjects, "TOAN": year.subjects["TOAN"].model_copy(deep=True)}
+    other.subjects["TOAN"].hk2.ck = None  # term II of Toán no longer complete
+    changed = derive_year(other, refresh={"TOAN"})
+    assert {"learning.hk2", "learning.year", "promotion.promoted"} <= set(changed)
+    assert [part.model_dump() for part in (learning, conduct, promotion)] == shared
+    assert (year.learning, year.promotion) == (learning, promotion)
+    assert other.learning.hk2 is None and other.promotion.promoted is None
+
+
+def test_the_years_own_results_are_reused_only_when_the_subjects_give_the_same() -> None:
+    year = full_year(score="8", conduct=("T", "K"))
+    first = derive_year_from(year)
+    # Other marks giving the same term average: the year's own results are the same objects.
+    marks = year.subjects["TOAN"].hk1.tx
+    assert len(marks) >= 2 and marks[0] == marks[1] == Decimal("8")
+    year.subjects["TOAN"].hk1.tx = [Decimal("7"), Decimal("9"), *marks[2:]]
+    again = derive_year_from(year, refresh={"TOAN"}, before=first.result)
+    assert again.result.same_year(first.result)
+    assert again.changed == []
+    # A mark changing the average: worked out again, as a computation from nothing gives.
+    year.subjects["TOAN"].hk2.ck = Decimal("2")
+    changed = derive_year_from(year, refresh={"TOAN"}, before=again.result)
+    assert not changed.result.same_year(again.result)
+    assert changed.result == derive_year_from(year.model_copy(deep=True)).result
+    # The same subjects with other conduct: worked out again.
+    year.conduct.hk2 = "T"
+    conduct = derive_year_from(year, refresh={"TOAN"}, before=changed.result)
+    assert not conduct.result.same_year(changed.result)
+    assert year.conduct.year == "T"
