@@ -149,7 +149,8 @@ def test_the_years_own_parts_are_replaced_never_changed_in_place() -> None:
     assert {"learning.hk2", "learning.year", "promotion.promoted"} <= set(changed)
     assert [part.model_dump() for part in (learning, conduct, promotion)] == shared
     assert (year.learning, year.promotion) == (learning, promotion)
-    assert other.learning.hk2 is None and other.promotion.promoted is None
+    assert other.learning.hk2 is None
+    assert other.promotion.promoted is None
 
 
 def test_the_years_own_results_are_reused_only_when_the_subjects_give_the_same() -> None:
@@ -157,7 +158,8 @@ def test_the_years_own_results_are_reused_only_when_the_subjects_give_the_same()
     first = derive_year_from(year)
     # Other marks giving the same term average: the year's own results are the same objects.
     marks = year.subjects["TOAN"].hk1.tx
-    assert len(marks) >= 2 and marks[0] == marks[1] == Decimal("8")
+    assert len(marks) >= 2
+    assert marks[0] == marks[1] == Decimal("8")
     year.subjects["TOAN"].hk1.tx = [Decimal("7"), Decimal("9"), *marks[2:]]
     again = derive_year_from(year, refresh={"TOAN"}, before=first.result)
     assert again.result.same_year(first.result)

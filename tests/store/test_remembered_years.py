@@ -72,7 +72,8 @@ async def test_any_sequence_of_saves_stores_what_the_whole_year_computes_to(
         else:
             results_changed += 1
     # Both ways were taken: results reused, and results worked out again.
-    assert results_kept and results_changed
+    assert results_kept
+    assert results_changed
 
 
 async def test_a_subject_that_does_not_parse_is_refused_alike_from_a_remembered_year(
