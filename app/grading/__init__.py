@@ -37,7 +37,14 @@ from app.grading.subjects import (
     regular_assessment_count,
 )
 from app.grading.titles import year_title
-from app.grading.year import SubjectInput, SubjectResult, YearInput, YearResult, compute_year
+from app.grading.year import (
+    SubjectInput,
+    SubjectResult,
+    YearInput,
+    YearResult,
+    compute_year,
+    recompute_subjects,
+)
 
 __all__ = [
     "DEFAULT_RULES",
@@ -69,6 +76,7 @@ __all__ = [
     "comment_term_level",
     "comment_year_level",
     "compute_year",
+    "recompute_subjects",
     "decide_promotion",
     "learning_after_reassessment",
     "learning_result",

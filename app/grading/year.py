@@ -74,6 +74,18 @@ class YearInput:
             self.conduct_after_training,
         )
 
+    def with_subjects(self, subjects: tuple[SubjectInput, ...]) -> YearInput:
+        """The same year with these subjects."""
+        return YearInput(
+            grade=self.grade,
+            subjects=subjects,
+            conduct_term1=self.conduct_term1,
+            conduct_term2=self.conduct_term2,
+            absences_excused=self.absences_excused,
+            absences_unexcused=self.absences_unexcused,
+            conduct_after_training=self.conduct_after_training,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class SubjectResult:
@@ -117,37 +129,10 @@ class YearResult:
             results.append(self.learning_after_reassessment)
         return missing_in(results)
 
-    def same_year(self, other: YearResult | None) -> bool:
-        """Whether the year's own results are the very ones of ``other`` (``compute_year``
-        handed them on unchanged)."""
-        return other is not None and all(
-            getattr(self, name) is getattr(other, name) for name in _YEAR_RESULTS
-        )
 
-
-# What a year's own results are (beside its inputs, rules and subjects).
-_YEAR_RESULTS = (
-    "learning_term1",
-    "learning_term2",
-    "learning_year",
-    "conduct_year",
-    "title",
-    "reassessment_subjects",
-    "learning_after_reassessment",
-    "promotion",
-)
-
-
-def compute_year(
-    *, inputs: YearInput, rules: GradingRules = DEFAULT_RULES, before: YearResult | None = None
-) -> YearResult:
+def compute_year(*, inputs: YearInput, rules: GradingRules = DEFAULT_RULES) -> YearResult:
     """Compute a pupil's year. Raises ``InvalidInput`` / ``InvalidScore`` for malformed input
-    (unknown or repeated subject, mark of the wrong kind or off the scale, negative absences).
-
-    ``before``: an earlier result for the same pupil's year. The year's own results (learning,
-    conduct, title, re-assessment, promotion) follow from the subjects' results and the inputs
-    beside the subjects alone: when those come out equal to ``before``'s, its year results are
-    the answer, the very objects (``same_year``), and are not worked out again."""
+    (unknown or repeated subject, mark of the wrong kind or off the scale, negative absences)."""
     grade = check_grade(inputs.grade)
     subjects = catalogue(rules=rules)
     given = _index_subjects(inputs.subjects, subjects)
@@ -160,25 +145,6 @@ def compute_year(
         if not s.elective and code not in given
     )
     results = tuple(_subject_result(subjects[code], given[code], grade) for code in given)
-    if (
-        before is not None
-        and before.rules is rules
-        and before.subjects == results
-        and before.inputs.beside_subjects() == inputs.beside_subjects()
-    ):
-        return YearResult(
-            inputs,
-            rules,
-            results,
-            before.learning_term1,
-            before.learning_term2,
-            before.learning_year,
-            before.conduct_year,
-            before.title,
-            before.reassessment_subjects,
-            before.learning_after_reassessment,
-            before.promotion,
-        )
 
     learning_term1 = _learning([r.term1 for r in results], absent, rules)
     learning_term2 = _learning([r.term2 for r in results], absent, rules)
@@ -232,6 +198,43 @@ def compute_year(
         reassessment_subjects=due,
         learning_after_reassessment=after,
         promotion=promotion,
+    )
+
+
+def recompute_subjects(
+    before: YearResult, subjects: Mapping[str, SubjectInput]
+) -> YearResult | None:
+    """``before`` with the inputs of some of its subjects replaced by ``subjects`` (by code),
+    when each of their results comes out the same. The year's own results (learning, conduct,
+    title, re-assessment, promotion) follow from the subjects' results and the inputs beside
+    the subjects alone: they are then ``before``'s, the very objects. None when
+    a result differs, or a subject is not one of ``before``'s: the year is to be computed again
+    (``compute_year``). Raises as ``compute_year`` does for a malformed mark."""
+    catalog = catalogue(rules=before.rules)
+    grade = before.inputs.grade
+    given = list(before.inputs.subjects)
+    results = list(before.subjects)
+    for code, entry in subjects.items():
+        where = next((i for i, s in enumerate(given) if s.code == code), None)
+        at = next((i for i, r in enumerate(results) if r.subject.code == code), None)
+        if where is None or at is None or entry.code != code:
+            return None
+        result = _subject_result(catalog[code], entry, grade)
+        if result != results[at]:
+            return None
+        given[where], results[at] = entry, result
+    return YearResult(
+        before.inputs.with_subjects(tuple(given)),
+        before.rules,
+        tuple(results),
+        before.learning_term1,
+        before.learning_term2,
+        before.learning_year,
+        before.conduct_year,
+        before.title,
+        before.reassessment_subjects,
+        before.learning_after_reassessment,
+        before.promotion,
     )
 
 

@@ -23,6 +23,7 @@ from app.grading import (
     YearInput,
     YearResult,
     compute_year,
+    recompute_subjects,
 )
 from app.grading.scores import Mark as GradingMark
 from models.student import StudentRecord
@@ -85,24 +86,21 @@ def derive_year_from(
     inputs: Mapping[str, SubjectInput] | None = None,
     before: YearResult | None = None,
 ) -> Derivation:
-    """``derive_year``, with the computation as well. ``before``: the computation the year's
-    own computed fields (learning, conduct, title, promotion, pending) hold already; when the
-    year's results come out the same, those fields are left as they are."""
+    """``derive_year``, with the computation as well. ``before``: the computation of this very
+    year before the subjects in ``refresh`` changed, which its own computed fields (learning,
+    conduct, title, promotion, pending) hold; when the refreshed subjects' results come out the
+    same, the year's own results are not worked out again and those fields are left as they
+    are."""
     absences = year.absences
-    known = inputs or {}
-    given = YearInput(
+    beside = YearInput(  # every input but the subjects
         grade=year.grade,
-        subjects=tuple(
-            known.get(code) or subject_input(code, subject)
-            for code, subject in year.subjects.items()
-        ),
+        subjects=(),
         conduct_term1=_level(year.conduct.hk1),
         conduct_term2=_level(year.conduct.hk2),
         absences_excused=sum(a.excused for a in absences.values()),
         absences_unexcused=sum(a.unexcused for a in absences.values()),
         conduct_after_training=_level(year.conduct.after_summer),
     )
-    result = compute_year(inputs=given, rules=rules, before=before)
     changed: list[str] = []
 
     def put(target: BaseModel, name: str, value: Any, path: str) -> None:
@@ -110,25 +108,45 @@ def derive_year_from(
             setattr(target, name, value)
             changed.append(path)
 
-    for entry in result.subjects:
-        code = entry.subject.code
-        if refresh is not None and code not in refresh:
-            continue
-        subject = year.subjects[code]
-        for term, outcome in (("hk1", entry.term1), ("hk2", entry.term2), ("", entry.year)):
-            value = outcome.value if isinstance(outcome, Computed) else None
-            average = value if isinstance(value, Decimal) else None
-            level = value.code if isinstance(value, CommentLevel) else None  # "Đ" or "CĐ"
-            if term:
-                target: BaseModel = getattr(subject, term)
-                put(target, "average", average, f"subjects.{code}.{term}.average")
-                put(target, "result", level, f"subjects.{code}.{term}.result")
-            else:
-                put(subject, "year_average", average, f"subjects.{code}.year_average")
-                put(subject, "year_result", level, f"subjects.{code}.year_result")
+    def put_subjects(result: YearResult) -> None:
+        for entry in result.subjects:
+            code = entry.subject.code
+            if refresh is not None and code not in refresh:
+                continue
+            subject = year.subjects[code]
+            for term, outcome in (("hk1", entry.term1), ("hk2", entry.term2), ("", entry.year)):
+                value = outcome.value if isinstance(outcome, Computed) else None
+                average = value if isinstance(value, Decimal) else None
+                level = value.code if isinstance(value, CommentLevel) else None  # "Đ" or "CĐ"
+                if term:
+                    target: BaseModel = getattr(subject, term)
+                    put(target, "average", average, f"subjects.{code}.{term}.average")
+                    put(target, "result", level, f"subjects.{code}.{term}.result")
+                else:
+                    put(subject, "year_average", average, f"subjects.{code}.year_average")
+                    put(subject, "year_result", level, f"subjects.{code}.year_result")
 
-    if result.same_year(before):
-        return Derivation(changed, result)
+    if (
+        before is not None
+        and refresh is not None
+        and before.rules is rules
+        and before.inputs.beside_subjects() == beside.beside_subjects()
+        and all(code in year.subjects for code in refresh)
+    ):
+        fresh = {code: subject_input(code, year.subjects[code]) for code in refresh}
+        same = recompute_subjects(before, fresh)
+        if same is not None:
+            put_subjects(same)
+            return Derivation(changed, same)
+    known = inputs or {}
+    given = beside.with_subjects(
+        tuple(
+            known.get(code) or subject_input(code, subject)
+            for code, subject in year.subjects.items()
+        )
+    )
+    result = compute_year(inputs=given, rules=rules)
+    put_subjects(result)
 
     def level_code(res: object) -> Any:  # a level code: "T", "K", "Đ" or "CĐ"
         return res.value.code if isinstance(res, Computed) else None
