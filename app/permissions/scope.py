@@ -107,6 +107,22 @@ class Scope:
     def matches(self, record: dict[str, Any] | BaseModel) -> bool:
         return bool(self.grants_for(record))
 
+    def reads_around(self, leaves: Iterable[str]) -> bool:
+        """Whether a write at ``leaves`` may change which grants match a record: some filter
+        reads at, above or below one of them (list positions aside, so a filter reading
+        across a list counts for a change at any of its positions)."""
+        key = tuple(leaves)
+        known: dict[tuple[str, ...], bool] = self.__dict__.setdefault("_reads_around", {})
+        found = known.get(key)
+        if found is None:
+            if len(known) >= GRANTS_REMEMBERED:
+                known.clear()
+            read = [_named(parts) for parts in self._filter_paths]
+            found = known[key] = any(
+                _nested(_named(leaf.split(".")), path) for leaf in key for path in read
+            )
+        return found
+
     def fields_for(
         self, record: dict[str, Any] | BaseModel, kind: Literal["read", "write"] = "read"
     ) -> FieldRules:
@@ -126,6 +142,16 @@ class Scope:
             ]
             rules = cache[key] = FieldRules(patterns, self.ctx)
         return rules.bound_to(raw)
+
+
+def _named(parts: list[str]) -> tuple[str, ...]:
+    return tuple(p for p in parts if not p.isdigit())
+
+
+def _nested(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether one path lies within the other (or they are the same)."""
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
 
 
 def as_raw(record: dict[str, Any] | BaseModel) -> dict[str, Any]:

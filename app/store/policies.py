@@ -38,6 +38,7 @@ class Built:
     # whole part is compared).
     derived: list[str] | None
     computation: Any = None  # what the computed fields were filled from (handed to ``parsed``)
+    from_year: bool = False  # made from a remembered year (app.records.parsed)
 
 
 class Policy:
@@ -162,15 +163,18 @@ class StudentPolicy(Policy):
             return Built(model, [])
         if touched is None:
             derivation = derive_year_from(model)
+        elif known is not None:  # the untouched subjects are those its computation had
+            before = known[1]
+            inputs = {s.code: s for s in before.inputs.subjects if s.code not in touched}
+            derivation = derive_year_from(model, refresh=touched, inputs=inputs, before=before)
         else:
             inputs = {
                 code: remembered
                 for code, subject in model.subjects.items()
                 if code not in touched and (remembered := PARSED.inputs(code, subject)) is not None
             }
-            before = known[1] if known else None
-            derivation = derive_year_from(model, refresh=touched, inputs=inputs, before=before)
-        return Built(model, derivation.changed, derivation.result)
+            derivation = derive_year_from(model, refresh=touched, inputs=inputs)
+        return Built(model, derivation.changed, derivation.result, from_year=known is not None)
 
     def parsed(
         self,
@@ -189,8 +193,11 @@ class StudentPolicy(Policy):
         touched = touched_subjects(changed)
         if touched is None or not isinstance(subjects, dict):
             return
-        for code, subject in model.subjects.items():
-            if isinstance(written := subjects.get(code), dict):
+        # From a remembered year, only the touched subjects are new: the others are remembered
+        # already, with the very sub-documents they are written as.
+        for code in touched if built.from_year else model.subjects:
+            subject = model.subjects.get(code)
+            if subject is not None and isinstance(written := subjects.get(code), dict):
                 PARSED.remember(code, written, subject)
         if isinstance(before, dict):
             for code in touched:

@@ -345,7 +345,9 @@ class Writer:
         scopes = set() if request.allow_lock_paths else self.policy.locks(request.guarded(leaves))
         if (locked := locked_scope(raw, scopes)) is not None:
             raise TermLocked(lock_refusal(locked, raw))
-        self._in_scope_after(new_raw)
+        scope = self.context.scope
+        if scope is not None and scope.reads_around(leaves):  # else it matches as ``raw`` did
+            self._in_scope_after(new_raw)
         meta, dumped = stamp or self._stamp()
         revision = uuid.uuid4()
         setter: dict[str, Any] = {**sets, "meta": dict(dumped)}

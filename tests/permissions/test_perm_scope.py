@@ -294,3 +294,20 @@ def test_a_long_list_is_matched_without_being_remembered() -> None:
     assert values_key({"current": {"class_name": True}}, [["current", "class_name"]]) != (
         values_key({"current": {"class_name": 1}}, [["current", "class_name"]])
     )
+
+
+def test_a_write_is_checked_against_the_filters_only_where_they_read() -> None:
+    scope = homeroom_and_subject_scope(
+        {"current.class_name": "7A1"}, {"awards.title": {"$exists": True}}
+    )
+    # At, above or below a path a filter reads: the record may move out of the scope.
+    assert scope.reads_around(["current.class_name"])
+    assert scope.reads_around(["current"])
+    assert scope.reads_around(["current.class_name.x"])
+    # A filter reading across a list reads each of its positions.
+    assert scope.reads_around(["awards.0.title"])
+    assert scope.reads_around(["profile.full_name", "awards.2"])
+    # Elsewhere: the record matches as it did.
+    assert not scope.reads_around(["current.grade"])
+    assert not scope.reads_around(["years.2025-2026.subjects.TOAN.hk2.tx.0"])
+    assert not scope.reads_around(["currently"])
