@@ -126,14 +126,15 @@ async def save_edits(
         if outcome.status == SAVED and outcome.stored is not None
     ]
     keep_written(access.students(Action.VIEW), book_read(key, also), written)
+    rows = _Rows(key)
     for entry, outcome in zip(pending, outcomes, strict=True):
-        again = _answer(entry, outcome, key, answer, final=False)
+        again = _answer(entry, outcome, rows, answer, final=False)
         if again is not None:
             retry.append(again)
     if retry:
         outcomes = await writer.update_many([_item(p) for p in retry], dry_run=dry_run)
         for entry, outcome in zip(retry, outcomes, strict=True):
-            _answer(entry, outcome, key, answer, final=True)
+            _answer(entry, outcome, rows, answer, final=True)
     return answer
 
 
@@ -185,7 +186,7 @@ def _item(entry: _Pending, *, held: bool = False) -> BatchItem:
 
 
 def _answer(
-    entry: _Pending, outcome: Outcome, key: BookKey, answer: SaveAnswer, *, final: bool
+    entry: _Pending, outcome: Outcome, rows: _Rows, answer: SaveAnswer, *, final: bool
 ) -> _Pending | None:
     """Record the answers for one pupil; the pupil's cells to write again (those that did not
     conflict) when some conflicted."""
@@ -228,7 +229,7 @@ def _answer(
         return _Pending(entry.found, entry.columns, rest, changes, seen)
     assert outcome.status in (SAVED, WOULD_SAVE, "unchanged"), outcome.status
     stored = outcome.stored or {}
-    shown = _shown_row(entry, stored, key)
+    shown = rows.shown(entry, stored)
     answer.rows[record_id] = shown
     for name in entry.paths:
         text, raw = shown.get(name, ("", None))
@@ -236,12 +237,40 @@ def _answer(
     return None
 
 
-def _shown_row(entry: _Pending, stored: dict[str, Any], key: BookKey) -> dict[str, tuple[str, Any]]:
-    rules = entry.found.rules
-    year = get_path(stored, f"years.{key.school_year}")  # every column lies in the book's year
-    shown: dict[str, tuple[str, Any]] = {}
-    for name, column in entry.columns.items():
-        if rules.allows(column.full_path(key.school_year)):
-            value = get_path(year, column.path)
+_Visible = tuple[str, Column, str, str]
+
+
+class _Rows:
+    """The rows of a save's pupils as stored after it (what the page shows again), each
+    pupil's visible columns worked out once for each set of field rules (the pupils of a
+    class share theirs)."""
+
+    def __init__(self, key: BookKey) -> None:
+        self.school_year = key.school_year
+        # id(rules) -> (the rules, the columns, the visible ones: name, column, parent, leaf)
+        self._visible: dict[int, tuple[Any, dict[str, Column], list[_Visible]]] = {}
+
+    def shown(self, entry: _Pending, stored: dict[str, Any]) -> dict[str, tuple[str, Any]]:
+        rules, columns = entry.found.rules, entry.columns
+        known = self._visible.get(id(rules))
+        if known is None or known[0] is not rules or known[1] is not columns:
+            visible = [
+                (name, column, *_split(column.path))
+                for name, column in columns.items()
+                if rules.allows(column.full_path(self.school_year))
+            ]
+            known = self._visible[id(rules)] = (rules, columns, visible)
+        year = get_path(stored, f"years.{self.school_year}")  # every column lies in the year
+        parents: dict[str, Any] = {}  # a book's cells share a few parents (a term, its list)
+        shown: dict[str, tuple[str, Any]] = {}
+        for name, column, parent, leaf in known[2]:
+            if parent not in parents:
+                parents[parent] = get_path(year, parent) if parent else year
+            value = get_path(parents[parent], leaf)
             shown[name] = (display(column, value), raw_value(value))
-    return shown
+        return shown
+
+
+def _split(path: str) -> tuple[str, str]:
+    parent, _, leaf = path.rpartition(".")
+    return parent, leaf
