@@ -119,9 +119,17 @@ def derive_year_from(
                 average = value if isinstance(value, Decimal) else None
                 level = value.code if isinstance(value, CommentLevel) else None  # "Đ" or "CĐ"
                 if term:
-                    target: BaseModel = getattr(subject, term)
-                    put(target, "average", average, f"subjects.{code}.{term}.average")
-                    put(target, "result", level, f"subjects.{code}.{term}.result")
+                    # A term is replaced by a changed copy, never changed in place: a subject
+                    # may share it with another (app.records.parsed).
+                    held: BaseModel = getattr(subject, term)
+                    update = {
+                        name: v
+                        for name, v in (("average", average), ("result", level))
+                        if not _same(getattr(held, name), v)
+                    }
+                    if update:
+                        setattr(subject, term, held.model_copy(update=update))
+                        changed.extend(f"subjects.{code}.{term}.{name}" for name in update)
                 else:
                     put(subject, "year_average", average, f"subjects.{code}.year_average")
                     put(subject, "year_result", level, f"subjects.{code}.year_result")

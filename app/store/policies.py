@@ -20,7 +20,7 @@ from app.records.diff import get_path
 from app.records.parsed import PARSED, YEARS
 from app.records.paths import LockScope, lock_scopes
 from models.student import StudentRecord
-from models.student_parts import SchoolYearRecord, Status, SubjectYear
+from models.student_parts import TERMS, SchoolYearRecord, Status, SubjectTerm, SubjectYear
 
 TRANSFER_FIELDS = frozenset({"status", "transfer_out"})
 
@@ -154,7 +154,7 @@ class StudentPolicy(Policy):
         known = YEARS.get(stored) if touched is not None else None
         model: BaseModel | None = None
         if known is not None and touched is not None:
-            model = _from_known(known[0], part, data, touched, validate)
+            model = _from_known(known[0], part, data, changed, validate)
         if model is None:
             known = None
             model = validate(SchoolYearRecord, _with_known_subjects(stored, data, touched), part)
@@ -243,24 +243,45 @@ def _from_known(
     year: SchoolYearRecord,
     part: str,
     data: dict[str, Any],
-    touched: set[str],
+    changed: list[str],
     validate: Validate,
 ) -> SchoolYearRecord | None:
     """The year ``data`` describes, made from ``year`` (what its stored form was parsed to) by
-    parsing only the ``touched`` subjects; None when ``data`` is not a year with subjects.
-    ``year`` itself is shared: it is never changed."""
+    parsing only what ``changed`` (paths in the year's subjects) lies in: a term of a subject,
+    or the whole subject; None when ``data`` is not a year with subjects. ``year`` itself is
+    shared: it is never changed."""
     subjects = data.get("subjects")
     if not isinstance(subjects, dict):
         return None
+    terms: dict[str, set[str] | None] = {}  # subject -> the terms changed (None: more)
+    for path in changed:
+        parts = path.split(".")
+        code, term = parts[1], parts[2] if len(parts) > 3 else None
+        known = terms.get(code, set())
+        terms[code] = None if known is None or term not in TERMS else {*known, term}
     fresh = dict(year.subjects)
-    for code in touched:
+    for code, changed_terms in terms.items():
         value = subjects.get(code, _ABSENT)
         if value is _ABSENT:
             fresh.pop(code, None)  # the change removed the subject
             continue
-        parsed = validate(SubjectYear, value, f"{part}.subjects.{code}")
-        assert isinstance(parsed, SubjectYear)
-        fresh[code] = parsed
+        at = f"{part}.subjects.{code}"
+        held = year.subjects.get(code)
+        if (
+            held is None
+            or changed_terms is None
+            or not isinstance(value, dict)
+            or not all(isinstance(value.get(term), dict) for term in changed_terms)
+        ):
+            parsed = validate(SubjectYear, value, at)
+            assert isinstance(parsed, SubjectYear)
+            fresh[code] = parsed
+            continue
+        # Only the terms changed are parsed; the rest of the subject is as ``year`` has it.
+        update = {
+            term: validate(SubjectTerm, value[term], f"{at}.{term}") for term in changed_terms
+        }
+        fresh[code] = held.model_copy(update=update)
     # The year's derivation replaces the parts it changes (app.records.compute): the copy
     # shares the rest with ``year``, untouched.
     return year.model_copy(update={"subjects": fresh})

@@ -176,3 +176,16 @@ def test_the_years_own_results_are_reused_only_when_the_subjects_give_the_same()
     conduct = derive_year_from(year, refresh={"TOAN"}, before=changed.result)
     assert conduct.result.conduct_year is not changed.result.conduct_year
     assert year.conduct.year == "T"
+
+
+def test_a_subjects_terms_are_replaced_never_changed_in_place() -> None:
+    year = full_year(score="9", conduct=("T", "T"))
+    derive_year(year)
+    toan = year.subjects["TOAN"]
+    toan.hk1.average = Decimal("1.0")  # stale
+    # Another subject object sharing its terms (as a save starts from a remembered subject).
+    other = year.model_copy(update={"subjects": {**year.subjects, "TOAN": toan.model_copy()}})
+    changed = derive_year(other, refresh={"TOAN"})
+    assert "subjects.TOAN.hk1.average" in changed
+    assert other.subjects["TOAN"].hk1.average == Decimal("9.0")
+    assert toan.hk1.average == Decimal("1.0")  # the shared term is as it was
