@@ -149,7 +149,8 @@ def keep_written(
         return
     read = {"_id", *(f.split(".", 1)[0] for f in fields)}
     options = None  # the collection's, looked up for the first stamp to read back
-    stamps: dict[bytes, dict[str, Any]] = {}  # a batch's records share one stamp
+    # A batch's records share one stamp (the very object): each is read back once.
+    stamps: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
     for stored, revision in written:
         if revision is None or not stored.keys() <= read:
             continue  # not the record as read with ``only``
@@ -157,9 +158,10 @@ def keep_written(
         record = dict(stored)
         if isinstance(meta, dict):
             # The stamp as the database gives it back (times to the millisecond, plain texts).
-            options = options or collection(handle.resource).codec_options
-            encoded = bson.encode({"m": meta}, codec_options=options)
-            if encoded not in stamps:
-                stamps[encoded] = bson.decode(encoded, options)["m"]
-            record["meta"] = dict(stamps[encoded])
+            known = stamps.get(id(meta))
+            if known is None or known[0] is not meta:
+                options = options or collection(handle.resource).codec_options
+                encoded = bson.encode({"m": meta}, codec_options=options)
+                known = stamps[id(meta)] = (meta, bson.decode(encoded, options)["m"])
+            record["meta"] = dict(known[1])
         kept.put((record["_id"], fields), record.get("version"), revision, record)

@@ -92,10 +92,16 @@ class Policy:
         """``built`` was made for a change at ``changed``; ``encoded`` is the part as it will
         be stored in place of ``stored`` (a policy may remember what it parses to)."""
 
-    def dumped_at(self, model: BaseModel, paths: Iterable[str]) -> dict[str, Any]:
-        """``model.model_dump(mode="python")`` as far as ``paths`` go: at least the whole
-        top-level fields they lie in (a diff at those paths sees what the full dump holds)."""
-        return model.model_dump(mode="python", include={p.split(".", 1)[0] for p in paths})
+    def dumped_at(
+        self, model: BaseModel, paths: Iterable[str], stored: dict[str, Any]
+    ) -> dict[str, Any]:
+        """``model.model_dump(mode="python")`` as far as ``paths`` go: along each path, as deep
+        as ``stored`` (the part as stored) holds sub-documents, and whole from there on, so a
+        diff with ``stored`` at those paths (``diff_at``) sees what the full dump holds."""
+        include: dict[str, Any] = {}
+        for path in paths:
+            _reach(include, stored, path.split("."))
+        return model.model_dump(mode="python", include=include)
 
 
 class StudentPolicy(Policy):
@@ -193,8 +199,8 @@ class StudentPolicy(Policy):
         touched = touched_subjects(changed)
         if touched is None or not isinstance(subjects, dict):
             return
-        # From a remembered year, only the touched subjects are new: the others are remembered
-        # already, with the very sub-documents they are written as.
+        # From a remembered year, only the touched subjects are new: the others were remembered
+        # when that year was written, with the very sub-documents written here again.
         for code in touched if built.from_year else model.subjects:
             subject = model.subjects.get(code)
             if subject is not None and isinstance(written := subjects.get(code), dict):
@@ -204,21 +210,20 @@ class StudentPolicy(Policy):
                 if before.get(code) is not subjects.get(code):
                     PARSED.forget(before.get(code))  # what the record held before this write
 
-    def dumped_at(self, model: BaseModel, paths: Iterable[str]) -> dict[str, Any]:
-        # A school year's subjects are most of it: only those the paths lie in are dumped.
-        include: dict[str, Any] = {}
-        subjects: dict[str, bool] | None = {}
-        for path in paths:
-            parts = path.split(".", 2)
-            if parts[0] != "subjects":
-                include[parts[0]] = True
-            elif len(parts) == 1:
-                subjects = None  # all of them
-            elif subjects is not None:
-                subjects[parts[1]] = True
-        if subjects is None or subjects:
-            include["subjects"] = True if subjects is None else subjects
-        return model.model_dump(mode="python", include=include)
+
+def _reach(include: dict[str, Any], stored: Any, parts: list[str]) -> None:
+    """Add ``parts`` to ``include`` (a ``model_dump`` include): down the sub-documents
+    ``stored`` holds along them, then the whole value (where ``diff_at`` cuts the path)."""
+    node, spec = stored, include
+    for index, part in enumerate(parts):
+        if spec.get(part) is True:
+            return  # included whole already
+        child = node.get(part) if isinstance(node, dict) else None
+        if index == len(parts) - 1 or not isinstance(child, dict):
+            spec[part] = True
+            return
+        spec = spec.setdefault(part, {})
+        node = child
 
 
 def _with_known_subjects(

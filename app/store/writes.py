@@ -350,7 +350,8 @@ class Writer:
             self._in_scope_after(new_raw)
         meta, dumped = stamp or self._stamp()
         revision = uuid.uuid4()
-        setter: dict[str, Any] = {**sets, "meta": dict(dumped)}
+        # A batch's records share their stamp's dump (nothing changes it).
+        setter: dict[str, Any] = {**sets, "meta": dumped}
         if self.revisioned:
             setter["revision_id"] = revision
         update: dict[str, Any] = {"$set": setter, "$inc": {"version": 1}}
@@ -629,7 +630,7 @@ class Writer:
                 compared = [*changed, *derived]
                 part_sets, part_unsets = diff_at(
                     stored_part,
-                    self.policy.dumped_at(model, compared),
+                    self.policy.dumped_at(model, compared, stored_part),
                     compared,
                     encode=stored_value,
                 )

@@ -96,9 +96,20 @@ def test_the_dump_for_a_diff_holds_what_the_full_dump_holds_there() -> None:
         ["subjects.TOAN.hk2.gk", "subjects.NGUVAN.hk1.ck", "homeroom_comment"],
     ):
         paths = [*changed, *derived]
-        dumped = policy.dumped_at(year, paths)
+        dumped = policy.dumped_at(year, paths, before)
         for path in paths:
             assert get_path(dumped, path) == get_path(full, path), path
         expected = diff_at(before, full, paths, encode=stored_value)
         assert diff_at(before, dumped, paths, encode=stored_value) == expected
         assert expected[0], "the change must show"
+    # Where the stored part stops holding sub-documents along a path (a subject or a term
+    # missing, or not a document), the dump holds the whole value from there.
+    paths = ["subjects.TOAN.hk2.tx.0", "subjects.NGUVAN.hk1.ck", *derived]
+    for stored in (
+        {**before, "subjects": {k: v for k, v in before["subjects"].items() if k != "TOAN"}},
+        {**before, "subjects": {**before["subjects"], "NGUVAN": {"hk1": None}}},
+        {k: v for k, v in before.items() if k != "subjects"},
+    ):
+        dumped = policy.dumped_at(year, paths, stored)
+        expected = diff_at(stored, full, paths, encode=stored_value)
+        assert diff_at(stored, dumped, paths, encode=stored_value) == expected
