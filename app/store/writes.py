@@ -46,7 +46,7 @@ from .stored import stored_form, stored_value
 D = TypeVar("D", bound=Document)
 UNSET: Any = object()  # pass as a value to remove the path
 MAX_ATTEMPTS = 8
-WRITE_GROUP = 8  # the fewest records sent in one command while later ones are checked
+WRITE_GROUP = 10  # the fewest records sent in one command while later ones are checked
 SYSTEM_PATHS = frozenset({"_id", "revision_id", "version", "meta"})
 OUT_OF_SCOPE = "Thay đổi này sẽ đưa bản ghi ra ngoài phạm vi bạn được quản lý nên không được lưu"
 CHANGED = {
