@@ -39,6 +39,15 @@ async def _save(writer: Writer, held: dict[str, Any], changes: dict[str, Any]) -
     return outcome
 
 
+async def _saved_once(code: str) -> tuple[Writer, dict[str, Any]]:
+    """A writer, and the pupil as a score book keeps it after one save of a mark."""
+    writer = system_writer("students", WRITER, source=WriteSource.GRID)
+    held = await read(writer, code)
+    first = await _save(writer, held, {f"{SUBJECTS}.TOAN.hk2.gk": "7"})
+    assert first.status == "saved"
+    return writer, _kept(first.stored, held)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_any_sequence_of_saves_stores_what_the_whole_year_computes_to(
     school: School, seed: int
@@ -79,11 +88,7 @@ async def test_any_sequence_of_saves_stores_what_the_whole_year_computes_to(
 async def test_a_subject_that_does_not_parse_is_refused_alike_from_a_remembered_year(
     school: School,
 ) -> None:
-    writer = system_writer("students", WRITER, source=WriteSource.GRID)
-    held = await read(writer, "HS7A102")
-    first = await _save(writer, held, {f"{SUBJECTS}.TOAN.hk2.gk": "7"})
-    assert first.status == "saved"
-    held = _kept(first.stored, held)
+    writer, held = await _saved_once("HS7A102")
     assert YEARS.get(get_path(held, f"years.{YEAR}")) is not None
     # A mark of a subject the year does not have: the mark is valid, the subject it would
     # create is not (it has no kind of assessment).
@@ -99,10 +104,7 @@ async def test_a_subject_that_does_not_parse_is_refused_alike_from_a_remembered_
 async def test_a_remembered_year_is_never_changed_by_the_saves_made_from_it(
     school: School,
 ) -> None:
-    writer = system_writer("students", WRITER, source=WriteSource.GRID)
-    held = await read(writer, "HS7A103")
-    first = await _save(writer, held, {f"{SUBJECTS}.TOAN.hk2.gk": "7"})
-    held = _kept(first.stored, held)
+    writer, held = await _saved_once("HS7A103")
     known = YEARS.get(get_path(held, f"years.{YEAR}"))
     assert known is not None
     model, result = known
