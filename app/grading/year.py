@@ -207,8 +207,8 @@ def recompute_subjects(
     """``before`` with the inputs of some of its subjects replaced by ``subjects`` (by code),
     when each of their results comes out the same. The year's own results (learning, conduct,
     title, re-assessment, promotion) follow from the subjects' results and the inputs beside
-    the subjects alone: they are then ``before``'s, the very objects. None when
-    a result differs, or a subject is not one of ``before``'s: the year is to be computed again
+    the subjects alone: they are then ``before``'s, the very objects. None when a result
+    differs, or a subject is not one of ``before``'s: the year is to be computed again
     (``compute_year``). Raises as ``compute_year`` does for a malformed mark."""
     catalog = catalogue(rules=before.rules)
     grade = before.inputs.grade

@@ -13,8 +13,8 @@ refreshes the computed fields only of the subjects a change touches.
 A whole school year is remembered the same way, once the write path has parsed, derived and
 written it: with the computation its own computed fields (learning, conduct, title, promotion,
 what is pending) came from. The year's next change in its subjects starts from a copy of it:
-only the touched subjects are parsed, and the year's own results are worked out again only
-when the touched subjects' results differ (``compute_year``'s ``before``).
+only what the change lies in is parsed, and the year's own results are worked out again only
+when the touched subjects' results differ (``app.grading.recompute_subjects``).
 """
 
 from __future__ import annotations
