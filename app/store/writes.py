@@ -430,7 +430,8 @@ class Writer:
                         as_held.add(index)
                     raw = await self._opened(raw)
                     stamp = stamp or self._stamp()
-                    plan = self._plan(raw, request, item.seen, kept=index in as_held, stamp=stamp)
+                    kept = index in as_held and not dry_run  # a dry run remembers nothing
+                    plan = self._plan(raw, request, item.seen, kept=kept, stamp=stamp)
                     plan = await self._sealed(plan)
                 except StaleValue as exc:
                     outcomes[index] = Outcome.conflict(item.record_id, exc)

@@ -118,3 +118,15 @@ async def test_a_remembered_year_is_never_changed_by_the_saves_made_from_it(
     assert YEARS.get(get_path(held, f"years.{YEAR}")) is None
     assert YEARS.get(get_path(_kept(second.stored, held), f"years.{YEAR}")) is not None
     assert result is not None
+
+
+async def test_a_dry_run_leaves_what_is_remembered_as_it_is(school: School) -> None:
+    writer, held = await _saved_once("HS7A101")
+    year = get_path(held, f"years.{YEAR}")
+    known = YEARS.get(year)
+    assert known is not None
+    (checked,) = await writer.update_many(
+        [BatchItem(held["_id"], {f"{SUBJECTS}.TOAN.hk2.ck": "9"}, stored=held)], dry_run=True
+    )
+    assert checked.status == "would_save"
+    assert YEARS.get(year) == known  # still the year the record holds, as it was
