@@ -6,9 +6,10 @@ class to 40 pupils (each with four years of records, cloned from the class's own
 runs the app in-process through httpx's ``ASGITransport`` as the class's mathematics teacher.
 
 - one save of 40 changed cells (a column typed down the class) against one save of one cell,
-  both ``POST /admin/my-classes/book/save`` in the same run, timed in turns (target: ≤ 3×);
-- the book page of the 40 pupils against the pupil list page of the same teacher, timed in
-  turns (≤ 1.5×);
+  both ``POST /admin/my-classes/book/save`` in the same run, timed in blocks taken in turns
+  (target: ≤ 3×);
+- the book page of the 40 pupils against the pupil list page of the same teacher, timed the
+  same way (≤ 1.5×);
 - score updates per second through the write path (``Writer.update_many``, one cell per
   batch, as a save of one cell does), from 4 concurrent writers on distinct pupils (≥ 300).
 
@@ -55,6 +56,8 @@ CLASS_SIZE = 40
 SUBJECT = "TOAN"
 WRITERS = 4
 CSRF_COOKIE = "starlette_admin_csrftoken"
+BLOCKS = 3  # timed blocks of each kind of request, in turns
+SETTLE = 3  # untimed requests of a block's kind before it is timed
 # The marks typed, in this order of preference (every half mark on the scale after the first).
 MARKS = ("6", "7", "8", *(f"{n / 2:g}" for n in range(21)))
 
@@ -118,16 +121,20 @@ async def sign_in(app: Any, username: str, password: str) -> httpx.AsyncClient:
 async def medians_of(
     repeat: int, first: Callable[[int], Awaitable[None]], second: Callable[[int], Awaitable[None]]
 ) -> tuple[float, float]:
-    """The median times of two calls, timed in turns so that a machine slowing down or
-    speeding up during the run weighs on both alike. Each timed call follows an untimed one of
-    its own kind: neither pays for what the other left behind (garbage, cold caches)."""
+    """The median times of two calls over ``repeat`` timed calls each. They are timed in
+    blocks taken in turns (``BLOCKS`` of each), so that a machine slowing down or speeding up
+    during the run weighs on both alike; each block starts with ``SETTLE`` untimed calls of
+    its kind, so that neither pays for what the other left behind (garbage, cold caches)."""
     times: tuple[list[float], list[float]] = ([], [])
-    for i in range(repeat):
+    per_block = -(-repeat // BLOCKS)
+    while len(times[1]) < repeat:
         for call, timed in zip((first, second), times, strict=True):
-            await call(-1)  # the same kind just before, not timed
-            begin = time.perf_counter()
-            await call(i)
-            timed.append(time.perf_counter() - begin)
+            for _ in range(SETTLE):
+                await call(-1)
+            for i in range(min(per_block, repeat - len(timed))):
+                begin = time.perf_counter()
+                await call(i)
+                timed.append(time.perf_counter() - begin)
     return statistics.median(times[0]), statistics.median(times[1])
 
 
