@@ -67,9 +67,43 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
-    from .auth.bootstrap import run_create_admin
+    """The first IT account: 0 on success, 1 with a Vietnamese message on stderr otherwise."""
+    from models.user import User
+    from seed.role_updates import RolesUpdate, update_default_roles
 
-    return run_create_admin(args, settings)
+    from .auth.bootstrap import (
+        ask,
+        check_new_admin,
+        cli_actor,
+        create_admin,
+        print_roles_update,
+        read_password,
+    )
+    from .errors import Conflict, InvalidInput
+
+    try:
+        username = ask("Tên đăng nhập: ", args.username).strip().lower()
+        full_name = ask("Họ và tên: ", args.full_name).strip()
+        password = read_password(args, sys.stdin)
+        check_new_admin(username, full_name, password)  # fail before touching the database
+
+        async def run(uri: str) -> tuple[User, RolesUpdate]:
+            async with connected(settings, uri):
+                # The account's role, and every other default role, must exist for it to act.
+                roles = await update_default_roles(cli_actor())
+                return await create_admin(username, full_name, password, actor=cli_actor()), roles
+
+        with database_uri(settings) as uri:
+            user, roles = asyncio.run(run(uri))
+    except (InvalidInput, Conflict) as exc:
+        print(f"Không tạo được tài khoản: {exc.message}", file=sys.stderr)
+        return 1
+    except (EOFError, KeyboardInterrupt):
+        print("Đã hủy.", file=sys.stderr)
+        return 1
+    print_roles_update(roles)
+    print(f"Đã tạo tài khoản CNTT «{user.username}» ({user.full_name}).")
+    return 0
 
 
 def _roles_update(args: argparse.Namespace, settings: Settings) -> int:

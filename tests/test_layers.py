@@ -54,10 +54,9 @@ LAYERS: dict[str, int] = {
     "app.cli_parser": WIRING,
     "app.runtime": WIRING,
     "app.db": WIRING,
-    "app.auth.bootstrap": WIRING,  # the create-admin command
 }
 # Wiring may defer heavy imports to the command that needs them (start-up time of the CLI).
-LAZY_IMPORTS_ALLOWED = {"app.cli", "app.runtime", "app.auth.bootstrap"}
+LAZY_IMPORTS_ALLOWED = {"app.cli", "app.runtime"}
 
 AUDITED_MODELS = {"StudentRecord", "User", "Role", "SchoolYear", "SchoolClass", "Subject"}
 AUDITED_MODELS |= {"ParentReport", "Gradebook", "CorrectionRequest"}

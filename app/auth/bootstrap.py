@@ -1,24 +1,22 @@
-"""``hocba create-admin``: the first IT (cntt) account, created from the command line."""
+"""``hocba create-admin``: the first IT (cntt) account, created from the command line (the
+command itself runs in ``app.cli``, which holds the database runtime)."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
-import sys
 from typing import Annotated, Any, TextIO
 
 from pydantic import TypeAdapter, ValidationError
 
 from app.clock import utcnow
-from app.config import Settings
 from app.context import Actor
 from app.errors import Conflict, InvalidInput
 from app.store import system_writer
 from models.auth import AuthEventKind
 from models.common import WriteSource
 from models.user import User
-from seed.role_updates import RolesUpdate, update_default_roles
+from seed.role_updates import RolesUpdate
 
 from .events import record_event
 from .passwords import hash_password
@@ -82,46 +80,19 @@ async def create_admin(username: str, full_name: str, password: str, *, actor: A
     return user
 
 
-def _ask(prompt: str, given: str | None) -> str:
+def ask(prompt: str, given: str | None) -> str:
+    """``given`` (from the command line), else what is typed at ``prompt``."""
     return given if given is not None else input(prompt)
 
 
-def _read_password(args: argparse.Namespace, stdin: TextIO) -> str:
+def read_password(args: argparse.Namespace, stdin: TextIO) -> str:
+    """The new password: a line of ``stdin`` (``--password-stdin``), else typed twice."""
     if args.password_stdin:
         return stdin.readline().rstrip("\r\n")
     first = getpass.getpass("Mật khẩu: ")
     if getpass.getpass("Nhập lại mật khẩu: ") != first:
         raise InvalidInput(MISMATCH)
     return first
-
-
-def run_create_admin(args: argparse.Namespace, settings: Settings) -> int:
-    """The CLI command: 0 on success, 1 with a Vietnamese message on stderr otherwise."""
-    from app.runtime import connected, database_uri
-
-    try:
-        username = _ask("Tên đăng nhập: ", args.username).strip().lower()
-        full_name = _ask("Họ và tên: ", args.full_name).strip()
-        password = _read_password(args, sys.stdin)
-        check_new_admin(username, full_name, password)  # fail before touching the database
-
-        async def run(uri: str) -> tuple[User, RolesUpdate]:
-            async with connected(settings, uri):
-                # The account's role, and every other default role, must exist for it to act.
-                roles = await update_default_roles(cli_actor())
-                return await create_admin(username, full_name, password, actor=cli_actor()), roles
-
-        with database_uri(settings) as uri:
-            user, roles = asyncio.run(run(uri))
-    except (InvalidInput, Conflict) as exc:
-        print(f"Không tạo được tài khoản: {exc.message}", file=sys.stderr)
-        return 1
-    except (EOFError, KeyboardInterrupt):
-        print("Đã hủy.", file=sys.stderr)
-        return 1
-    print_roles_update(roles)
-    print(f"Đã tạo tài khoản CNTT «{user.username}» ({user.full_name}).")
-    return 0
 
 
 def print_roles_update(report: RolesUpdate) -> None:
