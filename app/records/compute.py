@@ -108,6 +108,15 @@ def derive_year_from(
             setattr(target, name, value)
             changed.append(path)
 
+    def put_in(owner: BaseModel, name: str, values: dict[str, Any], path: str) -> None:
+        # A part (a subject's term, the year's learning, conduct or promotion) is replaced by
+        # a changed copy, never changed in place: it may be shared (app.records.parsed).
+        held = getattr(owner, name)
+        update = {key: v for key, v in values.items() if not _same(getattr(held, key), v)}
+        if update:
+            setattr(owner, name, held.model_copy(update=update))
+            changed.extend(f"{path}.{key}" for key in update)
+
     def put_subjects(result: YearResult) -> None:
         for entry in result.subjects:
             code = entry.subject.code
@@ -119,17 +128,8 @@ def derive_year_from(
                 average = value if isinstance(value, Decimal) else None
                 level = value.code if isinstance(value, CommentLevel) else None  # "Đ" or "CĐ"
                 if term:
-                    # A term is replaced by a changed copy, never changed in place: a subject
-                    # may share it with another (app.records.parsed).
-                    held: BaseModel = getattr(subject, term)
-                    update = {
-                        name: v
-                        for name, v in (("average", average), ("result", level))
-                        if not _same(getattr(held, name), v)
-                    }
-                    if update:
-                        setattr(subject, term, held.model_copy(update=update))
-                        changed.extend(f"subjects.{code}.{term}.{name}" for name in update)
+                    values = {"average": average, "result": level}
+                    put_in(subject, term, values, f"subjects.{code}.{term}")
                 else:
                     put(subject, "year_average", average, f"subjects.{code}.year_average")
                     put(subject, "year_result", level, f"subjects.{code}.year_result")
@@ -159,17 +159,9 @@ def derive_year_from(
     def level_code(res: object) -> Any:  # a level code: "T", "K", "Đ" or "CĐ"
         return res.value.code if isinstance(res, Computed) else None
 
-    def put_in(name: str, values: dict[str, Any]) -> None:
-        # The year's own parts are replaced by changed copies, never changed in place: a year
-        # may share them with another (app.records.parsed).
-        held = getattr(year, name)
-        update = {key: v for key, v in values.items() if not _same(getattr(held, key), v)}
-        if update:
-            setattr(year, name, held.model_copy(update=update))
-            changed.extend(f"{name}.{key}" for key in update)
-
     after = result.learning_after_reassessment
     put_in(
+        year,
         "learning",
         {
             "hk1": level_code(result.learning_term1),
@@ -177,12 +169,14 @@ def derive_year_from(
             "year": level_code(result.learning_year),
             "after_summer": level_code(after) if after is not None else None,
         },
+        "learning",
     )
-    put_in("conduct", {"year": level_code(result.conduct_year)})
+    put_in(year, "conduct", {"year": level_code(result.conduct_year)}, "conduct")
     title = result.title.value if isinstance(result.title, Computed) else None
     put(year, "title", title.value if title is not None else None, "title")
     promotion = result.promotion.value if isinstance(result.promotion, Computed) else None
     put_in(
+        year,
         "promotion",
         {
             "outcome": promotion.outcome.value if promotion else None,
@@ -190,6 +184,7 @@ def derive_year_from(
             "promoted": promotion.promoted if promotion else None,
             "reasons": list(promotion.reasons) if promotion else [],
         },
+        "promotion",
     )
     put(year, "pending", [m.message for m in result.missing], "pending")
     return Derivation(changed, result)
