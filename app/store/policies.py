@@ -163,7 +163,8 @@ class StudentPolicy(Policy):
             model = _from_known(known[0], part, data, changed, validate)
         if model is None:
             known = None
-            model = validate(SchoolYearRecord, _with_known_subjects(stored, data, touched), part)
+            given = _with_known_subjects(stored, data, touched)
+            model = validate(self.part_model(part), given, part)
         assert isinstance(model, SchoolYearRecord)
         if not derive:
             return Built(model, [])

@@ -138,9 +138,13 @@ class Writer:
         scope = self.context.scope
         return scope.fields_for(stored, "write") if scope is not None else None
 
-    def _in_scope_after(self, new_raw: dict[str, Any]) -> None:
+    def _in_scope_after(self, new_raw: dict[str, Any], leaves: Iterable[str] | None = None) -> None:
+        """Refuse a record that would leave the writer's scope (``leaves``: the paths written
+        to a record that was in scope; it is checked again only where the filters read)."""
         scope = self.context.scope
-        if scope is not None and not scope.matches(new_raw):
+        if scope is None or (leaves is not None and not scope.reads_around(leaves)):
+            return
+        if not scope.matches(new_raw):
             raise Forbidden(OUT_OF_SCOPE)
 
     def _check_fields(
@@ -345,9 +349,7 @@ class Writer:
         scopes = set() if request.allow_lock_paths else self.policy.locks(request.guarded(leaves))
         if (locked := locked_scope(raw, scopes)) is not None:
             raise TermLocked(lock_refusal(locked, raw))
-        scope = self.context.scope
-        if scope is not None and scope.reads_around(leaves):  # else it matches as ``raw`` did
-            self._in_scope_after(new_raw)
+        self._in_scope_after(new_raw, leaves)
         meta, dumped = stamp or self._stamp()
         revision = uuid.uuid4()
         # A batch's records share their stamp's dump (nothing changes it).
