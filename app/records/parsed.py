@@ -20,8 +20,9 @@ when the touched subjects' results differ (``app.grading.recompute_subjects``).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from app.grading import SubjectInput, YearResult
 from models.student_parts import SchoolYearRecord, SubjectYear
@@ -31,6 +32,20 @@ from .compute import subject_input
 # 256 kept pupils with about 13 subjects each.
 REMEMBERED = 4096
 YEARS_REMEMBERED = 256  # as many as pupils are kept (app.scorebook.kept)
+
+
+class _Entry(Protocol):
+    stored: dict[str, Any]
+
+
+E = TypeVar("E", bound=_Entry)
+
+
+def _held(table: Mapping[int, E], stored: Any) -> E | None:
+    """The entry remembered for exactly ``stored`` (by identity: an id may be reused once
+    its object is gone, so the entry holds the object and is checked against it)."""
+    entry = table.get(id(stored))
+    return entry if entry is not None and entry.stored is stored else None
 
 
 @dataclass(slots=True)
@@ -55,10 +70,8 @@ class ParsedSubjects:
 
     def model(self, code: str, stored: Any) -> SubjectYear | None:
         """The subject ``code`` parsed from exactly ``stored``, if remembered."""
-        entry = self._by_stored.get(id(stored))
-        if entry is None or entry.stored is not stored or entry.code != code:
-            return None
-        return entry.model
+        entry = _held(self._by_stored, stored)
+        return entry.model if entry is not None and entry.code == code else None
 
     def inputs(self, code: str, model: SubjectYear) -> SubjectInput | None:
         """The grading inputs of a remembered subject (the very object ``model`` returned)."""
@@ -72,10 +85,10 @@ class ParsedSubjects:
     def remember(self, code: str, stored: dict[str, Any], model: SubjectYear) -> None:
         """Remember ``model`` as what ``stored`` parses to (the caller vouches for it); what is
         remembered already stays as it is."""
-        entry = self._by_stored.get(id(stored))
-        if entry is not None and entry.stored is stored and entry.model is model:
-            return
-        if entry is not None:
+        if id(stored) in self._by_stored:
+            entry = self._by_stored[id(stored)]
+            if entry.stored is stored and entry.model is model:
+                return
             self._forget(id(stored))
         entry = _Parsed(code, stored, model)
         self._by_stored[id(stored)] = entry
@@ -85,8 +98,7 @@ class ParsedSubjects:
 
     def forget(self, stored: Any) -> None:
         """Forget what ``stored`` parsed to (a record no longer holds it)."""
-        entry = self._by_stored.get(id(stored))
-        if entry is not None and entry.stored is stored:
+        if _held(self._by_stored, stored) is not None:
             self._forget(id(stored))
 
     def _forget(self, key: int) -> None:
@@ -123,8 +135,8 @@ class ParsedYears:
     def get(self, stored: Any) -> tuple[SchoolYearRecord, YearResult] | None:
         """The year parsed from exactly ``stored`` and its computation, if remembered (both
         shared: a change starts from a copy)."""
-        entry = self._by_stored.get(id(stored))
-        if entry is None or entry.stored is not stored:
+        entry = _held(self._by_stored, stored)
+        if entry is None:
             return None
         self._by_stored.move_to_end(id(stored))
         return entry.model, entry.result
@@ -139,8 +151,7 @@ class ParsedYears:
 
     def forget(self, stored: Any) -> None:
         """Forget what ``stored`` parsed to (a record no longer holds it)."""
-        entry = self._by_stored.get(id(stored))
-        if entry is not None and entry.stored is stored:
+        if _held(self._by_stored, stored) is not None:
             del self._by_stored[id(stored)]
 
     def clear(self) -> None:
