@@ -44,13 +44,22 @@ class Event:
     uuid: Any = None  # the collection's UUID (collectionUUID of expanded events)
     to: dict[str, Any] | None = None  # rename: the new namespace
     description: dict[str, Any] | None = None  # operationDescription of expanded events
+    # update without images: the versions before and after it, until it is described
+    old: dict[str, Any] | None = None
+    new: dict[str, Any] | None = None
 
     def update_description(self) -> dict[str, Any]:
-        """An update's ``updateDescription``; worked out when first read for an update that
-        keeps both images (its documents are never changed in place), so an update nobody
-        watches costs no comparison."""
-        if self.update is None and self.pre is not None and self.post is not None:
-            self.update = describe_update(self.pre, self.post)
+        """An update's ``updateDescription``, worked out from the two versions of the document
+        when first read, or earlier when the server has time (``History.describe_pending``):
+        the versions are never changed in place, so the answer is the same whenever it is
+        worked out, and the write itself does not wait for it. Versions kept only for that
+        are let go once it is done; images stay."""
+        if self.update is None:
+            if self.old is not None and self.new is not None:
+                self.update = describe_update(self.old, self.new)
+            elif self.pre is not None and self.post is not None:
+                self.update = describe_update(self.pre, self.post)
+        self.old = self.new = None
         return self.update or {}
 
     def to_state(self) -> dict[str, Any]:
@@ -90,6 +99,9 @@ class History:
     """Bounded, ordered list of change events with a condition to wake waiting readers."""
 
     max_events: int = 100_000
+    # Updates whose description is not worked out yet, oldest first; at most this many (each
+    # holds the parts of two document versions that differ).
+    max_undescribed: int = 1_000
     epoch: int = field(default_factory=lambda: int.from_bytes(os.urandom(7), "big"))
     events: deque[Event] = field(default_factory=deque)
     last_seq: int = 0
@@ -97,6 +109,7 @@ class History:
     trimmed_time: Timestamp | None = None
     _last_time: Timestamp = field(default_factory=lambda: Timestamp(int(time.time()), 0))
     _waiters: set[asyncio.Event] = field(default_factory=set)
+    _undescribed: deque[Event] = field(default_factory=deque)
 
     def next_time(self) -> Timestamp:
         now = int(time.time())
@@ -125,9 +138,35 @@ class History:
         while len(self.events) > self.max_events:
             dropped = self.events.popleft()
             self.trimmed_seq, self.trimmed_time = dropped.seq, dropped.time
+        if event.old is not None:
+            self._undescribed.append(event)
+            if len(self._undescribed) > self.max_undescribed:
+                self._describe(self._undescribed.popleft())
         for waiter in self._waiters:
             waiter.set()
         return event
+
+    @property
+    def undescribed(self) -> int:
+        """How many updates still wait for their description."""
+        return len(self._undescribed)
+
+    def describe_pending(self, seconds: float) -> bool:
+        """Work out the oldest waiting descriptions for about ``seconds`` (at least one);
+        whether some still wait."""
+        pending = self._undescribed
+        deadline = time.perf_counter() + seconds
+        while pending:
+            self._describe(pending.popleft())
+            if time.perf_counter() >= deadline:
+                break
+        return bool(pending)
+
+    def _describe(self, event: Event) -> None:
+        if event.seq <= self.trimmed_seq:
+            event.old = event.new = None  # no longer readable: nobody needs its description
+        else:
+            event.update_description()
 
     def since(self, seq: int) -> Iterator[Event]:
         """Events with a sequence number above ``seq`` (contiguous numbering allows slicing).
@@ -194,6 +233,7 @@ class History:
         self.trimmed_time = state.get("trimmed_time")
         self._last_time = state["last_time"]
         self.events = deque(events)
+        self._undescribed.clear()
 
 
 def describe_update(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

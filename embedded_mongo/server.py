@@ -29,6 +29,10 @@ load_all()
 
 # Fields every command may carry that the server accepts and ignores.
 IGNORED_FIELDS = ("$db", "lsid", "$clusterTime", "$readPreference", "txnNumber", "apiVersion")
+# Updates are described for change streams when no command came for IDLE_SECONDS, in slices
+# of about DESCRIBE_SECONDS, so that a client never waits for it (or when first read).
+IDLE_SECONDS = 0.002
+DESCRIBE_SECONDS = 0.001
 
 
 class EmbeddedMongoServer:
@@ -63,6 +67,8 @@ class EmbeddedMongoServer:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reaper: asyncio.Task[None] | None = None
         self._reply_id = 0
+        self._last_command = 0.0  # the event loop's time
+        self._describing: asyncio.TimerHandle | asyncio.Handle | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -91,6 +97,9 @@ class EmbeddedMongoServer:
             task.cancel()
         if self._reaper is not None:
             self._reaper.cancel()
+        if self._describing is not None:
+            self._describing.cancel()
+            self._describing = None
         if self.snapshotter is not None:
             await self.snapshotter.stop()
         if self._server is not None:
@@ -107,6 +116,24 @@ class EmbeddedMongoServer:
         while True:
             await asyncio.sleep(60)
             self.state.cursors.reap_idle()
+
+    # -- work left for idle time -------------------------------------------------------------
+    def _describe_when_idle(self) -> None:
+        """Describe waiting updates once no command came for ``IDLE_SECONDS``."""
+        self._describing = None
+        loop = asyncio.get_running_loop()
+        quiet = loop.time() - self._last_command
+        if quiet < IDLE_SECONDS:
+            self._describing = loop.call_later(IDLE_SECONDS - quiet, self._describe_when_idle)
+        elif self.state.history.describe_pending(DESCRIBE_SECONDS):
+            # A slice at a time: a command that arrives meanwhile goes first.
+            self._describing = loop.call_soon(self._describe_when_idle)
+
+    def _command_done(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._last_command = loop.time()
+        if self._describing is None and self.state.history.undescribed:
+            self._describing = loop.call_later(IDLE_SECONDS, self._describe_when_idle)
 
     # -- connections -------------------------------------------------------------------------
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -125,6 +152,7 @@ class EmbeddedMongoServer:
                 body = await reader.readexactly(length - HEADER.size)
                 request = parse_message(request_id, op_code, body)
                 reply = await self.execute(ctx, request.command)
+                self._command_done()
                 if request.more_to_come:
                     continue  # unacknowledged write: the client expects no reply
                 self._reply_id += 1

@@ -320,7 +320,7 @@ class Store(Namespaces):
         elif images:
             self._event("update", db, name, **data)  # described from its images when read
         else:
-            self._event("update", db, name, update=describe_update(before, after), **data)
+            self._event("update", db, name, old=before, new=after, **data)  # described later
 
 
 def _sizes(coll: Collection) -> dict[Any, tuple[dict[str, Any], int]]:
