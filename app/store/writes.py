@@ -46,7 +46,9 @@ from .stored import stored_form, stored_value
 D = TypeVar("D", bound=Document)
 UNSET: Any = object()  # pass as a value to remove the path
 MAX_ATTEMPTS = 8
-WRITE_GROUP = 10  # the fewest records sent in one command while later ones are checked
+# The fewest records sent in one command while later ones are checked: a class of 40 goes in
+# groups of 20, 10, 6 and 4, so that little is left to write once the last record is checked.
+WRITE_GROUP = 6
 SYSTEM_PATHS = frozenset({"_id", "revision_id", "version", "meta"})
 OUT_OF_SCOPE = "Thay đổi này sẽ đưa bản ghi ra ngoài phạm vi bạn được quản lý nên không được lưu"
 CHANGED = {
