@@ -107,7 +107,12 @@ def book_query(key: BookKey) -> dict[str, Any]:
 
 def book_fields(key: BookKey) -> list[str]:
     """What a book reads of each pupil: who they are and the book's school year."""
-    return ["code", "profile.full_name", "current", "version", f"years.{key.school_year}"]
+    return year_fields(key.school_year)
+
+
+def year_fields(school_year: str) -> list[str]:
+    """What the books of a school year read of each pupil: who they are and that year."""
+    return ["code", "profile.full_name", "current", "version", f"years.{school_year}"]
 
 
 def in_book(found: Found, key: BookKey) -> bool:

@@ -11,7 +11,7 @@ from app.store import Access, Found
 from models.role import Action
 from models.student_parts import TERM_LABELS
 
-from .books import Book, BookKey, Row, lock_reason
+from .books import Book, BookKey, Row, lock_reason, year_fields
 from .columns import BookTerm, Column, subject_of
 
 TERMS: tuple[BookTerm, ...] = ("hk1", "hk2")
@@ -130,7 +130,10 @@ async def _pupils(access: Access, year: str, classes: Iterable[str]) -> dict[str
     wanted = list(classes)
     if not wanted:
         return {}
-    found = await access.students(Action.VIEW).find({f"years.{year}.class_name": {"$in": wanted}})
+    # The school year only, as the books read it (not every year of each record).
+    found = await access.students(Action.VIEW).find(
+        {f"years.{year}.class_name": {"$in": wanted}}, only=year_fields(year)
+    )
     grouped: dict[str, list[Found]] = {}
     for pupil in found:
         grouped.setdefault(str(get_path(pupil.stored, f"years.{year}.class_name")), []).append(
