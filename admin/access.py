@@ -7,13 +7,10 @@ starlette-admin asks ``can_edit(request)`` and friends synchronously, so the vie
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.store import DENY_ALL, Access, principal_of
-from models.role import Action
+from app.store import DENY_ALL, Access, previewing
 
 __all__ = ["DENY_ALL", "Access", "AccessMiddleware", "access_of"]
 
@@ -32,20 +29,7 @@ class AccessMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             conn = HTTPConnection(scope)
-            own = access_of(conn)
-            conn.state.access = await _with_preview(own, getattr(conn.state, "session", None))
+            session = getattr(conn.state, "session", None)
+            preview_id = getattr(session, "preview_user_id", None)
+            conn.state.access = await previewing(access_of(conn), preview_id)
         await self.app(scope, receive, send)
-
-
-async def _with_preview(own: Access, session: Any) -> Access:
-    if own.user is None:
-        return own
-    can_manage = own.scope("roles", Action.EDIT).allowed
-    own.real_can_manage_roles = can_manage
-    preview_id = getattr(session, "preview_user_id", None)
-    if preview_id is None or not can_manage:
-        return own
-    target = await principal_of(preview_id)
-    if target.user is None:
-        return own
-    return Access(principal=target, signed_in=own.user, real_can_manage_roles=True)

@@ -11,6 +11,7 @@ from starlette_admin import fields as sa
 from starlette_admin.routing import route
 from starlette_admin.views import CustomView
 
+from app.auth.config import PARENT_HOME
 from app.auth.events import record_event
 from app.store.directory import find_user
 from app.store.explain import explain, find_record_id
@@ -133,7 +134,9 @@ class PreviewView(CustomView):
                     user_id=access.user.id if access.user else None,
                     detail=f"Xem giao diện như {target.username} (chỉ đọc)",
                 )
-                return RedirectResponse(request.url_for("admin:index"), status_code=303)
+                # A parent has no panel: their own pages are what they see.
+                home = PARENT_HOME if target.is_parent else request.url_for("admin:index")
+                return RedirectResponse(home, status_code=303)
         return self._admin._template_response(
             request,
             "hocba/preview.html",

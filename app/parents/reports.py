@@ -12,7 +12,7 @@ from typing import Any
 
 from app.clock import utcnow
 from app.context import Actor
-from app.errors import InvalidInput, TooMany
+from app.errors import Forbidden, InvalidInput, TooMany
 from app.store import Access, system_writer
 from app.workflow import inbox
 from app.workflow.requests import file_request
@@ -45,6 +45,7 @@ LONG_MESSAGE = f"Nội dung dài quá {MESSAGE_MAX} ký tự; hãy viết ngắn
 EMPTY_ANSWER = "Hãy ghi câu trả lời cho phụ huynh"
 LONG_ANSWER = f"Câu trả lời dài quá {ANSWER_MAX} ký tự"
 REPORT_NOT_FOUND = "Không tìm thấy báo sai sót này"
+PREVIEW_SENDS_NOTHING = "Đang xem thử như phụ huynh: chế độ chỉ đọc, báo sai sót không được gửi đi"
 BAD_STATUS = "Trạng thái không hợp lệ"
 
 
@@ -77,6 +78,8 @@ async def report_target(access: Access, student_id: str, path: str) -> tuple[Chi
 
 async def submit_report(access: Access, student_id: str, path: str, message: str) -> ParentReport:
     """Store a parent's report on one item of one child, within the daily limit."""
+    if access.read_only:
+        raise Forbidden(PREVIEW_SENDS_NOTHING)
     page, item = await report_target(access, student_id, path)
     text = _text(
         message, empty=EMPTY_MESSAGE, too_long=LONG_MESSAGE, limit=MESSAGE_MAX, field="message"

@@ -15,7 +15,7 @@ from app.auth.flash import set_flash
 from app.auth.templates import render, render_message
 from app.errors import HocBaError, NotFound
 from app.exports.files import summary_of
-from app.store import Access
+from app.store import Access, previewing
 from models.feedback import REPORT_STATUS_LABELS, ReportStatus
 from models.role import Action
 
@@ -33,12 +33,15 @@ class NotAParent(Exception):
     """A staff account opened a parents' page: answered with a 404 page."""
 
 
-def parent_access(request: Request) -> Access:
-    """The signed-in parent's access; any other account gets a 404."""
-    access = require_access(request)
-    user = access.user
-    if user is None or not user.is_parent:
+async def parent_access(request: Request) -> Access:
+    """The signed-in parent's access; any other account gets a 404. An IT user previewing a
+    parent's account sees that parent's pages, read-only, under a banner."""
+    session = getattr(request.state, "session", None)
+    access = await previewing(require_access(request), getattr(session, "preview_user_id", None))
+    shown = access.principal.user  # the parent, also while previewed
+    if shown is None or not shown.is_parent:
         raise NotAParent
+    request.state.preview_of = access.preview_of
     return access
 
 

@@ -7,7 +7,7 @@ objects (version, stamp, revision, lock guard and scope guard in every write). S
 command line and bootstrap use the same writer as a system actor.
 """
 
-from .access import DENY_ALL, Access, access_for, scope_computations, scope_for
+from .access import DENY_ALL, Access, access_for, previewing, scope_computations, scope_for
 from .handles import Found, Restricted
 from .log import LogEntries
 from .principal import Principal, principal_of, session_principal
@@ -25,6 +25,7 @@ __all__ = [
     "Principal",
     "Restricted",
     "Writer",
+    "previewing",
     "principal_of",
     "scope_computations",
     "session_principal",

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from bson import ObjectId
+
 from app.context import Actor
 from app.permissions.scope import Scope, compute_scope, denied
 from app.records.stamp import resolve_actor
@@ -151,6 +153,22 @@ async def access_for(user: User | None) -> Access:
     if user is None or user.id is None:
         return DENY_ALL
     return Access(principal=await principal_of(user.id))
+
+
+async def previewing(own: Access, preview_id: ObjectId | str | None) -> Access:
+    """The access a request acts with: ``own``, or, while an IT user (who may edit roles)
+    previews as the account ``preview_id``, that account's access, read-only. Notes on
+    ``own`` whether its user may manage roles (what the IT tools ask)."""
+    if own.user is None:
+        return own
+    can_manage = own.scope("roles", Action.EDIT).allowed
+    own.real_can_manage_roles = can_manage
+    if preview_id is None or not can_manage:
+        return own
+    target = await principal_of(preview_id)
+    if target.user is None:
+        return own
+    return Access(principal=target, signed_in=own.user, real_can_manage_roles=True)
 
 
 async def scope_for(user: User | None, resource: str, action: Action | str) -> Scope:
