@@ -8,8 +8,10 @@ starlette-admin asks ``can_edit(request)`` and friends synchronously, so the vie
 from __future__ import annotations
 
 from starlette.requests import HTTPConnection
+from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.auth.config import PARENT_HOME
 from app.store import DENY_ALL, Access, previewing
 
 __all__ = ["DENY_ALL", "Access", "AccessMiddleware", "access_of"]
@@ -21,7 +23,9 @@ def access_of(request: HTTPConnection) -> Access:
 
 
 class AccessMiddleware:
-    """Swaps in the previewed user's access while an IT user previews the panel."""
+    """Swaps in the previewed user's access while an IT user previews the panel. A parent has
+    no panel: while a parent is previewed, the panel's pages lead to the parents' pages (all
+    but the preview page itself, where the preview ends)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -31,5 +35,15 @@ class AccessMiddleware:
             conn = HTTPConnection(scope)
             session = getattr(conn.state, "session", None)
             preview_id = getattr(session, "preview_user_id", None)
-            conn.state.access = await previewing(access_of(conn), preview_id)
+            access = conn.state.access = await previewing(access_of(conn), preview_id)
+            shown = access.preview_of
+            if shown is not None and shown.is_parent and not _kept_in_parent_preview(scope):
+                await RedirectResponse(PARENT_HOME, status_code=303)(scope, receive, send)
+                return
         await self.app(scope, receive, send)
+
+
+def _kept_in_parent_preview(scope: Scope) -> bool:
+    root = str(scope.get("root_path") or "").rstrip("/")
+    path = str(scope.get("path") or "").removeprefix(root)
+    return path.startswith(("/preview", "/static/"))

@@ -64,7 +64,12 @@ async def test_previewing_a_parent_opens_their_page_read_only(school: School) ->
     assert journal is not None
     assert journal["username"] == "it.quantri"
 
-    # The preview page offers the way back to the parents' page; ending it ends the view.
+    # The panel's pages lead to the parents' pages, all but the preview page, which offers
+    # the way back to them; ending the preview ends the view.
+    for path in ("/admin/", "/admin/students/list"):
+        moved = await it.get(path)
+        assert moved.status_code == 303, path
+        assert moved.headers["location"] == "/phu-huynh"
     panel = await it.get("/admin/preview")
     assert 'id="preview-parent-page"' in panel.text
     stopped = await post(it, "/admin/preview", {"stop": "1"})
