@@ -26,6 +26,8 @@ router = APIRouter(include_in_schema=False)
 
 PARENTS_ONLY = "Trang này dành cho phụ huynh học sinh."
 NO_SUMMARY = "Chưa có phiếu báo kết quả của kỳ này: kết quả chưa được duyệt."
+# As in the panel: a preview shows, it takes no file (a file is an export of its own).
+PREVIEW_NO_FILE = "Đang xem thử như phụ huynh: không tải được phiếu báo."
 SENT = "Đã gửi báo sai sót. Giáo viên chủ nhiệm sẽ xem xét và trả lời tại mục «Báo sai sót đã gửi»."
 
 
@@ -119,6 +121,10 @@ async def summary_pdf(
 ) -> Response:
     """The exported summary (phiếu báo kết quả học tập) of one period, approved results only,
     through the parent's own scope; journalled like every export."""
+    if access.read_only:
+        return render_message(
+            request, title="Không tải được", message=PREVIEW_NO_FILE, status_code=403
+        )
     try:
         page = await child_page(access, student_id)
         year = page.year(nam)

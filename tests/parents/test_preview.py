@@ -1,9 +1,11 @@
 """The IT group previews a parent's account on the parents' own pages: what that parent sees,
-read-only, under a banner; nothing is sent, and the preview ends as the panel's does."""
+read-only, under a banner; nothing is sent, no file is taken, and the preview ends as the
+panel's does."""
 
 from __future__ import annotations
 
 from app.parents.reports import PREVIEW_SENDS_NOTHING
+from app.parents.routes import PREVIEW_NO_FILE
 from app.store.collections import collection
 from app.store.directory import find_user
 from models.auth import AuthEvent, AuthEventKind
@@ -54,15 +56,15 @@ async def test_previewing_a_parent_opens_their_page_read_only(school: School) ->
     assert "Thử gửi khi xem thử" in sent.text  # the words typed are kept on the page
     assert await ParentReport.find_all().count() == 0
 
-    # The summary downloads, journalled as taken by the IT user, not by the parent.
+    # As in the panel, a preview takes no file: the summary is named, not downloaded.
+    assert 'id="summary-preview"' in page.text
+    assert 'id="summary-pdf"' not in page.text
     summary = await it.get(
         f"/phu-huynh/con/{pupil}/phieu-bao.pdf", params={"nam": YEAR, "ky": "hk1"}
     )
-    assert summary.status_code == 200
-    assert summary.headers["content-type"] == "application/pdf"
-    journal = await collection("export_journal").find_one({"file_format": "pdf"})
-    assert journal is not None
-    assert journal["username"] == "it.quantri"
+    assert summary.status_code == 403
+    assert PREVIEW_NO_FILE in summary.text
+    assert await collection("export_journal").count_documents({}) == 0
 
     # The panel's pages lead to the parents' pages, all but the preview page, which offers
     # the way back to them; ending the preview ends the view.
