@@ -21,7 +21,9 @@ documents themselves, and copy only what leaves the server:
   ``_match_view``). When per-document stages that keep one document per document come next
   (Beanie's direct-link lookups, checked on the data) and a ``$sort`` on fields they do not
   write, ``$skip`` or ``$limit`` follows them, those run first too. The survivors are then
-  copied and handed with the rest of the pipeline to ``aggregate.process_pipeline``. PyMongo's
+  copied and handed with the rest of the pipeline to ``aggregate.process_pipeline``: only the
+  field paths the rest reads when it bounds its output by them (see ``reads``), else whole.
+  A ``$match`` on the stored documents patches only the paths its filter reads. PyMongo's
   ``count_documents`` pipeline and a trailing ``$count`` are answered without copying anything.
 
 Everything mongomock-ng treats specially (``$near`` queries, time-zone aware codec options,
@@ -53,7 +55,7 @@ from mongomock_ng.collection import Collection
 from mongomock_ng.geospatial import extract_near_specs
 from mongomock_ng.profiler import get_profiler
 
-from . import fastpaths, matcher, semantics
+from . import fastpaths, matcher, reads, semantics
 from .cursors import encoded
 
 Doc = dict[str, Any]
@@ -460,19 +462,23 @@ def hoist_matches(pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return hoisted + kept
 
 
-def _match_view(doc: Doc, roots: set[str] | None) -> Doc:
+def _match_view(doc: Doc, roots: set[str] | None, paths: set[str] | None = None) -> Doc:
     """What mongomock's ``$match`` stage tests: ``patch_datetime_awareness_in_document(doc)``.
 
     mongomock patches a copy of the document (plain dicts all the way down), rebuilding all of
     it (milliseconds, naive UTC datetimes) for every document and stage. A filter that reads
     only the fields ``roots`` (``filter_roots``) sees the same values in a shallow copy whose
-    ``roots`` alone are patched. (Stored documents are decoded BSON: plain dicts and lists.)
+    ``roots`` alone are patched; one that reads only the field paths ``paths``
+    (``reads.filter_paths``) sees them in a patched copy of those paths alone. (Stored
+    documents are decoded BSON: plain dicts and lists.)
     """
     patch = helpers.patch_datetime_awareness_in_document
     if roots is None:
         return patch(doc)
     if not roots:
         return doc  # {} or only $comment: nothing is read
+    if paths is not None:
+        return patch(reads.pruned(doc, paths))
     view = dict(doc)
     for root in roots:
         if root in doc:
@@ -485,6 +491,7 @@ def _match(coll: Collection, docs: list[Doc] | None, options: Any, database: Any
     spec = patched_filter(options)
     get_profiler().record(spec, f"{database.name}.<aggregate>", "aggregate")
     roots = filter_roots(spec)
+    paths = reads.filter_paths(spec) if roots else None
     if docs is None:
         only = _single_id_match(coll, spec, roots)
         if only is not None:
@@ -493,7 +500,7 @@ def _match(coll: Collection, docs: list[Doc] | None, options: Any, database: Any
         if docs is None:
             docs = list(coll._store.documents)
     applies = matcher.filter_applies
-    return [doc for doc in docs if applies(spec, _match_view(doc, roots))]
+    return [doc for doc in docs if applies(spec, _match_view(doc, roots, paths))]
 
 
 def _single_id_match(coll: Collection, spec: Any, roots: set[str] | None) -> list[Doc] | None:
@@ -652,7 +659,10 @@ def aggregate(coll: Collection, pipeline: list[dict[str, Any]]) -> list[Doc]:
     if len(tail) == 1 and set(tail[0]) == {"$count"}:
         # $count only measures its input.
         return _handler("$count")(docs, database, tail[0]["$count"], None)
-    copies = [_copy(coll, doc, None, {}) for doc in docs]
     if not tail:
-        return copies  # type: ignore[return-value]
+        return [_copy(coll, doc, None, {}) for doc in docs]  # type: ignore[misc]
+    # Only what the rest of the pipeline reads is copied, when that is known (see reads).
+    paths = reads.tail_paths(tail)
+    sources = docs if paths is None else [reads.pruned(doc, paths) for doc in docs]
+    copies = [_copy(coll, doc, None, {}) for doc in sources]
     return list(mm_aggregate.process_pipeline(copies, database, tail, None))
