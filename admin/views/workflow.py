@@ -33,7 +33,7 @@ from app.workflow import chain, inbox, requests
 from app.workflow.books import book_lock, book_name, gradebook, may
 from app.workflow.chain import GapReasons
 from app.workflow.requests import Proposal
-from app.workflow.school import TERMS_OF, lock_school, school_books, school_lock, unlock_school
+from app.workflow.school import TERMS_OF, lock_school, lock_state, school_books, unlock_school
 from models.role import Action
 from models.student_parts import TERM_LABELS
 from models.workflow import (
@@ -150,9 +150,11 @@ class WorkflowView(CustomView):
             term = "hk1"
         stage = request.query_params.get("stage") or ""
         class_filter = request.query_params.get("class") or ""
-        # Every pupil's subjects are read once for the page's books and its three locks.
+        # The year's books of every term are read once, for the page's term and its three
+        # locks (every pupil's subjects with them).
         subjects = await class_subjects(year) if year else {}
-        books = await school_books(access, year, (term,), subjects) if year else []
+        every = await school_books(access, year, TERMS_OF["year"], subjects) if year else []
+        books = [b for b in every if b.key.term == term]
         counts = {s: sum(1 for b in books if b.stage is s) for s in Stage}
         shown = [
             b
@@ -167,7 +169,7 @@ class WorkflowView(CustomView):
         pages = max(1, -(-len(shown) // PAGE_SIZE))
         page = min(page, pages)
         periods = ("hk1", "hk2", "year")
-        locks = [await school_lock(access, year, p, subjects) for p in periods] if year else []
+        locks = [lock_state(year, p, every) for p in periods] if year else []
         return _render(
             self,
             request,

@@ -10,7 +10,7 @@ them back. Both are logged: a step on each book and a stamped write of each reco
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.clock import utcnow
@@ -96,12 +96,24 @@ async def school_lock(
     period: str,
     subjects: Mapping[str, set[str]] | None = None,
 ) -> SchoolLock:
+    books = await school_books(access, school_year, _terms_of(period), subjects)
+    return lock_state(school_year, period, books)
+
+
+def lock_state(school_year: str, period: str, books: Sequence[BookStatus]) -> SchoolLock:
+    """The school's lock of ``period`` as ``books`` (the year's books of any terms, in
+    ``school_books``' order) say: those of the period's terms are its books."""
+    terms = _terms_of(period)
+    mine = [b for b in books if b.key.term in terms]
+    relevant = [b for b in mine if b.key.term == period]
+    locked = bool(relevant) and all(b.stage is Stage.LOCKED for b in relevant)
+    return SchoolLock(school_year, period, locked, mine)
+
+
+def _terms_of(period: str) -> tuple[BookTerm, ...]:
     if period not in TERMS_OF:
         raise InvalidInput("Học kỳ không hợp lệ", field="period")
-    books = await school_books(access, school_year, TERMS_OF[period], subjects)
-    relevant = [b for b in books if b.key.term == period]
-    locked = bool(relevant) and all(b.stage is Stage.LOCKED for b in relevant)
-    return SchoolLock(school_year, period, locked, books)
+    return TERMS_OF[period]
 
 
 def _require(access: Access, action: Action, books: list[BookStatus]) -> None:
