@@ -251,6 +251,41 @@ async def test_unsaved_edits_survive_a_failed_save_a_paste_can_be_undone_and_lea
     assert asked == ["beforeunload"]
 
 
+async def test_a_late_check_answer_does_not_undo_a_newer_one(
+    pages: Pages, school: School, cast: Cast
+) -> None:
+    """Checks of a row may come back out of order: an older answer (the cell was still fine)
+    must not clear what a newer one marked (the value typed since is off the scale)."""
+    page = await pages.login(cast.teacher)
+    await open_book(page, f"subject-{cast.klass}-{SUBJECT}", "hk2")
+    row = cast.pupils[6]
+    marker = page.locator(f'tr[data-row="{row}"] .hocba-cell-error')
+    release = asyncio.Event()
+    checks: list[Any] = []
+
+    async def hold_the_first(route: Any) -> None:
+        checks.append(route)
+        if len(checks) == 1:
+            await release.wait()
+        await route.continue_()
+
+    await page.route("**/book/check", hold_the_first)
+    await cell(page, row, "tx2").fill("7")
+    for _ in range(50):
+        if checks:
+            break
+        await asyncio.sleep(0.1)
+    assert len(checks) == 1  # the check of "7" is on its way, held
+    await cell(page, row, "tx2").fill("12")
+    await expect(marker).to_have_text("Điểm phải nằm trong khoảng 0 đến 10")
+    async with page.expect_response("**/book/check") as late:
+        release.set()
+    await late.value
+    await page.wait_for_timeout(300)  # the page has read the late answer
+    await expect(marker).to_have_text("Điểm phải nằm trong khoảng 0 đến 10")
+    await page.unroute("**/book/check")
+
+
 async def test_the_book_reads_the_same_with_an_english_browser(
     pages: Pages, school: School, cast: Cast
 ) -> None:

@@ -23,6 +23,7 @@
   var errors = {};        // "row|col" -> message (from the server's check)
   var conflicts = {};     // "row|col" -> the conflict answer
   var timers = {};        // row id -> pending check
+  var checksSent = {};    // row id -> how many checks of it were sent (the last one counts)
   var lastPaste = null;   // [{input, before}] for one undo
   var saving = false;
   var notice = "";        // what the last paste, undo or save did, shown before the summary
@@ -116,9 +117,17 @@
 
   function checkRows(rowIds) {
     var body = { book: data.book, rows: {} };
-    rowIds.forEach(function (id) { body.rows[id] = typedCells(id); });
+    var sent = {};
+    rowIds.forEach(function (id) {
+      body.rows[id] = typedCells(id);
+      sent[id] = checksSent[id] = (checksSent[id] || 0) + 1;
+    });
     return post("/check", body).then(function (answer) {
-      Object.keys(answer.rows || {}).forEach(function (id) { applyCheck(id, answer.rows[id]); });
+      // A row's answer is applied only if no later check of that row was sent: answers may
+      // come back out of order, and an older one would undo what a newer one marked.
+      Object.keys(answer.rows || {}).forEach(function (id) {
+        if (sent[id] === checksSent[id]) applyCheck(id, answer.rows[id]);
+      });
       refreshSummary();
     }).catch(function (error) { setStatus(error.message, "error"); });
   }
