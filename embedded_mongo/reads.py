@@ -189,7 +189,11 @@ def _project_paths(spec: Any, paths: set[str]) -> bool | None:
             and value
             and not any(isinstance(k, str) and k.startswith("$") for k in value)
         ):
-            paths.add(key)  # a nested projection of the document there: all of it, to be safe
+            # A nested projection ({"a": {"b": 1, "c": "$x"}}): all of "a", to be safe, and
+            # whatever its computed fields read.
+            paths.add(key)
+            if not _expression_paths(value, paths):
+                return None
         elif not _expression_paths(value, paths):
             return None
     return True

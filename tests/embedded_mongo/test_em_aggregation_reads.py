@@ -124,12 +124,18 @@ async def test_whole_documents_where_a_stage_reads_them(pupils: AsyncCollection)
         pupils, [{"$match": {"_id": 5}}, {"$replaceRoot": {"newRoot": "$current"}}]
     )
     assert replaced == [{"class_name": "7A2", "school_year": YEAR}]
+    nested = await _run(
+        pupils,
+        [{"$match": {"_id": 5}}, {"$project": {"current": {"who": "$status"}}}],
+    )
+    assert nested == [{"_id": 5, "current": {"who": "left"}}]
 
 
 @embedded_only
 def test_what_the_stages_read() -> None:
     assert tail_paths([{"$group": {"_id": "$a.b", "n": {"$sum": "$c"}}}]) == {"_id", "a.b", "c"}
     assert tail_paths([{"$match": {"x": 1}}, {"$project": {"y": 1}}]) == {"_id", "x", "y"}
+    assert tail_paths([{"$project": {"y": {"z": "$w"}}}]) == {"_id", "y", "w"}
     assert tail_paths([{"$project": {"y": {"$concat": ["$$ROOT.a", "z"]}}}]) is None
     assert tail_paths([{"$group": {"_id": 1, "d": {"$first": "$$CURRENT"}}}]) is None
     assert tail_paths([{"$project": {"y": {"$getField": "a.b"}}}]) is None
