@@ -194,6 +194,9 @@ def _project_paths(spec: Any, paths: set[str]) -> bool | None:
             paths.add(key)
             if not _expression_paths(value, paths):
                 return None
-        elif not _expression_paths(value, paths):
-            return None
+        else:
+            if "." in key:
+                paths.add(key)  # a computed "a.b" follows what "a" holds (arrays included)
+            if not _expression_paths(value, paths):
+                return None
     return True

@@ -136,6 +136,7 @@ def test_what_the_stages_read() -> None:
     assert tail_paths([{"$group": {"_id": "$a.b", "n": {"$sum": "$c"}}}]) == {"_id", "a.b", "c"}
     assert tail_paths([{"$match": {"x": 1}}, {"$project": {"y": 1}}]) == {"_id", "x", "y"}
     assert tail_paths([{"$project": {"y": {"z": "$w"}}}]) == {"_id", "y", "w"}
+    assert tail_paths([{"$project": {"t.v": {"$add": ["$n", 1]}}}]) == {"_id", "t.v", "n"}
     assert tail_paths([{"$project": {"y": {"$concat": ["$$ROOT.a", "z"]}}}]) is None
     assert tail_paths([{"$group": {"_id": 1, "d": {"$first": "$$CURRENT"}}}]) is None
     assert tail_paths([{"$project": {"y": {"$getField": "a.b"}}}]) is None
