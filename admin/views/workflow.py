@@ -28,7 +28,6 @@ from app.scorebook.books import Book, BookKey, load_book
 from app.scorebook.columns import BOOK_TERMS
 from app.scorebook.progress import missing_cells
 from app.store import Access
-from app.store.directory import class_subjects
 from app.workflow import chain, inbox, requests
 from app.workflow.books import book_lock, book_name, gradebook, may
 from app.workflow.chain import GapReasons
@@ -152,8 +151,7 @@ class WorkflowView(CustomView):
         class_filter = request.query_params.get("class") or ""
         # The year's books of every term are read once, for the page's term and its three
         # locks (every pupil's subjects with them).
-        subjects = await class_subjects(year) if year else {}
-        every = await school_books(access, year, TERMS_OF["year"], subjects) if year else []
+        every = await school_books(access, year, TERMS_OF["year"]) if year else []
         books = [b for b in every if b.key.term == term]
         counts = {s: sum(1 for b in books if b.stage is s) for s in Stage}
         shown = [

@@ -47,13 +47,11 @@ async def school_books(
     access: Access,
     school_year: str,
     terms: tuple[str, ...],
-    subjects: Mapping[str, set[str]] | None = None,
 ) -> list[BookStatus]:
     """Every book of the year in ``terms``: one per class × subject its pupils take and one
     homeroom book per class, each with its stage (a book no step was taken on is being
-    entered). Documents the reader may not view are shown by stage only. ``subjects``: the
-    year's class -> subjects when the caller has read them already (a page showing several
-    terms reads every pupil's subjects once)."""
+    entered). Documents the reader may not view are shown by stage only. A page showing
+    several terms asks for them at once (``lock_state`` sorts them out)."""
     stored = {
         (d.stored["class_name"], d.stored["kind"], d.stored.get("subject"), d.stored["term"]): d
         for d in await access.handle("gradebooks").find(
@@ -61,8 +59,7 @@ async def school_books(
         )
     }
     found: list[BookStatus] = []
-    taken = subjects if subjects is not None else await class_subjects(school_year)
-    for class_name, codes in taken.items():
+    for class_name, codes in (await class_subjects(school_year)).items():
         books = [("subject", s) for s in sorted(codes)] + [("homeroom", None)]
         for term in terms:
             for kind, subject in books:
@@ -90,13 +87,8 @@ class SchoolLock:
         return [b for b in self.books if b.stage not in DONE]
 
 
-async def school_lock(
-    access: Access,
-    school_year: str,
-    period: str,
-    subjects: Mapping[str, set[str]] | None = None,
-) -> SchoolLock:
-    books = await school_books(access, school_year, _terms_of(period), subjects)
+async def school_lock(access: Access, school_year: str, period: str) -> SchoolLock:
+    books = await school_books(access, school_year, _terms_of(period))
     return lock_state(school_year, period, books)
 
 
