@@ -17,14 +17,14 @@ documents themselves, and copy only what leaves the server:
 * ``aggregate``: a ``$match`` that only reads fields the per-document stages before it do not
   write (Beanie's ``fetch_links`` puts the query after its ``$lookup`` stages) is moved in front
   of them; a leading run of ``$match``/``$sort``/``$skip``/``$limit`` then runs on the stored
-  documents (``$match`` on a view patched as mongomock patches each document, see
-  ``_match_view``). When per-document stages that keep one document per document come next
-  (Beanie's direct-link lookups, checked on the data) and a ``$sort`` on fields they do not
-  write, ``$skip`` or ``$limit`` follows them, those run first too. The survivors are then
-  copied and handed with the rest of the pipeline to ``aggregate.process_pipeline``: only the
-  field paths the rest reads when it bounds its output by them (see ``reads``), else whole.
-  A ``$match`` on the stored documents patches only the paths its filter reads. PyMongo's
-  ``count_documents`` pipeline and a trailing ``$count`` are answered without copying anything.
+  documents (``$match`` on a view of the paths its filter reads, patched as mongomock patches
+  each document, see ``_match_view``). When per-document stages that keep one document per
+  document come next (Beanie's direct-link lookups, checked on the data) and a ``$sort`` on
+  fields they do not write, ``$skip`` or ``$limit`` follows them, those run first too. The
+  survivors are then copied and handed with the rest of the pipeline to
+  ``aggregate.process_pipeline``: only the field paths the rest reads when it bounds its output
+  by them (see ``reads``), else whole. PyMongo's ``count_documents`` pipeline and a trailing
+  ``$count`` are answered without copying anything.
 
 Everything mongomock-ng treats specially (``$near`` queries, time-zone aware codec options,
 negative skips) still goes through mongomock-ng as it is.
@@ -372,27 +372,8 @@ def _root(path: str) -> str:
 
 def filter_roots(spec: Any) -> set[str] | None:
     """The top-level fields a query filter reads, or None when it may read any ($expr...)."""
-    if not isinstance(spec, Mapping):
-        return None
-    roots: set[str] = set()
-    for key, value in spec.items():
-        if not isinstance(key, str):
-            return None
-        if key in ("$and", "$or", "$nor"):
-            if not isinstance(value, list) or not value:
-                return None
-            for clause in value:
-                sub = filter_roots(clause)
-                if sub is None:
-                    return None
-                roots |= sub
-        elif key == "$comment":
-            continue
-        elif key.startswith("$"):
-            return None
-        else:
-            roots.add(_root(key))
-    return roots
+    paths = reads.filter_paths(spec, expressions=False)
+    return None if paths is None else {_root(p) for p in paths}
 
 
 def _written_roots(stage: Mapping[str, Any]) -> set[str] | None:
@@ -462,48 +443,38 @@ def hoist_matches(pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return hoisted + kept
 
 
-def _match_view(doc: Doc, roots: set[str] | None, paths: set[str] | None = None) -> Doc:
+def _match_view(doc: Doc, paths: set[str] | None) -> Doc:
     """What mongomock's ``$match`` stage tests: ``patch_datetime_awareness_in_document(doc)``.
 
     mongomock patches a copy of the document (plain dicts all the way down), rebuilding all of
     it (milliseconds, naive UTC datetimes) for every document and stage. A filter that reads
-    only the fields ``roots`` (``filter_roots``) sees the same values in a shallow copy whose
-    ``roots`` alone are patched; one that reads only the field paths ``paths``
-    (``reads.filter_paths``) sees them in a patched copy of those paths alone. (Stored
-    documents are decoded BSON: plain dicts and lists.)
+    only the field paths ``paths`` (``reads.filter_paths``) sees the same values in a patched
+    copy of those paths alone. (Stored documents are decoded BSON: plain dicts and lists.)
     """
-    patch = helpers.patch_datetime_awareness_in_document
-    if roots is None:
-        return patch(doc)
-    if not roots:
+    if paths is None:
+        return helpers.patch_datetime_awareness_in_document(doc)
+    if not paths:
         return doc  # {} or only $comment: nothing is read
-    if paths is not None:
-        return patch(reads.pruned(doc, paths))
-    view = dict(doc)
-    for root in roots:
-        if root in doc:
-            view[root] = patch(doc[root])
-    return view
+    return helpers.patch_datetime_awareness_in_document(reads.pruned(doc, paths))
 
 
 def _match(coll: Collection, docs: list[Doc] | None, options: Any, database: Any) -> list[Doc]:
     """mongomock's ``_handle_match_stage`` on stored documents (None: the whole collection)."""
     spec = patched_filter(options)
     get_profiler().record(spec, f"{database.name}.<aggregate>", "aggregate")
-    roots = filter_roots(spec)
-    paths = reads.filter_paths(spec) if roots else None
+    paths = reads.filter_paths(spec, expressions=False)
     if docs is None:
-        only = _single_id_match(coll, spec, roots)
+        only = _single_id_match(coll, spec, paths)
         if only is not None:
             return only
         docs = fastpaths.indexed_candidates(coll, spec)
         if docs is None:
             docs = list(coll._store.documents)
     applies = matcher.filter_applies
-    return [doc for doc in docs if applies(spec, _match_view(doc, roots, paths))]
+    return [doc for doc in docs if applies(spec, _match_view(doc, paths))]
 
 
-def _single_id_match(coll: Collection, spec: Any, roots: set[str] | None) -> list[Doc] | None:
+def _single_id_match(coll: Collection, spec: Any, paths: set[str] | None) -> list[Doc] | None:
     """The ``_id`` fast path for a filter pinned to one ``_id`` value (one candidate keeps the
     collection's order trivially), or None to scan."""
     ids = fastpaths._id_candidates(spec)
@@ -516,7 +487,7 @@ def _single_id_match(coll: Collection, spec: Any, roots: set[str] | None) -> lis
         doc = coll._store._documents.get(fastpaths.store_key(value))
     except TypeError:
         return None
-    if doc is None or not matcher.filter_applies(spec, _match_view(doc, roots)):
+    if doc is None or not matcher.filter_applies(spec, _match_view(doc, paths)):
         return []
     return [doc]
 

@@ -38,7 +38,7 @@ def tail_paths(tail: list[dict[str, Any]]) -> set[str] | None:
             return None
         ((name, options),) = stage.items()
         if name == "$match":
-            if not isinstance(options, Mapping) or not _add_filter_paths(options, paths):
+            if not isinstance(options, Mapping) or not _add_filter_paths(options, paths, True):
                 return None
         elif name == "$sort":
             if not isinstance(options, Mapping) or not _sort_paths(options, paths):
@@ -128,28 +128,31 @@ def _expression_paths(expression: Any, paths: set[str]) -> bool:
     return True
 
 
-def filter_paths(spec: Any) -> set[str] | None:
+def filter_paths(spec: Any, *, expressions: bool = True) -> set[str] | None:
     """The field paths a query filter reads (the whole value at each); None when it may read
     more than its field names say (an operator other than ``$and``/``$or``/``$nor``/``$expr``
-    at its top, or an expression reading the whole document)."""
+    at its top, an empty ``$and``/``$or``/``$nor``, or an expression reading the whole
+    document; with ``expressions`` False, any ``$expr``)."""
     paths: set[str] = set()
-    if not isinstance(spec, Mapping) or not _add_filter_paths(spec, paths):
+    if not isinstance(spec, Mapping) or not _add_filter_paths(spec, paths, expressions):
         return None
     return paths
 
 
-def _add_filter_paths(spec: Mapping[str, Any], paths: set[str]) -> bool:
+def _add_filter_paths(spec: Mapping[str, Any], paths: set[str], expressions: bool) -> bool:
     for key, condition in spec.items():
         if not isinstance(key, str):
             return False
         if key in _LOGICAL:
-            if not isinstance(condition, list):
+            if not isinstance(condition, list) or not condition:
                 return False
             for clause in condition:
-                if not isinstance(clause, Mapping) or not _add_filter_paths(clause, paths):
+                if not isinstance(clause, Mapping):
+                    return False
+                if not _add_filter_paths(clause, paths, expressions):
                     return False
         elif key == "$expr":
-            if not _expression_paths(condition, paths):
+            if not expressions or not _expression_paths(condition, paths):
                 return False
         elif key == "$comment":
             continue
