@@ -42,6 +42,8 @@ def render(
     page = {
         "home_path": config.home_path,
         "user": getattr(request.state, "user", None),
+        # While an IT user previews a parent's pages: the parent (app.parents.routes).
+        "preview_of": getattr(request.state, "preview_of", None),
         "flashes": flashes,
         "school_name": getattr(settings, "school_name", ""),
         **(context or {}),
