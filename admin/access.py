@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.auth.config import PARENT_HOME
 from app.store import DENY_ALL, Access, previewing
 
-__all__ = ["DENY_ALL", "Access", "AccessMiddleware", "access_of"]
+__all__ = ["DENY_ALL", "Access", "AccessMiddleware", "access_of", "panel_path"]
 
 
 def access_of(request: HTTPConnection) -> Access:
@@ -43,7 +43,11 @@ class AccessMiddleware:
         await self.app(scope, receive, send)
 
 
-def _kept_in_parent_preview(scope: Scope) -> bool:
+def panel_path(scope: Scope) -> str:
+    """The request's path inside the panel ("" or "/" for its home)."""
     root = str(scope.get("root_path") or "").rstrip("/")
-    path = str(scope.get("path") or "").removeprefix(root)
-    return path.startswith(("/preview", "/static/"))
+    return str(scope.get("path") or "").removeprefix(root)
+
+
+def _kept_in_parent_preview(scope: Scope) -> bool:
+    return panel_path(scope).startswith(("/preview", "/static/"))

@@ -33,7 +33,7 @@ from models.common import WriteSource
 from models.role import Action
 from models.student_parts import TERM_LABELS
 
-from ..access import access_of
+from ..access import access_of, panel_path
 
 IMPORT_REASON = "Nhập từ tệp Excel"
 MAX_EDITS = 5000  # cells in one save (a class of 50 × every column, many times over)
@@ -365,10 +365,7 @@ class TeacherLanding:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("method") == "GET":
             request = Request(scope)
-            root = str(scope.get("root_path") or "").rstrip("/")
-            path = str(scope.get("path") or "")
-            home = path.removeprefix(root) in ("", "/") if root else path in ("", "/")
-            if home and has_books(access_of(request)):
+            if panel_path(scope) in ("", "/") and has_books(access_of(request)):
                 target = request.url_for("admin:my_classes")
                 await RedirectResponse(str(target), status_code=303)(scope, receive, send)
                 return
